@@ -1,0 +1,1 @@
+"""Loopback HTTP emulators of backends that cannot run on the test machines (Appwrite, Weaviate)."""

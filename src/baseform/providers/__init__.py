@@ -1,0 +1,1 @@
+"""Backend plug-ins."""

@@ -1,0 +1,138 @@
+"""The Appwrite 1.9.x emulator: auth, version gating, routing and Appwrite-shaped errors."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from tests.emulators.server import Emulator, HttpError, Request, Response
+
+from .errors import AppwriteError
+from .model import Bucket, Database, Team
+from .services import ServicesApi
+from .tables import DatabasesApi
+
+__all__ = ["AppwriteEmulator", "parse_version"]
+
+
+def parse_version(version: str) -> tuple[int, int, int]:
+    """``"1.9.6"`` -> ``(1, 9, 6)``; missing parts count as 0, suffixes such as ``-rc.1`` are ignored."""
+    numbers = [int(n) for n in re.findall(r"\d+", version.split("-")[0])[:3]]
+    return (numbers + [0, 0, 0])[0], (numbers + [0, 0, 0])[1], (numbers + [0, 0, 0])[2]
+
+
+class AppwriteEmulator(DatabasesApi, ServicesApi, Emulator):
+    """An in-memory Appwrite server for one project, reachable with one API key.
+
+    ``version`` gates routes as that server release does (TablesDB >= 1.8.0; varchar/text/mediumtext/
+    longtext columns and inline create-table columns >= 1.9.0; bigint >= 1.9.5) and is reported by
+    ``GET /v1/health/version`` and in error bodies. ``column_delay_s`` is how long column/index jobs
+    stay ``processing``/``deleting`` before the emulated worker completes them.
+    """
+
+    name = "appwrite"
+
+    def __init__(self, project: str = "test", api_key: str = "secret-key", version: str = "1.9.6",
+                 column_delay_s: float = 0.05) -> None:
+        super().__init__()
+        self.project = project
+        self.api_key = api_key
+        self.version = version
+        self.version_tuple = parse_version(version)
+        self.column_delay_s = column_delay_s
+        self.databases: dict[str, Database] = {}
+        self.buckets: dict[str, Bucket] = {}
+        self.teams: dict[str, Team] = {}
+        self._sequence = 0
+        self.route("GET", "/v1/health/version", lambda request: {"version": self.version})
+        self.register_databases()
+        self.register_services()
+
+    def reset(self) -> None:
+        super().reset()
+        self.databases.clear()
+        self.buckets.clear()
+        self.teams.clear()
+
+    def next_sequence(self) -> int:
+        self._sequence += 1
+        return self._sequence
+
+    def register(self, method: str, pattern: str, handler: Callable[..., Any],
+                 since: tuple[int, int, int] = (0, 0, 0)) -> None:
+        """Register an API-key route that exists from server version ``since`` on."""
+        def guarded(request: Request, **groups: str) -> Any:
+            if self.version_tuple < since:
+                raise AppwriteError(404, "general_route_not_found")
+            self._authorize(request)
+            return handler(request, **groups)
+        self.route(method, pattern, guarded)
+
+    def _authorize(self, request: Request) -> None:
+        project = request.headers.get("x-appwrite-project")
+        if not project:
+            raise AppwriteError(400, "project_unknown")
+        if project != self.project:
+            raise AppwriteError(404, "project_not_found")
+        if request.headers.get("x-appwrite-key") != self.api_key:
+            # An unknown or missing key leaves the request as a guest, which lacks every scope.
+            raise AppwriteError(401, "general_unauthorized_scope",
+                                f"User (role: guests) missing scope ({_scope(request)})")
+
+    # -- hooks of the shared server ----------------------------------------------------------
+    def dispatch(self, request: Request) -> Response:
+        now = time.monotonic()
+        for database in self.databases.values():
+            for table in database.tables.values():
+                table.tick(now)
+        response = super().dispatch(request)
+        if isinstance(response.body, dict) and "type" in response.body and response.status >= 400:
+            response.body.setdefault("version", self.version)
+        sdk_format = request.headers.get("x-appwrite-response-format")
+        if sdk_format and parse_version(sdk_format) > self.version_tuple:
+            response.headers["X-Appwrite-Warning"] = (
+                f"The current SDK is built for Appwrite {sdk_format}. However, the current Appwrite server "
+                f"version is {self.version}. Please downgrade your SDK to match the Appwrite version: "
+                "https://appwrite.io/docs/sdks")
+        return response
+
+    def _error(self, error: HttpError) -> Response:
+        body = dict(error.body)
+        body.setdefault("version", self.version)
+        return Response(error.status, body, error.headers)
+
+    def not_found(self, request: Request) -> Response:
+        return self._error(AppwriteError(404, "general_route_not_found"))
+
+    def method_not_allowed(self, request: Request) -> Response:
+        # utopia-php/http matches method and path together: a known path with another method is 404
+        return self.not_found(request)
+
+    def rate_limit_response(self) -> Response:
+        base = super().rate_limit_response()
+        return self._error(AppwriteError(429, "general_rate_limit_exceeded", headers=base.headers))
+
+    def server_error_body(self) -> Any:
+        # the shared server sends injected faults as HTTP 503, so the body says 503 too
+        return {"message": "An internal server error occurred.", "code": 503, "type": "general_server_error",
+                "version": self.version}
+
+    def invalid_json_response(self, request: Request) -> Response:
+        return self._error(AppwriteError(400, "general_argument_invalid", "Invalid JSON body"))
+
+
+def _scope(request: Request) -> str:
+    """The scope a route needs, for the 401 message (reference §1.1)."""
+    parts = request.path.split("/")
+    service = parts[2] if len(parts) > 2 else ""
+    resource = {"tablesdb": "databases", "databases": "databases", "storage": "buckets",
+                "teams": "teams"}.get(service, service)
+    if resource == "databases":
+        names = ("tables", "collections", "columns", "attributes", "indexes", "rows", "documents")
+        deepest = [n for n in parts if n in names]
+        if deepest:
+            resource = {"collections": "collections", "attributes": "attributes",
+                        "documents": "documents"}.get(deepest[-1], deepest[-1])
+    return f"{resource}.{'read' if request.method == 'GET' else 'write'}"

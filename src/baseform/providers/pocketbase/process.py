@@ -192,7 +192,9 @@ def wait_healthy(
             if _answers_health(client, url):
                 return
             if time.monotonic() >= deadline:
-                raise LocalServerError(f"PocketBase at {url} was not healthy after {timeout:g} s{_log_tail(log_path)}")
+                raise LocalServerError(
+                    f"PocketBase at {url} was not healthy after {timeout:g} s{_log_tail(log_path)}"
+                )
             time.sleep(0.05)
 
 
@@ -289,7 +291,8 @@ def read_local_env(root: Path = DEFAULT_ROOT) -> dict[str, str]:
     """
     if not (root / "local.json").is_file():
         return {}
-    return {k: v for k, v in _parse_env_file(root / "local.env").items() if k in (ENV_URL, ENV_EMAIL, ENV_PASSWORD)}
+    values = _parse_env_file(root / "local.env")
+    return {k: v for k, v in values.items() if k in (ENV_URL, ENV_EMAIL, ENV_PASSWORD)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,6 +369,10 @@ class LocalServer:
                 assert current.url and current.email and current.pid
                 return LocalUpResult(current.url, current.email, current.pid, already_running=True,
                                      password_generated=False, env_file=self.env_file)
+            if self._port is not None and not _port_is_free(self._port):
+                # Checked first because a server already on that port would answer our health check.
+                raise LocalServerError(f"cannot start the local PocketBase: 127.0.0.1:{self._port} is in use")
+            port = self._port or (DEFAULT_PORT if _port_is_free(DEFAULT_PORT) else free_port())
             stored = _parse_env_file(self.env_file)
             email = self._environ.get(ENV_EMAIL) or stored.get(ENV_EMAIL) or DEFAULT_EMAIL
             password = self._environ.get(ENV_PASSWORD) or stored.get(ENV_PASSWORD)
@@ -373,7 +380,6 @@ class LocalServer:
             if password is None:
                 password = secrets.token_urlsafe(24)
             upsert_superuser(self.data_dir, email, password)
-            port = self._port or (DEFAULT_PORT if _port_is_free(DEFAULT_PORT) else free_port())
             url = f"http://127.0.0.1:{port}"
             process = start(self.data_dir, port)
             try:
@@ -445,7 +451,7 @@ class LocalServer:
         text = "".join(f"{k}={shlex.quote(v)}\n" for k, v in ((ENV_URL, url), (ENV_EMAIL, email),
                                                                (ENV_PASSWORD, password)))
         tmp = self.env_file.with_name(self.env_file.name + ".tmp")
-        # Created 0600 from the start (not chmod-ed after writing) so the password is never readable by others.
+        # Created 0600 (not chmod-ed after writing) so the password is never readable by others.
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             os.fchmod(handle.fileno(), 0o600)

@@ -1,0 +1,5 @@
+"""Weaviate REST emulator for conformance and provider tests (see :class:`WeaviateEmulator`)."""
+
+from .app import WeaviateEmulator
+
+__all__ = ["WeaviateEmulator"]

@@ -106,6 +106,10 @@ def _port_is_free(port: int) -> bool:
         return True
 
 
+def _masked(text: str, secret: str) -> str:
+    return text.replace(secret, _MASK) if secret else text
+
+
 def upsert_superuser(data_dir: Path, email: str, password: str) -> None:
     """Create the superuser EMAIL, or set its password if it exists, in the data dir DATA_DIR.
 
@@ -115,16 +119,22 @@ def upsert_superuser(data_dir: Path, email: str, password: str) -> None:
     """
     command = [str(find_binary()), "superuser", "upsert", email, password, "--dir", str(data_dir)]
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
-    except subprocess.TimeoutExpired:
-        # TimeoutExpired renders its command line, password included: never chain it.
-        raise LocalServerError(f"`pocketbase superuser upsert` for {email} timed out after 60 s") from None
-    if result.returncode != 0:
-        output = (result.stderr.strip() or result.stdout.strip() or "no output").replace(password, _MASK)
-        raise LocalServerError(
-            f"`pocketbase superuser upsert {email.replace(password, _MASK)} {_MASK} --dir {data_dir}` "
-            f"failed (exit {result.returncode}): {output}"
+        result: subprocess.CompletedProcess[str] | None = subprocess.run(
+            command, capture_output=True, text=True, timeout=60, check=False
         )
+    except subprocess.TimeoutExpired:
+        result = None
+    if result is None:
+        failure = "timed out after 60 s"
+    elif result.returncode != 0:
+        output = result.stderr.strip() or result.stdout.strip() or "no output"
+        failure = f"failed (exit {result.returncode}): {output}"
+    else:
+        return
+    # Raised outside the except block: TimeoutExpired renders the command line, password included,
+    # and must not even be the hidden __context__ of our error.
+    command_text = f"pocketbase superuser upsert {email} {_MASK} --dir {data_dir}"
+    raise LocalServerError(_masked(f"`{command_text}` {failure}", password))
 
 
 def start(data_dir: Path, port: int, *, migrations_dir: Path | None = None) -> subprocess.Popen[bytes]:
@@ -250,15 +260,13 @@ def stop(pid: int, timeout: float = 10.0) -> None:
         raise LocalServerError(f"process {pid} did not exit after SIGKILL")
 
 
-def _serves_data_dir(pid: int, data_dir: Path) -> bool:
-    """True unless /proc shows that PID is not a ``pocketbase serve`` of DATA_DIR (a reused PID).
-
-    Where /proc does not exist, the health check on the recorded port is the only evidence.
-    """
+def _serves_data_dir(pid: int, data_dir: Path) -> bool | None:
+    """Whether the live process PID is a ``pocketbase serve`` of DATA_DIR (not a reused PID), by
+    its command line; ``None`` where /proc does not exist and that cannot be known."""
+    if not Path("/proc/self").exists():
+        return None
     try:
         args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except FileNotFoundError:
-        return not Path("/proc/self").exists()
     except OSError:
         return False
     return b"serve" in args and os.fsencode(str(data_dir)) in args
@@ -297,14 +305,20 @@ def read_local_env(root: Path = DEFAULT_ROOT) -> dict[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class LocalStatus:
-    """What ``baseform local status`` reports. ``stale`` is true when a state file naming a dead or
-    foreign process was found (and removed)."""
+    """What ``baseform local status`` reports.
+
+    ``running``: the recorded PID is alive, is this data dir's PocketBase, and ``/api/health``
+    answers. ``unresponsive``: it is alive and ours but did not answer (its state file is kept so
+    ``down`` can stop it). ``stale``: the state file named a dead or foreign process and was
+    removed. Without /proc (macOS) a process counts as ours only when the health check answers.
+    """
 
     running: bool
     data_dir: Path
     url: str | None = None
     pid: int | None = None
     email: str | None = None
+    unresponsive: bool = False
     stale: bool = False
 
 
@@ -365,6 +379,13 @@ class LocalServer:
             gitignore.write_text("# written by `baseform local up`: holds a password and local data\n*\n")
         with self._locked():
             current = self._probe()
+            if current.unresponsive:
+                assert current.url is not None
+                try:
+                    wait_healthy(current.url, self._timeout, log_path=self.data_dir / LOG_NAME)
+                except LocalServerError as error:
+                    raise LocalServerError(f"{error}\n  stop it with `baseform local down`") from None
+                current = self._probe()
             if current.running:
                 assert current.url and current.email and current.pid
                 return LocalUpResult(current.url, current.email, current.pid, already_running=True,
@@ -409,7 +430,7 @@ class LocalServer:
             return LocalStatus(running=False, data_dir=self.data_dir)
         with self._locked():
             found = self._probe()
-            if found.running:
+            if found.running or found.unresponsive:
                 assert found.pid is not None
                 stop(found.pid)
             self.state_file.unlink(missing_ok=True)
@@ -435,12 +456,14 @@ class LocalServer:
         except (ValueError, KeyError, TypeError):
             self.state_file.unlink(missing_ok=True)
             return LocalStatus(running=False, data_dir=self.data_dir, stale=True)
-        with _loopback_client(2.0) as client:
-            running = _alive(pid) and _serves_data_dir(pid, self.data_dir) and _answers_health(client, url)
-        if not running:
+        identity = _serves_data_dir(pid, self.data_dir) if _alive(pid) else False
+        with _loopback_client(1.0) as client:
+            healthy = identity is not False and _answers_health(client, url)
+        ours = identity is True or (identity is None and healthy)
+        if not ours:
             self.state_file.unlink(missing_ok=True)
-        return LocalStatus(running=running, data_dir=self.data_dir, url=url, pid=pid, email=email,
-                           stale=not running)
+        return LocalStatus(running=ours and healthy, data_dir=self.data_dir, url=url, pid=pid, email=email,
+                           unresponsive=ours and not healthy, stale=not ours)
 
     def _write_state(self, state: dict[str, object]) -> None:
         tmp = self.state_file.with_name(self.state_file.name + ".tmp")

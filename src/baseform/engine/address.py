@@ -1,0 +1,83 @@
+"""Resource addresses: ``pocketbase.collections.posts.fields.title``.
+
+An address is a provider name followed by (kind, name) pairs from the top-level resource down.
+Names that are not plain identifiers (Appwrite ids may contain dots) are written quoted,
+``appwrite.buckets["img.v2"]``, so that :meth:`Address.parse` inverts :meth:`Address.__str__`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+__all__ = ["Address"]
+
+_PLAIN = re.compile(r"[A-Za-z0-9_\-]+")
+_SEGMENT = re.compile(r'\.?([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z0-9_\-]+)|\[("(?:[^"\\]|\\.)*")\])')
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Address:
+    """Where a resource lives: ``provider`` plus ``path`` of (kind, name) pairs, outermost first."""
+
+    provider: str
+    path: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """The kind of the addressed resource (``columns``), or ``""`` for a provider root."""
+        return self.path[-1][0] if self.path else ""
+
+    @property
+    def name(self) -> str:
+        return self.path[-1][1] if self.path else ""
+
+    @property
+    def parent(self) -> Address | None:
+        """The enclosing resource, or None for a top-level resource."""
+        return Address(self.provider, self.path[:-1]) if len(self.path) > 1 else None
+
+    @property
+    def depth(self) -> int:
+        return len(self.path)
+
+    def child(self, kind: str, name: str) -> Address:
+        return Address(self.provider, (*self.path, (kind, name)))
+
+    def is_within(self, other: Address) -> bool:
+        """True when ``self`` is ``other`` or a descendant of it."""
+        return self.provider == other.provider and self.path[: len(other.path)] == other.path
+
+    def rebase(self, old: Address, new: Address) -> Address:
+        """Replace the prefix ``old`` by ``new`` (used when a parent is renamed)."""
+        if not self.is_within(old):
+            return self
+        return Address(new.provider, (*new.path, *self.path[len(old.path):]))
+
+    def __str__(self) -> str:
+        parts = [self.provider]
+        for kind, name in self.path:
+            parts.append(f"{kind}.{name}" if _PLAIN.fullmatch(name) else f"{kind}[{json.dumps(name)}]")
+        text = ".".join(parts)
+        return text.replace(".[", "[")
+
+    @classmethod
+    def parse(cls, text: str) -> Address:
+        """Parse the canonical form (and the quoted form for any name). Raises ValueError."""
+        provider, _, rest = text.partition(".")
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", provider):
+            raise ValueError(f"invalid address {text!r}: it must start with a provider name, e.g. "
+                             "pocketbase.collections.posts")
+        path: list[tuple[str, str]] = []
+        pos = 0
+        rest = "." + rest if rest else ""
+        while pos < len(rest):
+            m = _SEGMENT.match(rest, pos)
+            if not m:
+                raise ValueError(f"invalid address {text!r} near {rest[pos:]!r}: expected "
+                                 "'.kind.name' or '.kind[\"name\"]'")
+            kind, plain, quoted = m.groups()
+            path.append((kind, plain if plain is not None else json.loads(quoted)))
+            pos = m.end()
+        return cls(provider, tuple(path))

@@ -1,0 +1,196 @@
+"""The executor: runs a plan's operations against the providers' sessions.
+
+Independent operations run in parallel (bounded by ``parallelism``) in a deterministic dependency
+order. After a call it waits for readiness where the operation asks for it. On the first failure
+(or when ``stop`` is set, e.g. by SIGINT) nothing new is started, calls in flight finish, and the
+result lists what was done, what failed and what was skipped; rerunning apply converges because the
+next plan starts from whatever the server now has.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Protocol
+
+from baseform.engine.change import Action
+from baseform.engine.graph import topological_order
+from baseform.engine.operation import Operation, WaitFor
+from baseform.errors import ApiError, BaseformError, ReadinessError
+from baseform.http import Session
+from baseform.providers.base import Provider
+from baseform.types import JSON
+
+__all__ = ["ApplyResult", "Outcome", "OperationResult", "Reporter", "execute"]
+
+
+class Outcome(str, Enum):
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class OperationResult:
+    operation: Operation
+    outcome: Outcome
+    elapsed_s: float = 0.0
+    error: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class ApplyResult:
+    results: list[OperationResult] = field(default_factory=list)
+    interrupted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.interrupted and all(r.outcome is Outcome.DONE for r in self.results)
+
+    def by_outcome(self, outcome: Outcome) -> list[OperationResult]:
+        return [r for r in self.results if r.outcome is outcome]
+
+
+class Reporter(Protocol):
+    """Progress callbacks (the CLI prints them; tests may record them)."""
+
+    def started(self, op: Operation) -> None: ...
+    def waiting(self, op: Operation, elapsed_s: float) -> None: ...
+    def finished(self, result: OperationResult) -> None: ...
+
+
+class _Silent:
+    def started(self, op: Operation) -> None:
+        pass
+
+    def waiting(self, op: Operation, elapsed_s: float) -> None:
+        pass
+
+    def finished(self, result: OperationResult) -> None:
+        pass
+
+
+async def execute(operations: Sequence[Operation], providers: Mapping[str, Provider],
+                  sessions: Mapping[str, Session], *, parallelism: int = 8, reporter: Reporter | None = None,
+                  stop: asyncio.Event | None = None, poll_interval_s: float = 0.1) -> ApplyResult:
+    """Run ``operations`` respecting ``depends_on``. Never raises for an operation's failure."""
+    report = reporter or _Silent()
+    stop = stop or asyncio.Event()
+    by_id = {op.id: op for op in operations}
+    order = topological_order([op.id for op in operations], {op.id: op.depends_on for op in operations})
+    rank = {op_id: i for i, op_id in enumerate(order)}
+    waiting_on = {op.id: {d for d in op.depends_on if d in by_id} for op in operations}
+    dependents: dict[str, list[str]] = {op.id: [] for op in operations}
+    for op in operations:
+        for d in waiting_on[op.id]:
+            dependents[d].append(op.id)
+    ready = sorted((i for i, deps in waiting_on.items() if not deps), key=rank.__getitem__)
+    running: dict[asyncio.Task[OperationResult], str] = {}
+    results: dict[str, OperationResult] = {}
+    failed = False
+    limit = max(1, parallelism)
+
+    while ready or running:
+        while ready and len(running) < limit and not failed and not stop.is_set():
+            op = by_id[ready.pop(0)]
+            report.started(op)
+            task = asyncio.create_task(_run(op, providers[op.provider], sessions[op.provider], report,
+                                            poll_interval_s))
+            running[task] = op.id
+        if not running:
+            break
+        done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            op_id = running.pop(task)
+            result = task.result()
+            results[op_id] = result
+            report.finished(result)
+            if result.outcome is Outcome.DONE:
+                for dep in dependents[op_id]:
+                    waiting_on[dep].discard(op_id)
+                    if not waiting_on[dep]:
+                        ready.append(dep)
+                ready.sort(key=rank.__getitem__)
+            else:
+                failed = True
+    ordered = []
+    for op_id in order:
+        ordered.append(results.get(op_id) or OperationResult(by_id[op_id], Outcome.SKIPPED))
+    return ApplyResult(ordered, interrupted=stop.is_set())
+
+
+async def _run(op: Operation, provider: Provider, session: Session, report: Reporter,
+               poll_interval_s: float) -> OperationResult:
+    started = time.monotonic()
+    note = None
+    try:
+        if op.request is not None:
+            try:
+                await session.request(op.request.method, op.request.path, json_body=op.request.body,
+                                      params=op.request.params or None, operation=op.description)
+            except ApiError as e:
+                note = await _recover(op, provider, session, e)
+        if op.wait is not None:
+            await _wait(op, op.wait, session, report, started, poll_interval_s)
+    except BaseformError as e:
+        return OperationResult(op, Outcome.FAILED, time.monotonic() - started, str(e))
+    return OperationResult(op, Outcome.DONE, time.monotonic() - started, note=note)
+
+
+async def _recover(op: Operation, provider: Provider, session: Session, error: ApiError) -> str:
+    """Decide whether an error still means the operation's goal is reached; re-raise if not."""
+    if op.action is Action.DELETE and error.status == 404:
+        return "already gone"
+    if op.verify is not None and provider.is_conflict(error):
+        live = await session.request(op.verify.method, op.verify.path, params=op.verify.params or None,
+                                     operation=f"{op.description} (verify existing)")
+        if provider.matches(op, live):
+            return "already existed and matches the manifest"
+        raise ApiError(method=error.method, url=error.url, status=error.status, kind=error.kind,
+                       operation=op.description,
+                       message=f"{error.server_message} (it exists on the server with different settings; "
+                               "plan again to see the difference)")
+    raise error
+
+
+def _field(value: JSON, dotted: str) -> JSON:
+    for part in dotted.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+async def _wait(op: Operation, wait: WaitFor, session: Session, report: Reporter, started: float,
+                interval_s: float) -> None:
+    deadline = time.monotonic() + wait.timeout_s
+    delay = interval_s
+    last_report = time.monotonic()
+    while True:
+        try:
+            body = await session.request(wait.request.method, wait.request.path,
+                                         params=wait.request.params or None,
+                                         operation=f"{op.description} (waiting)")
+        except ApiError as e:
+            if wait.gone and e.status == 404:
+                return
+            raise
+        if not wait.gone:
+            status = _field(body, wait.field)
+            if status in wait.ready:
+                return
+            if status in wait.failed:
+                detail = _field(body, wait.error_field) if wait.error_field else None
+                raise ReadinessError(f"the server reports status {status!r}"
+                                     + (f": {detail}" if detail else ""), operation=op.description)
+        now = time.monotonic()
+        if now > deadline:
+            raise ReadinessError(f"not ready after {wait.timeout_s:.0f}s (last status "
+                                 f"{_field(body, wait.field)!r})", operation=op.description)
+        if now - last_report >= 2.0:
+            report.waiting(op, now - started)
+            last_report = now
+        await asyncio.sleep(delay)
+        delay = min(delay * 1.5, 2.0)

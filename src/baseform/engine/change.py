@@ -1,0 +1,94 @@
+"""What the plan says will happen to one resource: Action, FieldDiff and Change.
+
+Modelled on Terraform's ``plans.Change``: ``before`` is None for a create, ``after`` is None for a
+delete. ``reason`` explains the action to a person and is never read by apply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from baseform.engine.address import Address
+from baseform.errors import SourceSpan
+from baseform.types import JSON, JSONObject
+
+__all__ = ["ABSENT", "Action", "Change", "FieldDiff"]
+
+
+class Action(str, Enum):
+    NOOP = "no-op"
+    CREATE = "create"
+    UPDATE = "update"
+    REPLACE = "replace"
+    DELETE = "delete"
+
+    @property
+    def symbol(self) -> str:
+        return _SYMBOLS[self]
+
+    @property
+    def destructive(self) -> bool:
+        return self in (Action.REPLACE, Action.DELETE)
+
+
+_SYMBOLS = {Action.NOOP: " ", Action.CREATE: "+", Action.UPDATE: "~", Action.REPLACE: "-/+",
+            Action.DELETE: "-"}
+
+
+class _Absent:
+    """Marks a key that is missing on one side of a diff (distinct from an explicit null)."""
+
+    _instance: _Absent | None = None
+
+    def __new__(cls) -> _Absent:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT = _Absent()
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDiff:
+    """One changed field. ``path`` is dotted (``options.maxSize``); lists are reported whole."""
+
+    path: str
+    before: JSON
+    after: JSON
+    forces_replacement: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """The planned change of one resource.
+
+    ``before``/``after`` are the normalised live and desired values (only keys the manifest can
+    express). ``live_digest`` is the digest of the raw live object the change was computed from, so
+    a saved plan can be refused when the object changed since. ``sensitive`` lists the top-level
+    keys whose values are masked in every output.
+    """
+
+    address: Address
+    action: Action
+    before: JSONObject | None
+    after: JSONObject | None
+    diff: tuple[FieldDiff, ...] = ()
+    reason: str | None = None
+    source: SourceSpan | None = None
+    live_digest: str | None = None
+    renamed_from: Address | None = None
+    protect: bool = False
+    sensitive: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def kind(self) -> str:
+        return self.address.kind
+
+    @property
+    def destructive(self) -> bool:
+        return self.action.destructive

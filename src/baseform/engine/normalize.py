@@ -1,0 +1,38 @@
+"""Apply a kind's declared rules to a value so both sides of a diff have one shape. Pure."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from baseform.engine.resource import KindRules
+from baseform.types import JSON, JSONObject
+
+__all__ = ["normalize", "sort_set"]
+
+
+def sort_set(values: list[Any]) -> list[Any]:
+    """Sort a set-like list deterministically, whatever its element types; drop duplicates."""
+    keyed = {_set_key(v): v for v in values}
+    return [keyed[k] for k in sorted(keyed)]
+
+
+def _set_key(value: JSON) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def normalize(rules: KindRules, value: JSONObject) -> JSONObject:
+    """Fill declared defaults, drop ignored keys and sort set fields. Returns a new dict."""
+    out: JSONObject = {}
+    type_defaults = rules.type_defaults.get(str(value.get(rules.type_key)), {}) if rules.type_key else {}
+    for source in (rules.defaults, type_defaults):
+        for key, default in source.items():
+            out[key] = default
+    for key, item in value.items():
+        if key in rules.ignore:
+            continue
+        out[key] = item
+    for key in rules.sets:
+        if isinstance(out.get(key), list):
+            out[key] = sort_set(out[key])
+    return out

@@ -1,0 +1,180 @@
+"""The HTTP edge every provider uses: an async session with auth headers, retries and error wrapping.
+
+Retries (design §4, issue "reliability"): 429, 408, 5xx and connection errors are retried with
+exponential backoff and full jitter, honouring ``Retry-After`` and ``X-RateLimit-Reset``, within a
+total deadline. Other 4xx answers are final. Every failure becomes an :class:`ApiError` or
+:class:`TransportError` naming the method, URL and status, with secrets redacted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import random
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import httpx
+
+from baseform import secrets
+from baseform.errors import ApiError, TransportError
+from baseform.types import JSON
+
+__all__ = ["ErrorParser", "RetryPolicy", "Session", "default_error_parser"]
+
+ErrorParser = Callable[[int, JSON], tuple[str, str | None]]
+"""(status, decoded body) -> (server message, error kind/type or None)."""
+
+
+def default_error_parser(status: int, body: JSON) -> tuple[str, str | None]:
+    if isinstance(body, dict):
+        message = body.get("message") or body.get("error")
+        if isinstance(message, list) and message and isinstance(message[0], dict):
+            message = message[0].get("message")
+        kind = body.get("type") if isinstance(body.get("type"), str) else None
+        if message:
+            return str(message), kind
+    return f"HTTP {status}", None
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Backoff settings. ``deadline_s`` bounds the total time spent on one request, retries included."""
+
+    max_attempts: int = 8
+    base_delay_s: float = 0.2
+    max_delay_s: float = 10.0
+    deadline_s: float = 120.0
+    retry_statuses: frozenset[int] = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+    def delay(self, attempt: int, response: httpx.Response | None, rng: random.Random) -> float:
+        """Seconds to wait before attempt ``attempt + 1``: the server's hint, else full jitter."""
+        hinted = _server_hint(response) if response is not None else None
+        if hinted is not None:
+            return min(hinted, self.max_delay_s) + rng.uniform(0, self.base_delay_s)
+        cap = min(self.max_delay_s, self.base_delay_s * (2 ** attempt))
+        return rng.uniform(cap / 2, cap)
+
+
+def _server_hint(response: httpx.Response) -> float | None:
+    retry_after = response.headers.get("retry-after")
+    if retry_after:
+        if retry_after.strip().isdigit():
+            return float(retry_after)
+        try:
+            when = email.utils.parsedate_to_datetime(retry_after)
+            return max(0.0, when.timestamp() - time.time())
+        except (TypeError, ValueError):
+            pass
+    reset = response.headers.get("x-ratelimit-reset")
+    if reset and re.fullmatch(r"\d+(\.\d+)?", reset.strip()):
+        value = float(reset)
+        # epoch seconds (Appwrite) or seconds to wait (some proxies)
+        return max(0.0, value - time.time()) if value > 1e9 else value
+    return None
+
+
+class Session:
+    """An authenticated connection to one backend. Use as ``async with``; not shared across loops."""
+
+    def __init__(self, base_url: str, *, headers: Mapping[str, str] | None = None,
+                 error_parser: ErrorParser = default_error_parser, timeout_s: float = 30.0,
+                 retry: RetryPolicy | None = None, transport: httpx.AsyncBaseTransport | None = None,
+                 limits: int = 16) -> None:
+        for value in (headers or {}).values():
+            secrets.register(value)
+        self.base_url = base_url.rstrip("/")
+        self.error_parser = error_parser
+        self.retry = retry or RetryPolicy()
+        self.requests = 0
+        self._rng = random.Random()
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url, headers=dict(headers or {}), timeout=timeout_s, transport=transport,
+            limits=httpx.Limits(max_connections=limits, max_keepalive_connections=limits),
+            follow_redirects=False)
+
+    async def __aenter__(self) -> Session:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def set_header(self, name: str, value: str) -> None:
+        """Set a header for later requests (e.g. a token obtained by logging in); it is a secret."""
+        secrets.register(value)
+        self._client.headers[name] = value
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    async def request(self, method: str, path: str, *, json_body: JSON = None,
+                      params: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
+                      operation: str | None = None, retry: bool = True) -> JSON:
+        """Send a request and return the decoded JSON body (None for an empty body).
+
+        Raises ApiError for an error status (after retries for retryable ones) and TransportError
+        when no usable answer arrived before the deadline.
+        """
+        url = self.url(path)
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            self.requests += 1
+            response: httpx.Response | None = None
+            failure: str | None = None
+            try:
+                kwargs: dict[str, object] = {"params": params}
+                if json_body is not None:
+                    kwargs["content"] = json.dumps(json_body).encode()
+                    kwargs["headers"] = {"Content-Type": "application/json"}
+                response = await self._client.request(method, path, **kwargs)  # type: ignore[arg-type]
+            except httpx.TimeoutException:
+                failure = "timed out waiting for the server"
+            except httpx.TransportError as e:
+                failure = f"connection failed ({type(e).__name__}: {e})"
+            if response is not None and (response.status_code not in self.retry.retry_statuses):
+                return self._decode(method, url, response, operation)
+            elapsed = time.monotonic() - started
+            delay = self.retry.delay(attempt, response, self._rng)
+            if not retry or attempt >= self.retry.max_attempts or elapsed + delay > self.retry.deadline_s:
+                if response is not None:
+                    return self._decode(method, url, response, operation)
+                raise TransportError(method=method, url=url, operation=operation,
+                                     message=secrets.redact(f"{failure}; gave up after {attempt} attempts"))
+            await asyncio.sleep(delay)
+
+    def _decode(self, method: str, url: str, response: httpx.Response, operation: str | None) -> JSON:
+        status = response.status_code
+        text = response.text
+        body: JSON = None
+        if text.strip():
+            try:
+                body = json.loads(text)
+            except ValueError:
+                if status < 300:
+                    raise TransportError(method=method, url=url, operation=operation, message=(
+                        f"the server answered {status} with a body that is not JSON: "
+                        f"{_snippet(text)}")) from None
+                message = f"non-JSON error response ({response.headers.get('content-type', '?')}): {_snippet(text)}"
+                raise ApiError(method=method, url=url, status=status, operation=operation,
+                               message=secrets.redact(message)) from None
+        if status >= 300:
+            # 3xx included: a redirect means a wrong endpoint (e.g. http -> https), never success
+            message, kind = self.error_parser(status, body)
+            raise ApiError(method=method, url=url, status=status, kind=kind, operation=operation,
+                           message=secrets.redact(message))
+        return body
+
+
+def _snippet(text: str, limit: int = 200) -> str:
+    """A short, single-line, tag-free excerpt of a body for error messages."""
+    plain = re.sub(r"<[^>]+>", " ", text)
+    plain = re.sub(r"\s+", " ", plain).strip()
+    return secrets.redact(plain[:limit] + ("..." if len(plain) > limit else ""))

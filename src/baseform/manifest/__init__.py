@@ -1,0 +1,1 @@
+"""Manifests: files -> jinja2 -> YAML with source positions -> pydantic models -> desired resources."""

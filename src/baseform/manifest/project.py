@@ -1,0 +1,172 @@
+"""A validated project: the merged manifest, its models, and each provider's desired resources.
+
+:func:`build_project` runs every check that needs no network and raises one ManifestError with all
+problems found (pydantic errors mapped to file:line, provider checks, duplicate addresses,
+unsupported renames), so ``baseform validate`` reports everything in one run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from baseform.engine.resource import DesiredResource, digest
+from baseform.errors import Diagnostic, ManifestError
+from baseform.manifest.loader import LoadedManifest, load_manifest, load_variables
+from baseform.manifest.models import Model, ProviderConfig, Section, did_you_mean, manifest_model
+from baseform.providers.base import Provider
+
+__all__ = ["Project", "ProviderUnit", "build_project", "load_project", "make_provider"]
+
+
+@dataclass
+class ProviderUnit:
+    """One provider section of the manifest with its provider instance and desired resources."""
+
+    provider: Provider
+    section: Section
+    desired: list[DesiredResource]
+
+
+@dataclass
+class Project:
+    loaded: LoadedManifest
+    model: Model
+    units: list[ProviderUnit]
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def digest(self) -> str:
+        """Digest of everything the plan depends on in the manifest (secrets masked)."""
+        payload = []
+        for unit in self.units:
+            rules = {k.kind: k for k in unit.provider.kinds}
+            for d in sorted(unit.desired, key=lambda d: str(d.address)):
+                sensitive = rules[d.address.kind].sensitive if d.address.kind in rules else frozenset()
+                value = {k: ("(sensitive)" if k in sensitive else v) for k, v in d.value.items()}
+                payload.append([str(d.address), value, d.protect, d.renamed_from,
+                                sorted(map(str, d.depends_on))])
+            payload.append([unit.provider.name, "prune", unit.section.prune])
+        return digest(payload)
+
+    def unit(self, name: str) -> ProviderUnit | None:
+        return next((u for u in self.units if u.provider.name == name), None)
+
+
+def _message(err: Mapping[str, Any]) -> str:
+    kind = err["type"]
+    loc = err["loc"]
+    key = str(loc[-1]) if loc else "value"
+    if kind == "missing":
+        return f"missing required key {key!r}"
+    if kind == "union_tag_invalid":
+        ctx = err.get("ctx", {})
+        expected = [t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(",")]
+        tag = str(ctx.get("tag", ""))
+        return (f"unknown {ctx.get('discriminator', 'type').strip(chr(39))} {tag!r}"
+                f"{did_you_mean(tag, expected)}; expected one of: {', '.join(expected)}")
+    if kind == "union_tag_not_found":
+        return f"missing required key {str(err.get('ctx', {}).get('discriminator', 'type')).strip(chr(39))!r}"
+    message = str(err["msg"])
+    if kind != "extra_forbidden" and "input" in err and not isinstance(err["input"], (dict, list)):
+        message += f" (got {err['input']!r})"
+    return f"{key}: {message}" if kind != "extra_forbidden" and not str(key).isdigit() else message
+
+
+def _validation_diagnostics(error: ValidationError, loaded: LoadedManifest) -> list[Diagnostic]:
+    out = []
+    for err in error.errors():
+        path = loaded.data_path(err["loc"])
+        out.append(Diagnostic(_message(err), loaded.locate(path)))
+    return out
+
+
+def make_provider(cls: type[Provider], block: ProviderConfig | None,
+                  environ: Mapping[str, str] | None = None) -> Provider:
+    """A provider instance whose connection settings are completed from the environment."""
+    config = (block or cls.config_model()).resolved(environ)
+    return cls(config)
+
+
+def build_project(loaded: LoadedManifest, registry: Sequence[type[Provider]],
+                  environ: Mapping[str, str] | None = None) -> Project:
+    """Validate a loaded manifest completely. Raises ManifestError listing every problem.
+
+    Sections are validated on their own, so one broken section does not hide the semantic
+    problems (duplicates, dangling references) of another.
+    """
+    problems: list[Diagnostic] = list(loaded.problems)
+    model_cls = manifest_model(tuple(registry))
+    model: Model | None = None
+    failed: set[Any] = set()
+    try:
+        model = model_cls.model_validate(loaded.data)
+    except ValidationError as e:
+        problems.extend(_validation_diagnostics(e, loaded))
+        failed = {err["loc"][0] for err in e.errors() if err["loc"]}
+    units: list[ProviderUnit] = []
+    for cls in registry:
+        raw = loaded.data.get(cls.name)
+        if not isinstance(raw, dict) or (model is None and cls.name in failed):
+            continue
+        section = getattr(model, cls.name) if model is not None else cls.section_model.model_validate(raw)
+        block = _provider_block(model, loaded, cls)
+        provider = make_provider(cls, block, environ)
+        problems.extend(provider.check(section, loaded.locate))
+        desired = provider.desired(section, loaded.locate)
+        problems.extend(_structural_problems(provider, desired))
+        units.append(ProviderUnit(provider, section, desired))
+    errors = [p for p in problems if not p.warning]
+    if errors or model is None:
+        raise ManifestError(problems)
+    return Project(loaded, model, units, [p for p in problems if p.warning])
+
+
+def _provider_block(model: Model | None, loaded: LoadedManifest, cls: type[Provider]) -> ProviderConfig | None:
+    if model is not None:
+        blocks = getattr(model, "providers", None)
+        return getattr(blocks, cls.name, None) if blocks is not None else None
+    raw = (loaded.data.get("providers") or {}).get(cls.name) if isinstance(loaded.data.get("providers"), dict) \
+        else None
+    try:
+        return cls.config_model.model_validate(raw) if isinstance(raw, dict) else None
+    except ValidationError:
+        return None  # already reported by the whole-manifest validation
+
+
+def _structural_problems(provider: Provider, desired: Sequence[DesiredResource]) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+    rules = {k.kind: k for k in provider.kinds}
+    seen: dict[Any, DesiredResource] = {}
+    for d in desired:
+        first = seen.get(d.address)
+        if first is not None:
+            problems.append(Diagnostic(
+                f"{d.address} is declared twice" + (f" (first at {first.source})" if first.source else ""),
+                d.source, address=str(d.address), hint="remove or rename one of them"))
+        else:
+            seen[d.address] = d
+        kind_rules = rules.get(d.address.kind)
+        if d.renamed_from and kind_rules is not None and not kind_rules.renamable:
+            problems.append(Diagnostic(
+                f"renamedFrom is not supported for {d.address.kind}: {kind_rules.rename_unsupported}",
+                d.source, address=str(d.address),
+                hint="remove renamedFrom (the old one is then deleted and a new one created) or keep the "
+                     "old name"))
+        if d.renamed_from and d.renamed_from == d.address.name:
+            problems.append(Diagnostic("renamedFrom names the resource itself", d.source,
+                                       address=str(d.address), hint="remove renamedFrom"))
+    return problems
+
+
+def load_project(paths: Sequence[str], *, var_files: Sequence[str] = (), var_assignments: Sequence[str] = (),
+                 registry: Sequence[type[Provider]], environ: Mapping[str, str] | None = None) -> Project:
+    """Load, template and validate the manifest at ``paths``. No network."""
+    variables, problems = load_variables(var_files, var_assignments)
+    if problems:
+        raise ManifestError(problems)
+    loaded = load_manifest(paths, variables, environ)
+    return build_project(loaded, registry, environ)

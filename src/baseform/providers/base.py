@@ -1,0 +1,156 @@
+"""The provider interface every backend implements.
+
+A provider owns one manifest section (``name``) and one connection block. Its methods are split by
+what they may do, as in the style guide:
+
+* pure, at validate time: :meth:`Provider.check`, :meth:`Provider.desired`
+* I/O: :meth:`Provider.connect`, :meth:`Provider.read` (only reads; never writes)
+* pure, at plan time: :meth:`Provider.rules`, :meth:`Provider.prepare`,
+  :meth:`Provider.replace_reasons`, :meth:`Provider.operations`
+* pure, at apply time: :meth:`Provider.is_conflict`, :meth:`Provider.matches`
+* export: :meth:`Provider.export`
+
+Rules about kinds (replace-only fields, server defaults, sets, secrets) are data: the ``kinds``
+tuple of :class:`~baseform.engine.resource.KindRules`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar
+
+import httpx
+
+from baseform.engine.address import Address
+from baseform.engine.change import Action, Change, FieldDiff
+from baseform.engine.diff import default_replace_reasons
+from baseform.engine.graph import link_operations
+from baseform.engine.operation import Operation
+from baseform.engine.resource import DesiredResource, KindRules, LiveState
+from baseform.errors import ApiError, Diagnostic, SourceSpan
+from baseform.http import Session
+from baseform.manifest.models import ProviderConfig, Section
+from baseform.types import JSON, JSONObject
+
+__all__ = ["Locator", "Provider", "subset_matches"]
+
+Locator = Callable[[Sequence[str | int]], SourceSpan | None]
+"""Maps a data path inside the manifest (``("pocketbase", "collections", 0, "name")``) to its position."""
+
+
+def subset_matches(expected: JSON, actual: JSON) -> bool:
+    """True when every key of ``expected`` has an equal value in ``actual`` (recursively).
+
+    Lists of scalars compare as sets; lists of objects compare element-wise in order.
+    """
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(
+            k in actual and subset_matches(v, actual[k]) for k, v in expected.items())
+    if isinstance(expected, list):
+        if not isinstance(actual, list):
+            return False
+        if all(not isinstance(x, (dict, list)) for x in expected + actual):
+            return set(map(str, expected)) == set(map(str, actual))
+        return len(expected) == len(actual) and all(subset_matches(e, a) for e, a in zip(expected, actual))
+    if isinstance(expected, (int, float)) and isinstance(actual, (int, float)) and not isinstance(expected, bool):
+        return float(expected) == float(actual)
+    return bool(expected == actual)
+
+
+class Provider(ABC):
+    """One backend. Subclasses set the class attributes and implement the abstract methods."""
+
+    name: ClassVar[str]
+    """Manifest section key, providers-block key and address root (``"pocketbase"``)."""
+    config_model: ClassVar[type[ProviderConfig]]
+    section_model: ClassVar[type[Section]]
+    kinds: ClassVar[tuple[KindRules, ...]]
+    top_level: ClassVar[tuple[str, ...]] = ()
+    """Kinds that are top-level resources (for ``prune`` and ``unmanaged`` listings)."""
+
+    def __init__(self, config: ProviderConfig) -> None:
+        self.config = config
+
+    # -- validate time (pure) ----------------------------------------------------------------
+    def check(self, section: Section, locate: Locator) -> list[Diagnostic]:
+        """Semantic problems pydantic cannot see (dangling references, limits). Pure; no network."""
+        return []
+
+    @abstractmethod
+    def desired(self, section: Section, locate: Locator) -> list[DesiredResource]:
+        """The section as desired resources, values in the diff shape (with ``source`` set). Pure."""
+
+    # -- I/O -----------------------------------------------------------------------------------
+    @abstractmethod
+    async def connect(self, transport: httpx.AsyncBaseTransport | None = None) -> Session:
+        """An authenticated session (log in if the backend needs it). ``transport`` is for tests."""
+
+    @abstractmethod
+    async def read(self, session: Session, desired: Sequence[DesiredResource]) -> LiveState:
+        """Read live state with as few requests as possible. Must not write anything.
+
+        ``desired`` lets a provider skip reading what cannot matter; everything top-level must still
+        be listed so unmanaged resources can be reported.
+        """
+
+    # -- plan time (pure) ----------------------------------------------------------------------
+    def rules(self, live: LiveState) -> Mapping[str, KindRules]:
+        """Kind rules in force for this server (override for version-dependent defaults)."""
+        return {k.kind: k for k in self.kinds}
+
+    def prepare(self, desired: Sequence[DesiredResource], live: LiveState) -> list[DesiredResource]:
+        """Adjust desired values once the server is known (version defaults, resolved ids).
+
+        Raise PlanError (with the resource's address and source) for features the server lacks.
+        """
+        return list(desired)
+
+    def replace_reasons(self, address: Address, before: JSONObject, after: JSONObject,
+                        diffs: Sequence[FieldDiff], live: LiveState) -> list[str]:
+        """Why this change cannot be made in place ([] when it can). Default: ``replace_on``."""
+        return default_replace_reasons(self.rules(live))(address, before, after, diffs)
+
+    def live_dependencies(self, live: LiveState) -> Mapping[Address, frozenset[Address]]:
+        """For each live resource, the resources it refers to on the server (delete ordering)."""
+        return {}
+
+    def operations_for(self, change: Change, live: LiveState) -> list[Operation]:
+        """The calls for one change, in order (delete-phase operations have action DELETE).
+
+        Children covered by their parent's call (created inline, deleted with it) return [].
+        """
+        raise NotImplementedError(f"{type(self).__name__} implements operations() itself")
+
+    def operations(self, changes: Sequence[Change], desired: Sequence[DesiredResource],
+                   live: LiveState) -> list[Operation]:
+        """All calls for these changes with dependencies wired. Default: :meth:`operations_for`
+        per change, linked by :func:`~baseform.engine.graph.link_operations`. Override to batch."""
+        per_change = {c.address: self.operations_for(c, live) for c in changes if c.action is not Action.NOOP}
+        desired_deps = {d.address: d.depends_on for d in desired}
+        return link_operations([c for c in changes if c.action is not Action.NOOP],
+                               {a: ops for a, ops in per_change.items() if ops}, desired_deps,
+                               self.live_dependencies(live))
+
+    # -- apply time (pure) ---------------------------------------------------------------------
+    def is_conflict(self, error: ApiError) -> bool:
+        """Whether an error means "already exists" (so a create may have committed earlier)."""
+        return error.status == 409
+
+    def matches(self, operation: Operation, live: JSON) -> bool:
+        """Whether an existing object (GET of ``operation.verify``) is what ``operation`` creates."""
+        body = operation.request.body if operation.request else None
+        return subset_matches(body, live) if body is not None else True
+
+    # -- export --------------------------------------------------------------------------------
+    def export(self, live: LiveState) -> JSONObject:
+        """The live state as this provider's manifest section (minimal, stable order, no secrets)."""
+        raise NotImplementedError(f"export is not available for {self.name} yet")
+
+    def export_config(self) -> dict[str, Any]:
+        """The providers block for an exported manifest, with secrets as ``{{ env.X }}`` references."""
+        out: dict[str, Any] = {}
+        for field, var in self.config_model.env.items():
+            key = self.config_model.model_fields[field].alias or field
+            out[key] = "{{ env." + var + " }}"
+        return out

@@ -6,6 +6,7 @@ import importlib.metadata
 import json
 import os
 import secrets
+import signal
 import socket
 import stat
 import subprocess
@@ -37,6 +38,16 @@ def _superuser_login(url: str, email: str, password: str) -> httpx.Response:
     with httpx.Client(trust_env=False, timeout=5) as client:
         return client.post(f"{url}/api/collections/_superusers/auth-with-password",
                            json={"identity": email, "password": password})
+
+
+def _everything_said(error: BaseException) -> str:
+    """The error's traceback, messages and reprs, including suppressed contexts."""
+    parts: list[str] = []
+    current: BaseException | None = error
+    while current is not None:
+        parts += ["".join(traceback.format_exception(current)), str(current), repr(current)]
+        current = current.__cause__ or current.__context__
+    return "\n".join(parts)
 
 
 def _without_timestamps(collection: dict[str, object]) -> dict[str, object]:
@@ -157,6 +168,20 @@ def test_stale_state_file_is_reported_stopped_and_removed(tmp_path: Path) -> Non
     assert not (tmp_path / "local.json").exists()
 
 
+def test_unresponsive_server_keeps_its_state_and_is_stopped_by_down(tmp_path: Path) -> None:
+    local = LocalServer(tmp_path, port=process.free_port(), environ={})
+    pid = local.up().pid
+    os.kill(pid, signal.SIGSTOP)  # alive and ours, but no longer answering
+    try:
+        status = local.status()
+        assert not status.running and status.unresponsive and not status.stale
+        assert (tmp_path / "local.json").exists()
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert local.down().pid == pid
+    assert not process._alive(pid)
+
+
 def test_state_naming_a_foreign_live_process_is_never_stopped(
     tmp_path: Path, pocketbase_server: PocketBaseServer, sleeper: subprocess.Popen[bytes]
 ) -> None:
@@ -173,7 +198,7 @@ def test_generated_password_never_appears_in_errors(tmp_path: Path, monkeypatch:
     monkeypatch.setattr(secrets, "token_urlsafe", lambda n: generated)
     with pytest.raises(LocalServerError) as caught:
         LocalServer(tmp_path, port=process.free_port(), environ={"POCKETBASE_EMAIL": "not-an-email"}).up()
-    rendered = "".join(traceback.format_exception(caught.value))
+    rendered = _everything_said(caught.value)
     assert "invalid email" in rendered
     assert generated not in rendered
     assert not (tmp_path / "local.json").exists()
@@ -181,7 +206,7 @@ def test_generated_password_never_appears_in_errors(tmp_path: Path, monkeypatch:
     # Whatever the binary echoes (here the email argument), the password is masked.
     with pytest.raises(LocalServerError) as caught:
         process.upsert_superuser(tmp_path / "pb_data", f"{generated}@", generated)
-    assert generated not in "".join(traceback.format_exception(caught.value))
+    assert generated not in _everything_said(caught.value)
 
 
 def test_early_exit_reports_the_log_tail(tmp_path: Path) -> None:

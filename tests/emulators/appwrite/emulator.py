@@ -88,6 +88,10 @@ class AppwriteEmulator(DatabasesApi, ServicesApi, Emulator):
             for table in database.tables.values():
                 table.tick(now)
         response = super().dispatch(request)
+        if response.status == 204:
+            # utopia's noContent() keeps its default text/html type; the SDKs decode JSON only when the
+            # Content-Type says so, and an empty body labelled JSON breaks them
+            response.headers["Content-Type"] = "text/html; charset=UTF-8"
         if isinstance(response.body, dict) and "type" in response.body and response.status >= 400:
             response.body.setdefault("version", self.version)
         sdk_format = request.headers.get("x-appwrite-response-format")

@@ -14,7 +14,7 @@ from typing import Any
 from tests.emulators.server import Request, Response
 
 from . import params as p
-from .errors import AppwriteError, argument_invalid, not_optional
+from .errors import AppwriteError, argument_invalid
 from .model import (FLOAT_MAX, INT64_MAX, INT64_MIN, KINDS, NUMERIC_KINDS, ROW_MAX_BYTES, SPATIAL_KINDS,
                     STRING_KINDS, Column, Database, Index, Table, now_iso)
 from .params import Params
@@ -523,12 +523,8 @@ class DatabasesApi:
 
     def create_index(self, flavor: Flavor, request: Request, db: str, table: str) -> Response:
         params = Params.from_request(request)
-        index_params = {name: params.data.get(name) for name in ("key", "type", "orders", "lengths")}
-        index_params["attributes"] = params.data.get(flavor.name("columns"), params.data.get("columns"))
-        if not params.has(flavor.name("columns")):
-            raise not_optional(flavor.name("columns"))
         found = self._table(db, table)
-        index = self._build_index_spec(flavor, self.databases[db], found, index_params, inline=False)
+        index = self._build_index_spec(flavor, self.databases[db], found, params.data, inline=False)
         index.due = self._due()
         found.indexes[index.key] = index
         return Response(202, index.to_model(flavor.legacy))

@@ -155,16 +155,25 @@ def start(data_dir: Path, port: int, *, migrations_dir: Path | None = None) -> s
     if migrations_dir is not None:
         command += ["--migrationsDir", str(migrations_dir)]
     with open(data_dir / LOG_NAME, "ab") as log:
+        # The log is appended to across runs; a header marks where this run's lines begin.
+        log.write(f"--- baseform: {' '.join(command[1:])} at {time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode())
+        log.flush()
         return subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
 
 
 def _log_tail(log_path: Path | None) -> str:
-    if log_path is None or not log_path.is_file():
+    """The last lines of LOG_PATH, indented, for an error message ('' when there is none)."""
+    if log_path is None:
         return ""
-    lines = log_path.read_text(errors="replace").splitlines()[-_LOG_TAIL_LINES:]
-    return "\n  log " + str(log_path) + ":\n" + "\n".join("    " + line for line in lines) if lines else ""
+    try:
+        with open(log_path, "rb") as log:
+            log.seek(max(0, log.seek(0, os.SEEK_END) - 16384))
+            lines = log.read().decode(errors="replace").splitlines()[-_LOG_TAIL_LINES:]
+    except OSError:
+        return ""
+    return f"\n  last lines of {log_path}:\n" + "\n".join("    " + line for line in lines) if lines else ""
 
 
 def _answers_health(client: httpx.Client, url: str) -> bool:

@@ -1,0 +1,625 @@
+"""Conformance of the Weaviate emulator, driven through the official ``weaviate-client`` v4.
+
+Each test states a behaviour documented in ``/work/shared/reference/weaviate.md`` and checks that
+the emulator shows it to the real client. The emulator has no gRPC, so the client connects with
+``skip_init_checks=True`` and only REST-backed calls are used; where the client would use gRPC the
+test talks plain HTTP (``httpx``) and says why.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import weaviate
+import weaviate.classes.config as wc
+from weaviate.classes.tenants import Tenant, TenantActivityStatus
+from weaviate.exceptions import UnexpectedStatusCodeError, WeaviateBaseError
+
+from tests.emulators.server import RunningEmulator, serve
+from tests.emulators.weaviate import WeaviateEmulator
+
+API_KEY = "s3cret"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# Never dialled: the client only opens gRPC lazily and these tests make no gRPC calls.
+GRPC_PORT = _free_port()
+
+
+@pytest.fixture(scope="module")
+def servers() -> Iterator[dict[str, RunningEmulator]]:
+    """One emulator per configuration, shared by the module and reset between tests."""
+    running = {
+        "default": serve(WeaviateEmulator()),
+        "1.27": serve(WeaviateEmulator("1.27.0")),
+        "1.30": serve(WeaviateEmulator("1.30.0")),
+        "1.36": serve(WeaviateEmulator("1.36.0", modules=("text2vec-openai", "generative-openai", "offload-s3"))),
+        "auth": serve(WeaviateEmulator(api_key=API_KEY)),
+    }
+    yield running
+    for server in running.values():
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _clean(servers: dict[str, RunningEmulator]) -> None:
+    for server in servers.values():
+        server.emulator.reset()
+        server.emulator.set_faults(latency_ms=0, error_5xx_rate=0, drop_after_commit_rate=0, hang_s=0)
+
+
+def connect(server: RunningEmulator, api_key: str | None = None) -> weaviate.WeaviateClient:
+    return weaviate.connect_to_custom(
+        http_host="127.0.0.1", http_port=server.port, http_secure=False,
+        grpc_host="127.0.0.1", grpc_port=GRPC_PORT, grpc_secure=False, skip_init_checks=True,
+        auth_credentials=weaviate.auth.AuthApiKey(api_key) if api_key else None,
+    )
+
+
+@pytest.fixture
+def server(servers: dict[str, RunningEmulator]) -> RunningEmulator:
+    return servers["default"]
+
+
+@pytest.fixture
+def client(server: RunningEmulator) -> Iterator[weaviate.WeaviateClient]:
+    c = connect(server)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def http(server: RunningEmulator) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url + "/v1") as h:
+        yield h
+
+
+def message(exc: UnexpectedStatusCodeError) -> str:
+    return str(exc.error)
+
+
+def raw_class(server: RunningEmulator, name: str) -> dict[str, Any]:
+    return httpx.get(f"{server.url}/v1/schema/{name}").json()
+
+
+# -- meta, readiness, auth -------------------------------------------------------------------------
+
+def test_meta_reports_version_and_modules(servers: dict[str, RunningEmulator]) -> None:
+    c = connect(servers["1.36"])
+    try:
+        meta = c.get_meta()
+    finally:
+        c.close()
+    assert meta["version"] == "1.36.0"
+    assert set(meta["modules"]) == {"text2vec-openai", "generative-openai", "offload-s3"}
+
+
+def test_api_key_auth(servers: dict[str, RunningEmulator]) -> None:
+    server = servers["auth"]
+    c = connect(server, API_KEY)
+    try:
+        c.collections.create("Secured")
+        assert c.collections.exists("Secured")
+    finally:
+        c.close()
+    anonymous = httpx.get(f"{server.url}/v1/schema")
+    assert anonymous.status_code == 401
+    assert anonymous.json() == {"code": 401, "message": "anonymous access not enabled. Please authenticate through "
+                                                        "one of the available methods: [API-keys]"}
+    wrong = httpx.get(f"{server.url}/v1/schema", headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401
+    # Readiness and liveness are answered before authentication.
+    assert httpx.get(f"{server.url}/v1/.well-known/ready").status_code == 200
+    assert httpx.get(f"{server.url}/v1/.well-known/live").status_code == 200
+
+
+def test_authorization_header_without_auth_scheme_is_rejected(http: httpx.Client) -> None:
+    r = http.get("/schema", headers={"Authorization": "Bearer x"})
+    assert r.status_code == 401
+    assert r.json()["message"].startswith("no authentication scheme is configured (API Key or OIDC)")
+
+
+# -- create and defaults -------------------------------------------------------------------------------
+
+def test_rest_create_fills_documented_defaults(http: httpx.Client) -> None:
+    body = {"class": "article", "properties": [{"name": "Title", "dataType": ["text"]}]}
+    created = http.post("/schema", json=body)
+    assert created.status_code == 200
+    stored = http.get("/schema/article").json()
+    assert created.json() == stored  # POST echoes the class after defaulting
+    assert stored["class"] == "Article"
+    assert stored["properties"] == [{"name": "title", "dataType": ["text"], "tokenization": "word",
+                                     "indexFilterable": True, "indexSearchable": True, "indexRangeFilters": False}]
+    assert stored["vectorizer"] == "none" and stored["vectorIndexType"] == "hnsw"
+    assert stored["invertedIndexConfig"] == {
+        "bm25": {"b": 0.75, "k1": 1.2}, "cleanupIntervalSeconds": 60,
+        "stopwords": {"preset": "en", "additions": None, "removals": None}, "usingBlockMaxWAND": True}
+    assert stored["multiTenancyConfig"] == {"enabled": False, "autoTenantCreation": False,
+                                            "autoTenantActivation": False}
+    assert stored["shardingConfig"] == {"virtualPerPhysical": 128, "desiredCount": 1, "actualCount": 1,
+                                        "desiredVirtualCount": 128, "actualVirtualCount": 128, "key": "_id",
+                                        "strategy": "hash", "function": "murmur3"}
+    # 1.32: deletion strategy NoAutomatedResolution, asyncEnabled shown, hnsw has rq, sweeping filter.
+    assert stored["replicationConfig"] == {"factor": 1, "deletionStrategy": "NoAutomatedResolution",
+                                           "asyncEnabled": False}
+    hnsw = stored["vectorIndexConfig"]
+    assert hnsw["efConstruction"] == 128 and hnsw["maxConnections"] == 32 and hnsw["distance"] == "cosine"
+    assert hnsw["rq"] == {"enabled": False, "bits": 8, "rescoreLimit": 20}
+    assert hnsw["filterStrategy"] == "sweeping"
+    assert "skipDefaultQuantization" not in hnsw  # 1.33+
+
+
+def test_client_create_and_config_get(client: weaviate.WeaviateClient) -> None:
+    client.collections.create(
+        "book",
+        properties=[wc.Property(name="Title", data_type=wc.DataType.TEXT),
+                    wc.Property(name="year", data_type=wc.DataType.INT, index_range_filters=True),
+                    wc.Property(name="tags", data_type=wc.DataType.TEXT_ARRAY,
+                                tokenization=wc.Tokenization.FIELD),
+                    wc.Property(name="meta", data_type=wc.DataType.OBJECT, nested_properties=[
+                        wc.Property(name="Source", data_type=wc.DataType.TEXT),
+                        wc.Property(name="raw", data_type=wc.DataType.BLOB)])],
+    )
+    config = client.collections.get("Book").config.get()
+    assert config.name == "Book"
+    props = {p.name: p for p in config.properties}
+    assert set(props) == {"title", "year", "tags", "meta"}
+    assert props["title"].tokenization == wc.Tokenization.WORD
+    assert props["year"].tokenization is None and props["year"].index_range_filters
+    assert props["year"].index_searchable is False and props["year"].index_filterable
+    assert props["tags"].tokenization == wc.Tokenization.FIELD
+    nested = {n.name: n for n in props["meta"].nested_properties or []}
+    assert set(nested) == {"Source", "raw"}  # nested names are not re-cased
+    assert nested["raw"].index_filterable is False  # blob is not filterable when nested
+    # The client sends a named vector "default" with vectorizer none when none is configured.
+    assert config.vector_config is not None and set(config.vector_config) == {"default"}
+    assert config.vectorizer is None
+    raw = client.collections.list_all(simple=False)["Book"]
+    assert raw.replication_config.factor == 1
+    assert raw.inverted_index_config.bm25.b == 0.75
+
+
+def test_client_sends_unknown_property_keys_which_the_server_drops(server: RunningEmulator,
+                                                                   client: weaviate.WeaviateClient) -> None:
+    client.collections.create("Plain", properties=[wc.Property(name="a", data_type=wc.DataType.TEXT)])
+    prop = raw_class(server, "Plain")["properties"][0]
+    assert "skip_vectorization" not in prop and "vectorize_property_name" not in prop
+
+
+def test_text2vec_module_defaults_properties(servers: dict[str, RunningEmulator]) -> None:
+    server = servers["1.36"]
+    c = connect(server)
+    try:
+        c.collections.create("Doc", properties=[wc.Property(name="body", data_type=wc.DataType.TEXT)],
+                             vector_config=wc.Configure.Vectors.text2vec_openai(name="main"))
+    finally:
+        c.close()
+    stored = raw_class(server, "Doc")
+    assert "vectorizer" not in stored and "vectorIndexConfig" not in stored  # named vectors only
+    assert stored["vectorConfig"]["main"]["vectorIndexType"] == "hnsw"
+    assert stored["vectorConfig"]["main"]["vectorIndexConfig"]["filterStrategy"] == "acorn"  # 1.34+
+    assert stored["properties"][0]["moduleConfig"]["text2vec-openai"]["skip"] is False
+
+
+def test_unknown_vectorizer_module_rejected(client: weaviate.WeaviateClient) -> None:
+    with pytest.raises(UnexpectedStatusCodeError) as e:
+        client.collections.create("Doc", vector_config=wc.Configure.Vectors.text2vec_openai(name="main"))
+    assert e.value.status_code == 422
+    assert 'no module with name "text2vec-openai" present' in message(e.value)
+
+
+# -- names, types, validation ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ({"class": "1x"}, "'1x' is not a valid class name"),
+    ({"class": "a-b"}, "'A-b' is not a valid class name"),
+    ({"class": "Raft"}, "class name `raft` is reserved"),
+    ({"class": "C", "properties": [{"name": "some-property", "dataType": ["text"]}]},
+     "'some-property' is not a valid property name. Property names in Weaviate are restricted to valid GraphQL "
+     "names, which must be “/[_A-Za-z][_0-9A-Za-z]{0,230}/”."),
+    ({"class": "C", "properties": [{"name": "id", "dataType": ["text"]}]}, "'id' is a reserved property name"),
+    ({"class": "C", "properties": [{"name": "a", "dataType": ["text"]}, {"name": "A", "dataType": ["int"]}]},
+     'class "C": conflict for property "a": already in use or provided multiple times'),
+    ({"class": "C", "properties": [{"name": "a", "dataType": ["foo"]}]},
+     "property 'a': invalid dataType: [foo]: Unknown primitive data type 'foo'"),
+    ({"class": "C", "properties": [{"name": "a", "dataType": []}]},
+     "property 'a': invalid dataType: []: dataType must have at least one element"),
+    ({"class": "C", "properties": [{"name": "a", "dataType": ["blobHash"]}]},
+     "Unknown primitive data type 'blobHash'"),  # 1.37+ only
+    ({"class": "C", "properties": [{"name": "a", "dataType": ["Missing"]}]},
+     "property 'a': invalid dataType: [Missing]: reference property to nonexistent class"),
+    ({"class": "C", "properties": [{"name": "a", "dataType": ["int"], "tokenization": "word"}]},
+     "tokenization is not allowed for data type 'int'"),
+    ({"class": "C", "properties": [{"name": "a", "dataType": ["text"], "tokenization": "gse"}]},
+     "the GSE tokenizer is not enabled; set 'ENABLE_TOKENIZER_GSE' to 'true' to enable"),
+    ({"class": "C", "properties": [{"name": "a", "dataType": ["int"], "indexSearchable": True}]},
+     "`indexSearchable` is allowed only for text/text[] data types"),
+    ({"class": "C", "properties": [{"name": "a", "dataType": ["int[]"], "indexRangeFilters": True}]},
+     "`indexRangeFilters` is allowed only for number/int/date data types"),
+    ({"class": "C", "properties": [{"name": "a", "dataType": ["object"]}]},
+     "property 'a': At least one nested property is required for data type object/object[]"),
+    ({"class": "C", "properties": [{"name": "a", "dataType": ["object"], "nestedProperties": [
+        {"name": "g", "dataType": ["geoCoordinates"]}]}]},
+     "property 'a.g': data type 'geoCoordinates' not allowed as nested property"),
+    ({"class": "C", "properties": [{"name": "a", "dataType": ["text"], "nestedProperties": [
+        {"name": "g", "dataType": ["text"]}]}]},
+     "property 'a': nestedProperties not allowed for data types other than object/object[]"),
+    ({"class": "C", "vectorizer": "none", "vectorConfig": {"v": {"vectorizer": {"none": {}}}}},
+     "creating a class with both a class level vector index and named vectors is forbidden"),
+    ({"class": "C", "shardingConfig": {"desiredCount": 1}, "multiTenancyConfig": {"enabled": True}},
+     "cannot have both shardingConfig and multiTenancyConfig"),
+    ({"class": "C", "multiTenancyConfig": {"autoTenantCreation": True}},
+     "can't enable autoTenantCreation on a non-multi-tenant class"),
+    ({"class": "C", "vectorIndexType": "dynamic"},
+     "the dynamic index can only be created under async indexing environment (ASYNC_INDEXING=true)"),
+    ({"class": "C", "vectorIndexConfig": {"pq": {"enabled": True}, "bq": {"enabled": True}}},
+     "invalid hnsw config: more than a single compression methods enabled"),
+    ({"class": "C", "shardingConfig": {"key": "name"}}, "sharding only supported on key '_id' for now, got: name"),
+])
+def test_invalid_class_rejected_with_server_message(http: httpx.Client, body: dict[str, Any], expected: str) -> None:
+    r = http.post("/schema", json=body)
+    assert r.status_code == 422
+    assert expected in r.json()["error"][0]["message"]
+    assert http.get("/schema").json() == {"classes": []}
+
+
+def test_bad_tokenization_enum_is_a_binding_error(http: httpx.Client) -> None:
+    r = http.post("/schema", json={"class": "C", "properties": [{"name": "a", "dataType": ["text"],
+                                                                 "tokenization": "bogus"}]})
+    assert r.status_code == 422
+    assert r.json()["code"] == 422 and "tokenization in body should be one of" in r.json()["message"]
+
+
+def test_deprecated_string_type_is_migrated(http: httpx.Client) -> None:
+    http.post("/schema", json={"class": "Old", "properties": [
+        {"name": "s", "dataType": ["string"]}, {"name": "f", "dataType": ["string[]"], "tokenization": "field"},
+        {"name": "i", "dataType": ["int"], "indexInverted": False}]})
+    props = {p["name"]: p for p in http.get("/schema/Old").json()["properties"]}
+    assert props["s"]["dataType"] == ["text"] and props["s"]["tokenization"] == "whitespace"
+    assert props["f"]["dataType"] == ["text[]"] and props["f"]["tokenization"] == "field"
+    assert props["i"]["indexFilterable"] is False and "indexInverted" not in props["i"]
+
+
+def test_duplicate_class_exact_and_case_insensitive(client: weaviate.WeaviateClient, http: httpx.Client) -> None:
+    client.collections.create("Article")
+    with pytest.raises(UnexpectedStatusCodeError) as e:
+        client.collections.create("Article")
+    assert e.value.status_code == 422 and "class name Article already exists" in message(e.value)
+    r = http.post("/schema", json={"class": "ARTICLE"})
+    assert r.status_code == 422
+    assert r.json()["error"][0]["message"] == 'class already exists: found similar class "Article"'
+
+
+def test_get_missing_class_is_404_and_delete_missing_is_200(client: weaviate.WeaviateClient,
+                                                            http: httpx.Client) -> None:
+    r = http.get("/schema/Nope")
+    assert r.status_code == 404 and r.content == b""
+    assert not client.collections.exists("Nope")
+    client.collections.delete("Nope")  # 200 even though it does not exist
+    r = http.post("/schema/Nope/properties", json={"name": "a", "dataType": ["text"]})
+    assert r.status_code == 422  # add-property reports a missing class as 422, not 404
+
+
+def test_framework_errors(http: httpx.Client) -> None:
+    assert http.get("/nowhere").json() == {"code": 404, "message": "path /v1/nowhere was not found"}
+    r = http.patch("/schema")
+    assert r.status_code == 405 and r.json()["code"] == 405
+    r = http.post("/schema", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and r.json()["code"] == 400
+
+
+# -- PUT: mutable and immutable ------------------------------------------------------------------------
+
+def test_mutable_update_through_client(client: weaviate.WeaviateClient) -> None:
+    client.collections.create("Article", description="old",
+                              properties=[wc.Property(name="title", data_type=wc.DataType.TEXT)])
+    articles = client.collections.get("Article")
+    articles.config.update(
+        description="new",
+        property_descriptions={"title": "The title"},
+        inverted_index_config=wc.Reconfigure.inverted_index(bm25_b=0.5, stopwords_preset=wc.StopwordsPreset.NONE),
+        replication_config=wc.Reconfigure.replication(
+            deletion_strategy=wc.ReplicationDeletionStrategy.DELETE_ON_CONFLICT),
+        vector_config=wc.Reconfigure.Vectors.update(
+            name="default", vector_index_config=wc.Reconfigure.VectorIndex.hnsw(ef=77)),
+    )
+    config = articles.config.get()
+    assert config.description == "new"
+    assert config.properties[0].description == "The title"
+    assert config.inverted_index_config.bm25.b == 0.5
+    assert config.inverted_index_config.stopwords.preset == wc.StopwordsPreset.NONE
+    assert config.replication_config.deletion_strategy == wc.ReplicationDeletionStrategy.DELETE_ON_CONFLICT
+    assert config.vector_config is not None
+    assert config.vector_config["default"].vector_index_config.ef == 77  # type: ignore[union-attr]
+
+
+def _put_changed(http: httpx.Client, name: str, change: Any) -> httpx.Response:
+    """Read-modify-write as the client does: GET the class, apply ``change``, PUT it back."""
+    cls = http.get(f"/schema/{name}").json()
+    change(cls)
+    return http.put(f"/schema/{name}", json=cls)
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (lambda c: c.update({"class": "article"}), 'class name is immutable: attempted change from "Article" to "article"'),
+    (lambda c: c["vectorIndexConfig"].update(efConstruction=64),
+     'validate vector index config: efConstruction is immutable: attempted change from "128" to "64"'),
+    (lambda c: c["vectorIndexConfig"].update(distance="dot"),
+     'validate vector index config: distance is immutable: attempted change from "cosine" to "dot"'),
+    (lambda c: c.update(vectorIndexType="flat"), 'vector index type is immutable: attempted change from "hnsw" to "flat"'),
+    (lambda c: c["properties"][0].update(tokenization="field"),
+     'property "title": property fields other than description cannot be updated through updating the class'),
+    (lambda c: c["properties"].append({"name": "extra", "dataType": ["text"]}),
+     "property fields other than description cannot be updated through updating the class"),
+    (lambda c: c["shardingConfig"].update(desiredCount=3),
+     'validate sharding config: re-sharding not supported yet: shard count is immutable: attempted change from '
+     '"1" to "3"'),
+    (lambda c: c["multiTenancyConfig"].update(enabled=True),
+     "enabling multi-tenancy for an existing class is not supported"),
+    (lambda c: c["invertedIndexConfig"].update(indexNullState=True),
+     "inverted index config: IndexNullState cannot be changed when updating a schema"),
+])
+def test_immutable_update_rejected(http: httpx.Client, change: Any, expected: str) -> None:
+    http.post("/schema", json={"class": "Article", "properties": [{"name": "title", "dataType": ["text"]}]})
+    before = http.get("/schema/Article").json()
+    r = _put_changed(http, "Article", change)
+    assert r.status_code == 422
+    assert expected in r.json()["error"][0]["message"]
+    assert http.get("/schema/Article").json() == before
+
+
+def test_put_missing_class_is_404(http: httpx.Client) -> None:
+    assert http.put("/schema/Nope", json={"class": "Nope"}).status_code == 404
+
+
+def test_put_omitted_sections_reset_to_defaults(http: httpx.Client) -> None:
+    http.post("/schema", json={"class": "A", "invertedIndexConfig": {"bm25": {"b": 0.4, "k1": 1.0}},
+                               "replicationConfig": {"deletionStrategy": "DeleteOnConflict"}})
+    r = http.put("/schema/A", json={"class": "A"})
+    assert r.status_code == 200
+    stored = http.get("/schema/A").json()
+    assert stored["invertedIndexConfig"]["bm25"] == {"b": 0.75, "k1": 1.2}
+    assert stored["replicationConfig"] == {"factor": 1, "asyncEnabled": False}
+
+
+def test_moduleconfig_only_generative_and_reranker_mutable(servers: dict[str, RunningEmulator]) -> None:
+    with httpx.Client(base_url=servers["1.36"].url + "/v1") as http:
+        http.post("/schema", json={"class": "Doc", "vectorizer": "text2vec-openai",
+                                   "moduleConfig": {"text2vec-openai": {"model": "a"}}})
+        r = _put_changed(http, "Doc", lambda c: c["moduleConfig"].update({"generative-openai": {"model": "g"}}))
+        assert r.status_code == 200
+        assert http.get("/schema/Doc").json()["moduleConfig"]["generative-openai"] == {"model": "g"}
+        r = _put_changed(http, "Doc", lambda c: c["moduleConfig"].update({"text2vec-openai": {"model": "b"}}))
+        assert r.status_code == 422
+        assert r.json()["error"][0]["message"] == ("can only update generative and reranker module configs. "
+                                                   "Got: text2vec-openai")
+
+
+def test_named_vector_vectorizer_is_immutable(servers: dict[str, RunningEmulator]) -> None:
+    with httpx.Client(base_url=servers["1.36"].url + "/v1") as http:
+        http.post("/schema", json={"class": "Doc", "vectorConfig": {
+            "main": {"vectorizer": {"text2vec-openai": {"model": "a"}}}}})
+        r = _put_changed(http, "Doc", lambda c: c["vectorConfig"]["main"]["vectorizer"].update(
+            {"text2vec-openai": {"model": "b"}}))
+        assert r.status_code == 422
+        assert r.json()["error"][0]["message"] == 'vectorizer config of vector "main" is immutable for class Doc'
+        r = _put_changed(http, "Doc", lambda c: c["vectorConfig"].pop("main"))
+        assert r.json()["error"][0]["message"] == 'missing config for vector "main"'
+
+
+# -- properties and cross-references ------------------------------------------------------------------
+
+def test_add_property_keeps_objects(server: RunningEmulator, client: weaviate.WeaviateClient) -> None:
+    client.collections.create("Article", properties=[wc.Property(name="title", data_type=wc.DataType.TEXT)])
+    articles = client.collections.get("Article")
+    oid = articles.data.insert({"title": "hello"})
+    articles.config.add_property(wc.Property(name="Body", data_type=wc.DataType.TEXT,
+                                             tokenization=wc.Tokenization.LOWERCASE))
+    body = next(p for p in articles.config.get().properties if p.name == "body")
+    assert body.tokenization == wc.Tokenization.LOWERCASE and body.index_searchable
+    assert articles.data.exists(oid)
+    with pytest.raises(UnexpectedStatusCodeError) as e:
+        articles.config.add_property(wc.Property(name="TITLE", data_type=wc.DataType.INT))
+    assert e.value.status_code == 422
+    assert 'class "Article": conflict for property "tITLE": already in use' in message(e.value)
+
+
+def test_drop_and_recreate_loses_objects(client: weaviate.WeaviateClient, http: httpx.Client) -> None:
+    client.collections.create("Article", properties=[wc.Property(name="title", data_type=wc.DataType.TEXT)])
+    oid = client.collections.get("Article").data.insert({"title": "hello"})
+    assert http.get("/objects", params={"class": "Article"}).json()["totalResults"] == 1
+    client.collections.delete("Article")
+    client.collections.create("Article", properties=[wc.Property(name="title", data_type=wc.DataType.TEXT)])
+    assert not client.collections.get("Article").data.exists(oid)
+    assert http.get("/objects", params={"class": "Article"}).json()["totalResults"] == 0
+
+
+def test_objects_validate_against_schema(http: httpx.Client) -> None:
+    http.post("/schema", json={"class": "A", "properties": [{"name": "t", "dataType": ["text"]}]})
+    assert http.post("/objects", json={"class": "Missing", "properties": {}}).status_code == 422
+    r = http.post("/objects", json={"class": "A", "properties": {"nope": 1}})
+    assert r.status_code == 422 and "no such prop with name 'nope'" in r.json()["error"][0]["message"]
+    batch = http.post("/batch/objects", json={"objects": [{"class": "A", "properties": {"t": "x"}},
+                                                          {"class": "A", "properties": {"nope": 1}}]}).json()
+    assert batch[0]["result"] == {} and "errors" in batch[1]["result"]
+
+
+def test_cross_reference_cycle(client: weaviate.WeaviateClient) -> None:
+    client.collections.create("Author", references=[wc.ReferenceProperty(name="mentor", target_collection="Author")])
+    authors = client.collections.get("Author")
+    with pytest.raises(UnexpectedStatusCodeError) as e:
+        authors.config.add_reference(wc.ReferenceProperty(name="books", target_collection="Book"))
+    assert e.value.status_code == 422
+    assert "property 'books': invalid dataType: [Book]: reference property to nonexistent class" in message(e.value)
+    client.collections.create("Book", references=[wc.ReferenceProperty(name="writtenBy", target_collection="Author")])
+    authors.config.add_reference(wc.ReferenceProperty(name="books", target_collection="Book"))
+    refs = {r.name: r.target_collections for r in authors.config.get().references}
+    assert refs == {"mentor": ["Author"], "books": ["Book"]}
+    book_ref = client.collections.get("Book").config.get().references[0]
+    assert book_ref.target_collections == ["Author"]
+
+
+def test_reference_property_defaults(server: RunningEmulator, http: httpx.Client) -> None:
+    http.post("/schema", json={"class": "A", "properties": [{"name": "self", "dataType": ["A"]}]})
+    assert http.get("/schema/A").json()["properties"][0] == {
+        "name": "self", "dataType": ["A"], "indexFilterable": True, "indexSearchable": False,
+        "indexRangeFilters": False}
+    r = http.post("/schema/A/properties", json={"name": "r", "dataType": ["A"], "tokenization": "word"})
+    assert r.json()["error"][0]["message"] == "tokenization is not allowed for reference data type"
+
+
+# -- multi-tenancy ---------------------------------------------------------------------------------------
+
+def test_tenant_lifecycle(servers: dict[str, RunningEmulator]) -> None:
+    server = servers["1.36"]
+    c = connect(server)
+    try:
+        c.collections.create("Mt", multi_tenancy_config=wc.Configure.multi_tenancy(enabled=True))
+        mt = c.collections.get("Mt")
+        stored = raw_class(server, "Mt")
+        assert stored["shardingConfig"]["desiredCount"] == 0 and stored["shardingConfig"]["key"] == ""
+        mt.tenants.create([Tenant(name="t1"), Tenant(name="t2", activity_status=TenantActivityStatus.INACTIVE)])
+        mt.tenants.create([Tenant(name="t1")])  # idempotent for existing names
+        # tenants.get() uses gRPC on >= 1.25, so the list is read over REST directly.
+        listed = httpx.get(f"{server.url}/v1/schema/Mt/tenants").json()
+        assert sorted((t["name"], t["activityStatus"]) for t in listed) == [("t1", "HOT"), ("t2", "COLD")]
+        mt.tenants.update([Tenant(name="t1", activity_status=TenantActivityStatus.INACTIVE)])
+        t1 = mt.tenants.get_by_name("t1")  # REST on >= 1.28
+        assert t1 is not None and t1.activity_status == TenantActivityStatus.INACTIVE
+        assert mt.tenants.exists("t2") and not mt.tenants.exists("t9")
+        mt.tenants.update([Tenant(name="t2", activity_status=TenantActivityStatus.OFFLOADED)])  # offload-s3 on
+        mt.tenants.remove(["t1", "t2"])
+        assert httpx.get(f"{server.url}/v1/schema/Mt/tenants").json() == []
+    finally:
+        c.close()
+
+
+def test_tenant_errors(client: weaviate.WeaviateClient, http: httpx.Client) -> None:
+    client.collections.create("Plain")
+    with pytest.raises(UnexpectedStatusCodeError) as e:
+        client.collections.get("Plain").tenants.create([Tenant(name="t1")])
+    assert e.value.status_code == 422 and 'multi-tenancy is not enabled for class "Plain"' in message(e.value)
+    client.collections.create("Mt", multi_tenancy_config=wc.Configure.multi_tenancy(enabled=True))
+    r = http.post("/schema/Mt/tenants", json=[{"name": "bad name"}])
+    assert r.status_code == 422 and r.json()["error"][0]["message"].startswith(
+        "tenant name at index 0: tenant name should only contain alphanumeric characters")
+    r = http.put("/schema/Mt/tenants", json=[{"name": "t1", "activityStatus": "OFFLOADED"}])
+    assert r.json()["error"][0]["message"] == "can't offload tenants, because offload-s3 module is not enabled"
+    r = http.post("/schema/Mt/tenants", json=[{"name": "a"}, {"name": "a"}])
+    assert r.json()["error"][0]["message"] == "tenant name a existed multiple times"
+    r = http.put("/schema/Mt/tenants", json=[{"name": f"t{i}", "activityStatus": "HOT"} for i in range(101)])
+    assert r.status_code == 422 and "maximum number of tenants allowed to be updated simultaneously is 100" in \
+        r.json()["error"][0]["message"]
+    assert http.get("/schema/Mt/tenants/none").status_code == 404
+
+
+def test_objects_in_tenants(http: httpx.Client) -> None:
+    http.post("/schema", json={"class": "Mt", "multiTenancyConfig": {"enabled": True},
+                               "properties": [{"name": "t", "dataType": ["text"]}]})
+    http.post("/schema/Mt/tenants", json=[{"name": "a"}])
+    assert http.post("/objects", json={"class": "Mt", "properties": {"t": "x"}}).status_code == 422
+    assert http.post("/objects", json={"class": "Mt", "tenant": "a", "properties": {"t": "x"}}).status_code == 200
+    assert http.get("/objects", params={"class": "Mt", "tenant": "a"}).json()["totalResults"] == 1
+    http.request("DELETE", "/schema/Mt/tenants", json=["a"])
+    assert http.get("/objects", params={"class": "Mt", "tenant": "a"}).json()["totalResults"] == 0
+
+
+def test_shards(client: weaviate.WeaviateClient) -> None:
+    client.collections.create("Sharded", sharding_config=wc.Configure.sharding(desired_count=2))
+    sharded = client.collections.get("Sharded")
+    shards = sharded.config.get_shards()
+    assert len(shards) == 2 and {s.status for s in shards} == {"READY"}
+    sharded.config.update_shards("READONLY", shards[0].name)
+    assert {s.name: s.status for s in sharded.config.get_shards()}[shards[0].name] == "READONLY"
+
+
+# -- version differences ---------------------------------------------------------------------------------
+
+def test_version_dependent_defaults(servers: dict[str, RunningEmulator]) -> None:
+    old, new = servers["1.27"], servers["1.36"]
+    for server in (old, new):
+        httpx.post(f"{server.url}/v1/schema", json={"class": "V", "vectorIndexType": "flat"}).raise_for_status()
+        httpx.post(f"{server.url}/v1/schema", json={"class": "H"}).raise_for_status()
+    v127, v136 = raw_class(old, "H"), raw_class(new, "H")
+    assert v127["replicationConfig"] == {"factor": 1, "deletionStrategy": "DeleteOnConflict", "asyncEnabled": False}
+    assert v136["replicationConfig"] == {"factor": 1, "deletionStrategy": "TimeBasedResolution", "asyncEnabled": False}
+    assert "usingBlockMaxWAND" not in v127["invertedIndexConfig"] and v136["invertedIndexConfig"]["usingBlockMaxWAND"]
+    assert v127["vectorIndexConfig"]["filterStrategy"] == "sweeping"
+    assert v136["vectorIndexConfig"]["filterStrategy"] == "acorn"
+    assert "multivector" not in v127["vectorIndexConfig"] and "rq" not in v127["vectorIndexConfig"]
+    assert v136["vectorIndexConfig"]["skipDefaultQuantization"] is False
+    assert "rq" not in raw_class(old, "V")["vectorIndexConfig"] and "rq" in raw_class(new, "V")["vectorIndexConfig"]
+
+
+def test_adding_named_vector_depends_on_version(servers: dict[str, RunningEmulator]) -> None:
+    for key, allowed in (("1.30", False), ("default", True)):
+        c = connect(servers[key])
+        try:
+            c.collections.create("Multi", vector_config=wc.Configure.Vectors.self_provided(name="first"))
+            multi = c.collections.get("Multi")
+            if allowed:
+                multi.config.add_vector(vector_config=wc.Configure.Vectors.self_provided(name="second"))
+                assert set(multi.config.get().vector_config or {}) == {"first", "second"}
+            else:
+                with pytest.raises(UnexpectedStatusCodeError) as e:
+                    multi.config.add_vector(vector_config=wc.Configure.Vectors.self_provided(name="second"))
+                assert 'additional config for vector "second"' in message(e.value)
+        finally:
+            c.close()
+
+
+def test_property_description_mutable_from_1_30(servers: dict[str, RunningEmulator]) -> None:
+    for key, allowed in (("1.27", False), ("1.30", True)):
+        with httpx.Client(base_url=servers[key].url + "/v1") as http:
+            http.post("/schema", json={"class": "A", "properties": [{"name": "p", "dataType": ["text"]}]})
+            r = _put_changed(http, "A", lambda c: c["properties"][0].update(description="d"))
+            assert (r.status_code == 200) is allowed
+            if not allowed:
+                assert r.json()["error"][0]["message"].startswith("properties cannot be updated through updating")
+
+
+def test_index_timestamps_immutable_from_1_35(servers: dict[str, RunningEmulator]) -> None:
+    for key, allowed in (("default", True), ("1.36", False)):
+        with httpx.Client(base_url=servers[key].url + "/v1") as http:
+            http.post("/schema", json={"class": "A"})
+            r = _put_changed(http, "A", lambda c: c["invertedIndexConfig"].update(indexTimestamps=True))
+            assert (r.status_code == 200) is allowed
+            if not allowed:
+                assert '"indexTimestamp" setting is immutable' in r.json()["error"][0]["message"]
+
+
+def test_versions_older_than_client_support_are_refused() -> None:
+    with pytest.raises(ValueError):
+        WeaviateEmulator("1.26.0")
+
+
+# -- fault injection ---------------------------------------------------------------------------------------
+
+def test_injected_5xx_is_visible_to_the_client(server: RunningEmulator, client: weaviate.WeaviateClient) -> None:
+    server.emulator.set_faults(error_5xx_rate=1.0)
+    with pytest.raises(UnexpectedStatusCodeError) as e:
+        client.collections.create("Article")
+    assert e.value.status_code == 503
+    server.emulator.set_faults(error_5xx_rate=0.0)
+    assert not client.collections.exists("Article")
+
+
+def test_drop_after_commit_really_commits(server: RunningEmulator, client: weaviate.WeaviateClient) -> None:
+    server.emulator.set_faults(drop_after_commit_rate=1.0)
+    # The client surfaces the dropped connection as httpx's transport error, not a Weaviate one.
+    with pytest.raises((WeaviateBaseError, httpx.TransportError)):
+        client.collections.create("Article")
+    server.emulator.set_faults(drop_after_commit_rate=0.0)
+    assert client.collections.exists("Article")  # the write landed although the response was lost
+    with pytest.raises(UnexpectedStatusCodeError) as e:
+        client.collections.create("Article")  # a blind retry meets "already exists"
+    assert "already exists" in message(e.value)

@@ -17,8 +17,9 @@ APPWRITE_KEY = "secret-key"
 @pytest.fixture(scope="session")
 def appwrite_server() -> Iterator[RunningEmulator]:
     """One Appwrite 1.9.6 emulator for the session; tests use unique ids instead of resets."""
-    running = serve(AppwriteEmulator(project=APPWRITE_PROJECT, api_key=APPWRITE_KEY, version="1.9.6",
-                                     column_delay_s=0.05))
+    running = serve(
+        AppwriteEmulator(project=APPWRITE_PROJECT, api_key=APPWRITE_KEY, version="1.9.6", column_delay_s=0.05)
+    )
     yield running
     running.stop()
 

@@ -34,8 +34,13 @@ class AppwriteEmulator(DatabasesApi, ServicesApi, Emulator):
 
     name = "appwrite"
 
-    def __init__(self, project: str = "test", api_key: str = "secret-key", version: str = "1.9.6",
-                 column_delay_s: float = 0.05) -> None:
+    def __init__(
+        self,
+        project: str = "test",
+        api_key: str = "secret-key",
+        version: str = "1.9.6",
+        column_delay_s: float = 0.05,
+    ) -> None:
         super().__init__()
         self.project = project
         self.api_key = api_key
@@ -60,14 +65,17 @@ class AppwriteEmulator(DatabasesApi, ServicesApi, Emulator):
         self._sequence += 1
         return self._sequence
 
-    def register(self, method: str, pattern: str, handler: Callable[..., Any],
-                 since: tuple[int, int, int] = (0, 0, 0)) -> None:
+    def register(
+        self, method: str, pattern: str, handler: Callable[..., Any], since: tuple[int, int, int] = (0, 0, 0)
+    ) -> None:
         """Register an API-key route that exists from server version ``since`` on."""
+
         def guarded(request: Request, **groups: str) -> Any:
             if self.version_tuple < since:
                 raise AppwriteError(404, "general_route_not_found")
             self._authorize(request)
             return handler(request, **groups)
+
         self.route(method, pattern, guarded)
 
     def _authorize(self, request: Request) -> None:
@@ -78,8 +86,9 @@ class AppwriteEmulator(DatabasesApi, ServicesApi, Emulator):
             raise AppwriteError(404, "project_not_found")
         if request.headers.get("x-appwrite-key") != self.api_key:
             # An unknown or missing key leaves the request as a guest, which lacks every scope.
-            raise AppwriteError(401, "general_unauthorized_scope",
-                                f"User (role: guests) missing scope ({_scope(request)})")
+            raise AppwriteError(
+                401, "general_unauthorized_scope", f"User (role: guests) missing scope ({_scope(request)})"
+            )
 
     # -- hooks of the shared server ----------------------------------------------------------
     def dispatch(self, request: Request) -> Response:
@@ -99,7 +108,8 @@ class AppwriteEmulator(DatabasesApi, ServicesApi, Emulator):
             response.headers["X-Appwrite-Warning"] = (
                 f"The current SDK is built for Appwrite {sdk_format}. However, the current Appwrite server "
                 f"version is {self.version}. Please downgrade your SDK to match the Appwrite version: "
-                "https://appwrite.io/docs/sdks")
+                "https://appwrite.io/docs/sdks"
+            )
         return response
 
     def _error(self, error: HttpError) -> Response:
@@ -120,8 +130,12 @@ class AppwriteEmulator(DatabasesApi, ServicesApi, Emulator):
 
     def server_error_body(self) -> Any:
         # the shared server sends injected faults as HTTP 503, so the body says 503 too
-        return {"message": "An internal server error occurred.", "code": 503, "type": "general_server_error",
-                "version": self.version}
+        return {
+            "message": "An internal server error occurred.",
+            "code": 503,
+            "type": "general_server_error",
+            "version": self.version,
+        }
 
     def invalid_json_response(self, request: Request) -> Response:
         return self._error(AppwriteError(400, "general_argument_invalid", "Invalid JSON body"))
@@ -131,12 +145,19 @@ def _scope(request: Request) -> str:
     """The scope a route needs, for the 401 message (reference §1.1)."""
     parts = request.path.split("/")
     service = parts[2] if len(parts) > 2 else ""
-    resource = {"tablesdb": "databases", "databases": "databases", "storage": "buckets",
-                "teams": "teams"}.get(service, service)
+    resource = {
+        "tablesdb": "databases",
+        "databases": "databases",
+        "storage": "buckets",
+        "teams": "teams",
+    }.get(service, service)
     if resource == "databases":
         names = ("tables", "collections", "columns", "attributes", "indexes", "rows", "documents")
         deepest = [n for n in parts if n in names]
         if deepest:
-            resource = {"collections": "collections", "attributes": "attributes",
-                        "documents": "documents"}.get(deepest[-1], deepest[-1])
+            resource = {
+                "collections": "collections",
+                "attributes": "attributes",
+                "documents": "documents",
+            }.get(deepest[-1], deepest[-1])
     return f"{resource}.{'read' if request.method == 'GET' else 'write'}"

@@ -8,16 +8,26 @@ stands in for the server's databases worker.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["Bucket", "Column", "Database", "Index", "KINDS", "ROW_BASE_BYTES", "ROW_MAX_BYTES", "Table", "Team",
-           "now_iso"]
+__all__ = [
+    "Bucket",
+    "Column",
+    "Database",
+    "Index",
+    "KINDS",
+    "ROW_BASE_BYTES",
+    "ROW_MAX_BYTES",
+    "Table",
+    "Team",
+    "now_iso",
+]
 
 ROW_MAX_BYTES = 65535  # MariaDB/MySQL row size; a table's bytesMax
 ROW_BASE_BYTES = 1067  # bytesUsed of a table without user columns (internal columns)
 INT32_MAX = 2147483647
-INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 FLOAT_MAX = 1.7976931348623157e308  # PHP_FLOAT_MAX
 
 # Column route kinds -> (stored type, stored format, fixed size or None when the size is a parameter).
@@ -41,14 +51,16 @@ KINDS: dict[str, tuple[str, str, int | None]] = {
     "polygon": ("polygon", "", None),
     "relationship": ("relationship", "", None),
 }
-STRING_KINDS = frozenset({"varchar", "text", "mediumtext", "longtext", "string", "email", "url", "ip", "enum"})
+STRING_KINDS = frozenset(
+    {"varchar", "text", "mediumtext", "longtext", "string", "email", "url", "ip", "enum"}
+)
 SPATIAL_KINDS = frozenset({"point", "line", "polygon"})
 NUMERIC_KINDS = frozenset({"integer", "bigint", "float"})
 
 
 def now_iso() -> str:
     """Appwrite's timestamp format, e.g. ``2026-04-01T12:00:00.000+00:00``."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 @dataclass
@@ -104,9 +116,16 @@ class Column:
 
     def to_model(self, legacy: bool) -> dict[str, Any]:
         """The column response model (legacy API: attribute model, ``relatedCollection``)."""
-        out: dict[str, Any] = {"key": self.key, "type": self.type, "status": self.status, "error": self.error,
-                               "required": self.required, "array": self.array,
-                               "$createdAt": self.created, "$updatedAt": self.updated}
+        out: dict[str, Any] = {
+            "key": self.key,
+            "type": self.type,
+            "status": self.status,
+            "error": self.error,
+            "required": self.required,
+            "array": self.array,
+            "$createdAt": self.created,
+            "$updatedAt": self.updated,
+        }
         if self.kind in ("varchar", "string"):
             out.update(size=self.size, default=self.default, encrypt=self.encrypt)
         elif self.kind in ("text", "mediumtext", "longtext"):
@@ -119,10 +138,14 @@ class Column:
             out.update(min=self.min, max=self.max, default=self.default)
         elif self.kind == "relationship" and self.relation is not None:
             related = self.relation["relatedTable"]
-            out.update({"relatedCollection" if legacy else "relatedTable": related},
-                       relationType=self.relation["relationType"], twoWay=self.relation["twoWay"],
-                       twoWayKey=self.relation["twoWayKey"], onDelete=self.relation["onDelete"],
-                       side=self.relation["side"])
+            out.update(
+                {"relatedCollection" if legacy else "relatedTable": related},
+                relationType=self.relation["relationType"],
+                twoWay=self.relation["twoWay"],
+                twoWayKey=self.relation["twoWayKey"],
+                onDelete=self.relation["onDelete"],
+                side=self.relation["side"],
+            )
         else:
             out.update(default=self.default)
         return out
@@ -147,10 +170,18 @@ class Index:
         self.updated = self.updated or self.created
 
     def to_model(self, legacy: bool) -> dict[str, Any]:
-        return {"$id": self.id, "$createdAt": self.created, "$updatedAt": self.updated, "key": self.key,
-                "type": self.type, "status": self.status, "error": self.error,
-                "attributes" if legacy else "columns": list(self.columns), "lengths": list(self.lengths),
-                "orders": list(self.orders)}
+        return {
+            "$id": self.id,
+            "$createdAt": self.created,
+            "$updatedAt": self.updated,
+            "key": self.key,
+            "type": self.type,
+            "status": self.status,
+            "error": self.error,
+            "attributes" if legacy else "columns": list(self.columns),
+            "lengths": list(self.lengths),
+            "orders": list(self.orders),
+        }
 
 
 @dataclass
@@ -209,8 +240,10 @@ class Table:
             index.lengths.pop(position)
             if position < len(index.orders):
                 index.orders.pop(position)
-            twin = any(o is not index and (o.type, o.columns) == (index.type, index.columns)
-                       for o in self.indexes.values())
+            twin = any(
+                o is not index and (o.type, o.columns) == (index.type, index.columns)
+                for o in self.indexes.values()
+            )
             if not index.columns or twin:
                 del self.indexes[index.key]
 
@@ -227,12 +260,20 @@ class Table:
         index.status = "available"
 
     def to_model(self, legacy: bool) -> dict[str, Any]:
-        return {"$id": self.id, "$createdAt": self.created, "$updatedAt": self.updated,
-                "$permissions": list(self.permissions), "databaseId": self.database_id, "name": self.name,
-                "enabled": self.enabled, "documentSecurity" if legacy else "rowSecurity": self.row_security,
-                "attributes" if legacy else "columns": [c.to_model(legacy) for c in self.columns.values()],
-                "indexes": [i.to_model(legacy) for i in self.indexes.values()],
-                "bytesMax": ROW_MAX_BYTES, "bytesUsed": self.bytes_used()}
+        return {
+            "$id": self.id,
+            "$createdAt": self.created,
+            "$updatedAt": self.updated,
+            "$permissions": list(self.permissions),
+            "databaseId": self.database_id,
+            "name": self.name,
+            "enabled": self.enabled,
+            "documentSecurity" if legacy else "rowSecurity": self.row_security,
+            "attributes" if legacy else "columns": [c.to_model(legacy) for c in self.columns.values()],
+            "indexes": [i.to_model(legacy) for i in self.indexes.values()],
+            "bytesMax": ROW_MAX_BYTES,
+            "bytesUsed": self.bytes_used(),
+        }
 
 
 @dataclass
@@ -250,8 +291,15 @@ class Database:
         self.updated = self.updated or self.created
 
     def to_model(self) -> dict[str, Any]:
-        return {"$id": self.id, "name": self.name, "$createdAt": self.created, "$updatedAt": self.updated,
-                "enabled": self.enabled, "type": self.type, "status": "ready"}
+        return {
+            "$id": self.id,
+            "name": self.name,
+            "$createdAt": self.created,
+            "$updatedAt": self.updated,
+            "enabled": self.enabled,
+            "type": self.type,
+            "status": "ready",
+        }
 
 
 @dataclass
@@ -266,12 +314,22 @@ class Bucket:
 
     def to_model(self) -> dict[str, Any]:
         s = self.settings
-        return {"$id": self.id, "$createdAt": self.created, "$updatedAt": self.updated,
-                "$permissions": list(s["permissions"]), "fileSecurity": s["fileSecurity"], "name": s["name"],
-                "enabled": s["enabled"], "maximumFileSize": s["maximumFileSize"],
-                "allowedFileExtensions": list(s["allowedFileExtensions"]), "compression": s["compression"],
-                "encryption": s["encryption"], "antivirus": s["antivirus"],
-                "transformations": s["transformations"], "totalSize": 0}
+        return {
+            "$id": self.id,
+            "$createdAt": self.created,
+            "$updatedAt": self.updated,
+            "$permissions": list(s["permissions"]),
+            "fileSecurity": s["fileSecurity"],
+            "name": s["name"],
+            "enabled": s["enabled"],
+            "maximumFileSize": s["maximumFileSize"],
+            "allowedFileExtensions": list(s["allowedFileExtensions"]),
+            "compression": s["compression"],
+            "encryption": s["encryption"],
+            "antivirus": s["antivirus"],
+            "transformations": s["transformations"],
+            "totalSize": 0,
+        }
 
 
 @dataclass
@@ -287,5 +345,11 @@ class Team:
 
     def to_model(self) -> dict[str, Any]:
         # With an API key no membership is created, so total stays 0 (reference §4).
-        return {"$id": self.id, "$createdAt": self.created, "$updatedAt": self.updated, "name": self.name,
-                "total": 0, "prefs": dict(self.prefs)}
+        return {
+            "$id": self.id,
+            "$createdAt": self.created,
+            "$updatedAt": self.updated,
+            "name": self.name,
+            "total": 0,
+            "prefs": dict(self.prefs),
+        }

@@ -25,8 +25,10 @@ Check = Callable[[str, Any], Any]
 
 _MISSING = object()
 _KEY_RE = re.compile(r"^(?![._-])[A-Za-z0-9._-]{1,36}$")
-_KEY_TEXT = ("Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, period, hyphen, "
-             "and underscore. Can't start with a special char")
+_KEY_TEXT = (
+    "Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, period, hyphen, "
+    "and underscore. Can't start with a special char"
+)
 _INDEXED_ARRAY = re.compile(r"^(?P<name>[^\[]+)\[(?P<index>\d*)\]$")
 ARRAY_LIMIT = 100  # APP_LIMIT_ARRAY_PARAMS_SIZE
 
@@ -87,9 +89,13 @@ class Params:
 def text(max_length: int, min_length: int = 1) -> Check:
     def check(name: str, value: Any) -> str:
         if not isinstance(value, str) or not min_length <= len(value) <= max_length:
-            raise argument_invalid(name, f"Value must be a valid string and at least {min_length} chars and "
-                                         f"no longer than {max_length} chars")
+            raise argument_invalid(
+                name,
+                f"Value must be a valid string and at least {min_length} chars and "
+                f"no longer than {max_length} chars",
+            )
         return value
+
     return check
 
 
@@ -102,7 +108,7 @@ def boolean(name: str, value: Any) -> bool:
     raise argument_invalid(name, "Value must be a valid boolean")
 
 
-def integer(minimum: int = -(2 ** 63), maximum: int = 2 ** 63 - 1) -> Check:
+def integer(minimum: int = -(2**63), maximum: int = 2**63 - 1) -> Check:
     def check(name: str, value: Any) -> int:
         if isinstance(value, str) and re.fullmatch(r"-?\d+", value):
             value = int(value)
@@ -111,6 +117,7 @@ def integer(minimum: int = -(2 ** 63), maximum: int = 2 ** 63 - 1) -> Check:
         if not minimum <= value <= maximum:
             raise argument_invalid(name, f"Value must be a valid range between {minimum:,} and {maximum:,}")
         return value
+
     return check
 
 
@@ -125,6 +132,7 @@ def whitelist(*allowed: str) -> Check:
         if value not in allowed:
             raise argument_invalid(name, f"Value must be one of ({', '.join(allowed)})")
         return str(value)
+
     return check
 
 
@@ -181,8 +189,9 @@ def datetime_value(name: str, value: Any) -> str:
     try:
         datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
-        raise argument_invalid(name, "Value must be valid date between 0000-01-01 00:00:00 and "
-                                     "9999-12-31 23:59:59.") from None
+        raise argument_invalid(
+            name, "Value must be valid date between 0000-01-01 00:00:00 and 9999-12-31 23:59:59."
+        ) from None
     if not isinstance(value, str):
         raise argument_invalid(name, "Value must be a valid string")
     return value
@@ -190,24 +199,31 @@ def datetime_value(name: str, value: Any) -> str:
 
 def array(item: Check, max_items: int = ARRAY_LIMIT) -> Check:
     """utopia ArrayList: a JSON list of at most ``max_items`` items, each passing ``item``."""
+
     def check(name: str, value: Any) -> list[Any]:
         if not isinstance(value, list) or len(value) > max_items:
             raise argument_invalid(name, f"Value must a valid array no longer than {max_items} items")
         return [item(name, v) for v in value]
+
     return check
 
 
 def nullable(inner: Check) -> Check:
     def check(name: str, value: Any) -> Any:
         return None if value is None else inner(name, value)
+
     return check
 
 
 # -- spatial defaults (utopia Spatial validator: [lon, lat] points) ---------------------------
 def _point(value: Any) -> bool:
-    return (isinstance(value, list) and len(value) == 2
-            and all(isinstance(c, int | float) and not isinstance(c, bool) for c in value)
-            and -180 <= value[0] <= 180 and -90 <= value[1] <= 90)
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(c, int | float) and not isinstance(c, bool) for c in value)
+        and -180 <= value[0] <= 180
+        and -90 <= value[1] <= 90
+    )
 
 
 def point(name: str, value: Any) -> list[Any]:
@@ -218,14 +234,21 @@ def point(name: str, value: Any) -> list[Any]:
 
 def line(name: str, value: Any) -> list[Any]:
     if not isinstance(value, list) or len(value) < 2 or not all(_point(p) for p in value):
-        raise argument_invalid(name, "Value must be a valid linestring: at least two [longitude, latitude] points")
+        raise argument_invalid(
+            name, "Value must be a valid linestring: at least two [longitude, latitude] points"
+        )
     return list(value)
 
 
 def polygon(name: str, value: Any) -> list[Any]:
     # each ring is a closed line of at least four points (first point repeated at the end)
-    if not isinstance(value, list) or not value or not all(
-            isinstance(r, list) and len(r) >= 4 and all(_point(p) for p in r) and r[0] == r[-1] for r in value):
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(
+            isinstance(r, list) and len(r) >= 4 and all(_point(p) for p in r) and r[0] == r[-1] for r in value
+        )
+    ):
         raise argument_invalid(name, "Value must be a valid polygon: closed rings of at least four points")
     return list(value)
 
@@ -289,18 +312,23 @@ def permission_list(name: str, value: Any) -> list[str]:
         if permission == "*":
             raise argument_invalid(name, 'Wildcard permission "*" has been replaced. Use "any" instead.')
         if "role:" in permission:
-            raise argument_invalid(name, 'Permissions using the "role:" prefix have been replaced. '
-                                         'Use "users", "guests", or "any" instead.')
+            raise argument_invalid(
+                name,
+                'Permissions using the "role:" prefix have been replaced. '
+                'Use "users", "guests", or "any" instead.',
+            )
         action, sep, rest = permission.partition('("')
         if not sep or not rest.endswith('")') or len(rest) < 3:
-            raise argument_invalid(name, f'Permission "{permission}" is not allowed. Must be of the form '
-                                         f'action("role").')
+            raise argument_invalid(
+                name, f'Permission "{permission}" is not allowed. Must be of the form action("role").'
+            )
         if action not in _ACTIONS:
-            raise argument_invalid(name, f'Action "{action}" is not allowed. Must be one of: '
-                                         f'{", ".join(_ACTIONS)}.')
+            raise argument_invalid(
+                name, f'Action "{action}" is not allowed. Must be one of: {", ".join(_ACTIONS)}.'
+            )
         role = rest[:-2]
         _check_role(permission, role)
-        for expanded in (("create", "update", "delete") if action == "write" else (action,)):
+        for expanded in ("create", "update", "delete") if action == "write" else (action,):
             canonical = f'{expanded}("{role}")'
             if canonical not in out:
                 out.append(canonical)
@@ -308,8 +336,21 @@ def permission_list(name: str, value: Any) -> list[str]:
 
 
 # -- list queries -----------------------------------------------------------------------------
-_FILTERS = {"equal", "notEqual", "lessThan", "lessThanEqual", "greaterThan", "greaterThanEqual",
-            "isNull", "isNotNull", "startsWith", "endsWith", "contains", "search", "between"}
+_FILTERS = {
+    "equal",
+    "notEqual",
+    "lessThan",
+    "lessThanEqual",
+    "greaterThan",
+    "greaterThanEqual",
+    "isNull",
+    "isNotNull",
+    "startsWith",
+    "endsWith",
+    "contains",
+    "search",
+    "between",
+}
 _COMMON_ATTRIBUTES = ("$id", "$createdAt", "$updatedAt", "$sequence")
 TOTAL_CAP = 5000  # APP_LIMIT_COUNT
 
@@ -351,14 +392,26 @@ def parse_queries(params: Params, allowed: Sequence[str]) -> ListQuery:
         if not isinstance(values, list):
             raise _query_invalid("Values must be an array")
         if method == "limit":
-            if len(values) != 1 or isinstance(values[0], bool) or not isinstance(values[0], int) or values[0] < 1:
-                raise _query_invalid("Invalid limit: Value must be a valid range between 1 and "
-                                     "9,223,372,036,854,775,807")
+            if (
+                len(values) != 1
+                or isinstance(values[0], bool)
+                or not isinstance(values[0], int)
+                or values[0] < 1
+            ):
+                raise _query_invalid(
+                    "Invalid limit: Value must be a valid range between 1 and 9,223,372,036,854,775,807"
+                )
             result.limit = values[0]
         elif method == "offset":
-            if len(values) != 1 or isinstance(values[0], bool) or not isinstance(values[0], int) or values[0] < 0:
-                raise _query_invalid("Invalid offset: Value must be a valid range between 0 and "
-                                     "9,223,372,036,854,775,807")
+            if (
+                len(values) != 1
+                or isinstance(values[0], bool)
+                or not isinstance(values[0], int)
+                or values[0] < 0
+            ):
+                raise _query_invalid(
+                    "Invalid offset: Value must be a valid range between 0 and 9,223,372,036,854,775,807"
+                )
             result.offset = values[0]
         elif method in ("cursorAfter", "cursorBefore"):
             if len(values) != 1 or not isinstance(values[0], str):
@@ -410,8 +463,13 @@ def _matches(method: str, actual: Any, values: list[Any]) -> bool:
     return any(str(x).lower() in text_value.lower() for x in values)  # contains / search
 
 
-def paginate(items: list[dict[str, Any]], query: ListQuery, id_field: str, params: Params,
-             search_fields: Sequence[str] = ()) -> tuple[int, list[dict[str, Any]]]:
+def paginate(
+    items: list[dict[str, Any]],
+    query: ListQuery,
+    id_field: str,
+    params: Params,
+    search_fields: Sequence[str] = (),
+) -> tuple[int, list[dict[str, Any]]]:
     """Apply search, filters, order, cursor, offset and limit to response models in storage order.
 
     Returns ``(total, page)``: ``total`` counts the filtered items (capped at 5000, 0 when ``total=false``).
@@ -423,15 +481,19 @@ def paginate(items: list[dict[str, Any]], query: ListQuery, id_field: str, param
     selected = items
     if search:
         terms = search.lower().split()
+
         def found(item: dict[str, Any]) -> bool:
             words = " ".join(str(item.get(f, "")) for f in search_fields).lower().replace("-", " ").split()
             return all(any(w.startswith(t) for w in words) for t in terms)
+
         selected = [i for i in selected if found(i)]
     for method, attribute, values in query.filters:
         selected = [i for i in selected if _matches(method, i.get(attribute), values)]
     if query.order and query.order[0] != "$sequence":
         attribute, descending = query.order
-        selected = sorted(selected, key=lambda i: (i.get(attribute) is None, i.get(attribute)), reverse=descending)
+        selected = sorted(
+            selected, key=lambda i: (i.get(attribute) is None, i.get(attribute)), reverse=descending
+        )
     elif query.order and query.order[1]:
         selected = list(reversed(selected))
     total = min(len(selected), TOTAL_CAP) if want_total else 0
@@ -439,14 +501,17 @@ def paginate(items: list[dict[str, Any]], query: ListQuery, id_field: str, param
     if query.cursor:
         direction, cursor_id = query.cursor
         if not any(i.get(id_field) == cursor_id for i in items):
-            raise AppwriteError(400, "general_cursor_not_found",
-                                f'Cursor not found: document "{cursor_id}" could not be found.')
+            raise AppwriteError(
+                400,
+                "general_cursor_not_found",
+                f'Cursor not found: document "{cursor_id}" could not be found.',
+            )
         positions = [n for n, i in enumerate(page) if i.get(id_field) == cursor_id]
         if positions:
-            page = page[positions[0] + 1:] if direction == "after" else page[:positions[0]]
+            page = page[positions[0] + 1 :] if direction == "after" else page[: positions[0]]
         else:
             page = []
         if direction == "before":
-            page = page[max(0, len(page) - query.offset - query.limit):len(page) - query.offset]
+            page = page[max(0, len(page) - query.offset - query.limit) : len(page) - query.offset]
             return total, page
-    return total, page[query.offset:query.offset + query.limit]
+    return total, page[query.offset : query.offset + query.limit]

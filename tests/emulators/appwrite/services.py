@@ -23,8 +23,9 @@ class ServicesApi:
     buckets: dict[str, Bucket]
     teams: dict[str, Team]
 
-    def register(self, method: str, pattern: str, handler: Callable[..., Any],
-                 since: tuple[int, int, int] = (0, 0, 0)) -> None:
+    def register(
+        self, method: str, pattern: str, handler: Callable[..., Any], since: tuple[int, int, int] = (0, 0, 0)
+    ) -> None:
         raise NotImplementedError
 
     def register_services(self) -> None:
@@ -53,8 +54,9 @@ class ServicesApi:
         """
         return {
             "name": params.required("name", p.text(128)),
-            "permissions": params.optional("permissions", keep_permissions if keep_permissions is not None else [],
-                                           p.permission_list),
+            "permissions": params.optional(
+                "permissions", keep_permissions if keep_permissions is not None else [], p.permission_list
+            ),
             "fileSecurity": params.optional("fileSecurity", False, p.boolean),
             "enabled": params.optional("enabled", True, p.boolean),
             "maximumFileSize": params.optional("maximumFileSize", STORAGE_LIMIT, p.integer(1, STORAGE_LIMIT)),
@@ -74,8 +76,18 @@ class ServicesApi:
 
     def list_buckets(self, request: Request) -> dict[str, Any]:
         params = Params.from_request(request)
-        query = p.parse_queries(params, ["enabled", "name", "fileSecurity", "maximumFileSize", "encryption",
-                                         "antivirus", "transformations"])
+        query = p.parse_queries(
+            params,
+            [
+                "enabled",
+                "name",
+                "fileSecurity",
+                "maximumFileSize",
+                "encryption",
+                "antivirus",
+                "transformations",
+            ],
+        )
         items = [b.to_model() for b in self.buckets.values()]
         total, page = p.paginate(items, query, "$id", params, ("$id", "name"))
         return {"total": total, "buckets": page}

@@ -15,8 +15,21 @@ from tests.emulators.server import Request, Response
 
 from . import params as p
 from .errors import AppwriteError, argument_invalid
-from .model import (FLOAT_MAX, INT64_MAX, INT64_MIN, KINDS, NUMERIC_KINDS, ROW_MAX_BYTES, SPATIAL_KINDS,
-                    STRING_KINDS, Column, Database, Index, Table, now_iso)
+from .model import (
+    FLOAT_MAX,
+    INT64_MAX,
+    INT64_MIN,
+    KINDS,
+    NUMERIC_KINDS,
+    ROW_MAX_BYTES,
+    SPATIAL_KINDS,
+    STRING_KINDS,
+    Column,
+    Database,
+    Index,
+    Table,
+    now_iso,
+)
 from .params import Params
 
 __all__ = ["DatabasesApi", "Flavor"]
@@ -30,14 +43,33 @@ ENCRYPT_MIN_SIZE = 150
 INTERNAL_INDEX_COLUMNS = ("$id", "$createdAt", "$updatedAt")
 RESERVED_KEYS = ("$id", "$createdAt", "$updatedAt", "$permissions", "$collection")
 # Minimum server version of each column route kind (reference §0); other kinds exist since 1.8.0.
-KIND_SINCE: dict[str, tuple[int, int, int]] = {"varchar": (1, 9, 0), "text": (1, 9, 0), "mediumtext": (1, 9, 0),
-                                               "longtext": (1, 9, 0), "bigint": (1, 9, 5)}
+KIND_SINCE: dict[str, tuple[int, int, int]] = {
+    "varchar": (1, 9, 0),
+    "text": (1, 9, 0),
+    "mediumtext": (1, 9, 0),
+    "longtext": (1, 9, 0),
+    "bigint": (1, 9, 5),
+}
 # Inline column types of create table (reference §2.3) -> route kind.
-INLINE_TYPES: dict[str, str] = {"string": "string", "varchar": "varchar", "text": "text",
-                                "mediumtext": "mediumtext", "longtext": "longtext", "integer": "integer",
-                                "bigint": "bigint", "double": "float", "boolean": "boolean",
-                                "datetime": "datetime", "point": "point", "linestring": "line",
-                                "polygon": "polygon", "email": "email", "url": "url", "ip": "ip", "enum": "enum"}
+INLINE_TYPES: dict[str, str] = {
+    "string": "string",
+    "varchar": "varchar",
+    "text": "text",
+    "mediumtext": "mediumtext",
+    "longtext": "longtext",
+    "integer": "integer",
+    "bigint": "bigint",
+    "double": "float",
+    "boolean": "boolean",
+    "datetime": "datetime",
+    "point": "point",
+    "linestring": "line",
+    "polygon": "polygon",
+    "email": "email",
+    "url": "url",
+    "ip": "ip",
+    "enum": "enum",
+}
 
 
 @dataclass(frozen=True)
@@ -54,10 +86,16 @@ class Flavor:
         """Translate a TablesDB parameter/field name to this API's name."""
         if not self.legacy:
             return tablesdb_name
-        return {"tableId": "collectionId", "tables": "collections", "rowSecurity": "documentSecurity",
-                "columns": "attributes", "rows": "documents", "rowId": "documentId",
-                "$tableId": "$collectionId",
-                "relatedTableId": "relatedCollectionId"}.get(tablesdb_name, tablesdb_name)
+        return {
+            "tableId": "collectionId",
+            "tables": "collections",
+            "rowSecurity": "documentSecurity",
+            "columns": "attributes",
+            "rows": "documents",
+            "rowId": "documentId",
+            "$tableId": "$collectionId",
+            "relatedTableId": "relatedCollectionId",
+        }.get(tablesdb_name, tablesdb_name)
 
 
 def _version_at_least(version: tuple[int, int, int], since: tuple[int, int, int]) -> bool:
@@ -74,8 +112,9 @@ class DatabasesApi:
     def next_sequence(self) -> int:
         raise NotImplementedError
 
-    def register(self, method: str, pattern: str, handler: Callable[..., Any],
-                 since: tuple[int, int, int] = (0, 0, 0)) -> None:
+    def register(
+        self, method: str, pattern: str, handler: Callable[..., Any], since: tuple[int, int, int] = (0, 0, 0)
+    ) -> None:
         raise NotImplementedError
 
     # -- routes ----------------------------------------------------------------------------
@@ -93,7 +132,8 @@ class DatabasesApi:
                     try:
                         return fn(flavor, request, **groups)
                     except AppwriteError as e:
-                        raise e.for_legacy() if flavor.legacy else e
+                        raise (e.for_legacy() if flavor.legacy else e) from None
+
                 return handler
 
             self.register("GET", base, bind(self.list_databases), since)
@@ -109,21 +149,37 @@ class DatabasesApi:
             self.register("GET", cols, bind(self.list_columns), since)
             # The relationship update route: TablesDB 1.9.6 registers only ``{key}/relationship``; the
             # legacy API has ``relationship/{key}`` plus that alias (reference §1.4).
-            self.register("PATCH", f"{cols}/{ident.format('key')}/relationship",
-                          bind(self.update_relationship_column), since)
+            self.register(
+                "PATCH",
+                f"{cols}/{ident.format('key')}/relationship",
+                bind(self.update_relationship_column),
+                since,
+            )
             if flavor.legacy:
-                self.register("PATCH", f"{cols}/relationship/{ident.format('key')}",
-                              bind(self.update_relationship_column), since)
+                self.register(
+                    "PATCH",
+                    f"{cols}/relationship/{ident.format('key')}",
+                    bind(self.update_relationship_column),
+                    since,
+                )
             for kind in KINDS:
-                kind_since = max(since, KIND_SINCE.get(kind, (1, 8, 0) if kind in SPATIAL_KINDS else (0, 0, 0)))
+                kind_since = max(
+                    since, KIND_SINCE.get(kind, (1, 8, 0) if kind in SPATIAL_KINDS else (0, 0, 0))
+                )
                 create = self.create_relationship_column if kind == "relationship" else self.create_column
-                self.register("POST", f"{cols}/{kind}",
-                              bind(lambda f, r, _kind=kind, _create=create, **g: _create(f, r, _kind, **g)),
-                              kind_since)
+                self.register(
+                    "POST",
+                    f"{cols}/{kind}",
+                    bind(lambda f, r, _kind=kind, _create=create, **g: _create(f, r, _kind, **g)),
+                    kind_since,
+                )
                 if kind != "relationship":
-                    self.register("PATCH", f"{cols}/{kind}/{ident.format('key')}",
-                                  bind(lambda f, r, _kind=kind, **g: self.update_column(f, r, _kind, **g)),
-                                  kind_since)
+                    self.register(
+                        "PATCH",
+                        f"{cols}/{kind}/{ident.format('key')}",
+                        bind(lambda f, r, _kind=kind, **g: self.update_column(f, r, _kind, **g)),
+                        kind_since,
+                    )
             self.register("GET", f"{cols}/{ident.format('key')}", bind(self.get_column), since)
             self.register("DELETE", f"{cols}/{ident.format('key')}", bind(self.delete_column), since)
             self.register("GET", f"{table}/indexes", bind(self.list_indexes), since)
@@ -173,8 +229,9 @@ class DatabasesApi:
         enabled = params.optional("enabled", True, p.boolean)
         if database_id in self.databases:
             raise AppwriteError(409, "database_already_exists")
-        database = Database(database_id, self.next_sequence(), name, enabled,
-                            "legacy" if flavor.legacy else "tablesdb")
+        database = Database(
+            database_id, self.next_sequence(), name, enabled, "legacy" if flavor.legacy else "tablesdb"
+        )
         self.databases[database_id] = database
         return Response(201, database.to_model())
 
@@ -240,7 +297,11 @@ class DatabasesApi:
         params = Params.from_request(request)
         # In 1.8.x ``name`` was required; since 1.9.0 it is optional (null keeps the current name).
         name_required = not _version_at_least(self.version_tuple, (1, 9, 0))
-        name = params.required("name", p.text(128)) if name_required else params.optional("name", None, p.text(128))
+        name = (
+            params.required("name", p.text(128))
+            if name_required
+            else params.optional("name", None, p.text(128))
+        )
         permissions = params.optional("permissions", None, p.permission_list)
         # PUT semantics: omitted rowSecurity resets to false and omitted enabled to true (reference §2.2).
         row_security = params.optional(flavor.name("rowSecurity"), False, p.boolean)
@@ -275,7 +336,9 @@ class DatabasesApi:
         """Validate the type-specific create params of ``kind``; return Column field values."""
         out: dict[str, Any] = {}
         if kind in ("varchar", "string"):
-            out["size"] = params.required("size", p.integer(1, VARCHAR_MAX if kind == "varchar" else STRING_MAX))
+            out["size"] = params.required(
+                "size", p.integer(1, VARCHAR_MAX if kind == "varchar" else STRING_MAX)
+            )
         if kind in STRING_KINDS:
             checker = {"email": p.email, "url": p.url, "ip": p.ip}.get(kind, p.text(STRING_MAX, 0))
             out["default"] = params.optional("default", None, checker)
@@ -294,8 +357,9 @@ class DatabasesApi:
         if kind == "datetime":
             out["default"] = params.optional("default", None, p.datetime_value)
         if kind in SPATIAL_KINDS:
-            out["default"] = params.optional("default", None, {"point": p.point, "line": p.line,
-                                                                "polygon": p.polygon}[kind])
+            out["default"] = params.optional(
+                "default", None, {"point": p.point, "line": p.line, "polygon": p.polygon}[kind]
+            )
         return out
 
     def create_column(self, flavor: Flavor, request: Request, kind: str, db: str, table: str) -> Response:
@@ -318,15 +382,20 @@ class DatabasesApi:
         if len(table.columns) >= USER_COLUMN_LIMIT:
             raise AppwriteError(400, "column_limit_exceeded", "Column limit exceeded")
         if table.bytes_used() + column.width() >= ROW_MAX_BYTES:
-            raise AppwriteError(400, "column_limit_exceeded",
-                                "Row width limit reached. Cannot create new column. Current row width is "
-                                f"{table.bytes_used()} bytes but the maximum is {ROW_MAX_BYTES} bytes. "
-                                "Reduce the size of existing columns or remove some columns to free up space.")
+            raise AppwriteError(
+                400,
+                "column_limit_exceeded",
+                "Row width limit reached. Cannot create new column. Current row width is "
+                f"{table.bytes_used()} bytes but the maximum is {ROW_MAX_BYTES} bytes. "
+                "Reduce the size of existing columns or remove some columns to free up space.",
+            )
 
     def _inline_column(self, flavor: Flavor, table: Table, spec: dict[str, Any]) -> Column:
         """A column object of create-table ``columns`` (reference §2.3), created available."""
+
         def invalid(reason: str) -> AppwriteError:
             return argument_invalid(flavor.name("columns"), reason)
+
         key = spec.get("key")
         type_ = spec.get("type")
         if not isinstance(key, str) or not isinstance(type_, str):
@@ -335,7 +404,9 @@ class DatabasesApi:
             raise invalid(f'Column key "{key}" is reserved')
         p.key(flavor.name("columns"), key)
         if type_ == "relationship":
-            raise invalid("Relationship columns cannot be created inline. Use the create relationship endpoint.")
+            raise invalid(
+                "Relationship columns cannot be created inline. Use the create relationship endpoint."
+            )
         kind = INLINE_TYPES.get(type_)
         if kind is None or (kind == "bigint" and not _version_at_least(self.version_tuple, (1, 9, 5))):
             raise invalid(f'Unknown column type "{type_}"')
@@ -358,20 +429,36 @@ class DatabasesApi:
         self._check_can_add(table, column)
         return column
 
-    def update_column(self, flavor: Flavor, request: Request, kind: str, db: str, table: str,
-                      key: str) -> dict[str, Any]:
+    def update_column(
+        self, flavor: Flavor, request: Request, kind: str, db: str, table: str, key: str
+    ) -> dict[str, Any]:
         params = Params.from_request(request)
         required = params.required("required", p.boolean)
-        checker: p.Check = {"email": p.email, "url": p.url, "ip": p.ip, "boolean": p.boolean,
-                            "datetime": p.datetime_value, "integer": p.integer(), "bigint": p.integer(),
-                            "float": p.number, "point": p.point, "line": p.line,
-                            "polygon": p.polygon}.get(kind, p.text(STRING_MAX, 0))
+        checker: p.Check = {
+            "email": p.email,
+            "url": p.url,
+            "ip": p.ip,
+            "boolean": p.boolean,
+            "datetime": p.datetime_value,
+            "integer": p.integer(),
+            "bigint": p.integer(),
+            "float": p.number,
+            "point": p.point,
+            "line": p.line,
+            "polygon": p.polygon,
+        }.get(kind, p.text(STRING_MAX, 0))
         # Spatial updates have an optional default; every other update route requires it (null allowed).
-        default = (params.optional("default", None, checker) if kind in SPATIAL_KINDS
-                   else params.required_nullable("default", checker))
+        default = (
+            params.optional("default", None, checker)
+            if kind in SPATIAL_KINDS
+            else params.required_nullable("default", checker)
+        )
         new_key = params.optional("newKey", None, p.key)
-        size = (params.optional("size", None, p.integer(1, VARCHAR_MAX if kind == "varchar" else STRING_MAX))
-                if kind in ("varchar", "string") else None)
+        size = (
+            params.optional("size", None, p.integer(1, VARCHAR_MAX if kind == "varchar" else STRING_MAX))
+            if kind in ("varchar", "string")
+            else None
+        )
         elements = params.required("elements", p.array(p.text(255, 0))) if kind == "enum" else None
         bound = p.integer() if kind in ("integer", "bigint") else p.number
         minimum = params.optional("min", None, bound) if kind in NUMERIC_KINDS else None
@@ -384,8 +471,20 @@ class DatabasesApi:
         # updateAttribute, reference §2.4): a mismatched route still updates the common fields, and we
         # apply its type-specific fields only to a column of that family.
         same_family = column.kind == kind or {column.kind, kind} <= {"varchar", "string"}
-        candidate = Column(column.key, column.kind, required, column.array, default, column.size, column.min,
-                           column.max, column.elements, column.encrypt, column.relation, column.status)
+        candidate = Column(
+            column.key,
+            column.kind,
+            required,
+            column.array,
+            default,
+            column.size,
+            column.min,
+            column.max,
+            column.elements,
+            column.encrypt,
+            column.relation,
+            column.status,
+        )
         if same_family:
             candidate.size = size if size is not None else column.size
             candidate.elements = elements if elements is not None else column.elements
@@ -397,12 +496,18 @@ class DatabasesApi:
             if candidate.size is not None and longest > candidate.size:
                 raise AppwriteError(400, "column_invalid_resize")
             if found.bytes_used() - column.width() + candidate.width() >= ROW_MAX_BYTES:
-                raise AppwriteError(400, "column_limit_exceeded", "Row width limit reached. Cannot resize column.")
+                raise AppwriteError(
+                    400, "column_limit_exceeded", "Row width limit reached. Cannot resize column."
+                )
         if new_key is not None and new_key != key:
             self._rename_column(found, column, new_key)
         column.required, column.default = required, default
-        column.size, column.elements, column.min, column.max = (candidate.size, candidate.elements,
-                                                                candidate.min, candidate.max)
+        column.size, column.elements, column.min, column.max = (
+            candidate.size,
+            candidate.elements,
+            candidate.min,
+            candidate.max,
+        )
         column.updated = now_iso()
         return column.to_model(flavor.legacy)
 
@@ -432,11 +537,14 @@ class DatabasesApi:
         related = self.databases[table.database_id].tables.get(column.relation["relatedTable"])
         return related.columns.get(column.relation["twoWayKey"]) if related else None
 
-    def create_relationship_column(self, flavor: Flavor, request: Request, kind: str, db: str,
-                                   table: str) -> Response:
+    def create_relationship_column(
+        self, flavor: Flavor, request: Request, kind: str, db: str, table: str
+    ) -> Response:
         params = Params.from_request(request)
         related_id = params.required(flavor.name("relatedTableId"), p.key)
-        relation_type = params.required("type", p.whitelist("oneToOne", "oneToMany", "manyToOne", "manyToMany"))
+        relation_type = params.required(
+            "type", p.whitelist("oneToOne", "oneToMany", "manyToOne", "manyToMany")
+        )
         two_way = params.optional("twoWay", False, p.boolean)
         key = params.optional("key", None, p.key)
         two_way_key = params.optional("twoWayKey", None, p.key)
@@ -449,19 +557,46 @@ class DatabasesApi:
         key = key or related_id
         two_way_key = two_way_key or found.id
         if relation_type == "manyToMany" and any(
-                c.relation and c.relation["relationType"] == "manyToMany" and c.relation["relatedTable"] == related_id
-                for c in found.columns.values()):
-            raise AppwriteError(409, "column_already_exists", 'Creating more than one "manyToMany" relationship '
-                                                              'on the same table is currently not permitted.')
-        parent = Column(key, "relationship", False, relation={
-            "relatedTable": related_id, "relationType": relation_type, "twoWay": two_way,
-            "twoWayKey": two_way_key, "onDelete": on_delete, "side": "parent"})
+            c.relation
+            and c.relation["relationType"] == "manyToMany"
+            and c.relation["relatedTable"] == related_id
+            for c in found.columns.values()
+        ):
+            raise AppwriteError(
+                409,
+                "column_already_exists",
+                'Creating more than one "manyToMany" relationship '
+                "on the same table is currently not permitted.",
+            )
+        parent = Column(
+            key,
+            "relationship",
+            False,
+            relation={
+                "relatedTable": related_id,
+                "relationType": relation_type,
+                "twoWay": two_way,
+                "twoWayKey": two_way_key,
+                "onDelete": on_delete,
+                "side": "parent",
+            },
+        )
         self._check_can_add(found, parent)
         child: Column | None = None
         if two_way:
-            child = Column(two_way_key, "relationship", False, relation={
-                "relatedTable": found.id, "relationType": relation_type, "twoWay": True, "twoWayKey": key,
-                "onDelete": on_delete, "side": "child"})
+            child = Column(
+                two_way_key,
+                "relationship",
+                False,
+                relation={
+                    "relatedTable": found.id,
+                    "relationType": relation_type,
+                    "twoWay": True,
+                    "twoWayKey": key,
+                    "onDelete": on_delete,
+                    "side": "child",
+                },
+            )
             if related is found and two_way_key.lower() == key.lower():
                 raise AppwriteError(409, "column_already_exists")
             self._check_can_add(related, child)
@@ -472,8 +607,9 @@ class DatabasesApi:
             related.columns[two_way_key] = child
         return Response(202, parent.to_model(flavor.legacy))
 
-    def update_relationship_column(self, flavor: Flavor, request: Request, db: str, table: str,
-                                   key: str) -> dict[str, Any]:
+    def update_relationship_column(
+        self, flavor: Flavor, request: Request, db: str, table: str, key: str
+    ) -> dict[str, Any]:
         params = Params.from_request(request)
         on_delete = params.optional("onDelete", None, p.whitelist("cascade", "restrict", "setNull"))
         new_key = params.optional("newKey", None, p.key)
@@ -529,8 +665,9 @@ class DatabasesApi:
         found.indexes[index.key] = index
         return Response(202, index.to_model(flavor.legacy))
 
-    def _build_index_spec(self, flavor: Flavor, database: Database, table: Table, spec: dict[str, Any],
-                          inline: bool) -> Index:
+    def _build_index_spec(
+        self, flavor: Flavor, database: Database, table: Table, spec: dict[str, Any], inline: bool
+    ) -> Index:
         """Validate an index (endpoint params, or an inline ``indexes`` object using ``attributes``)."""
         params = Params(spec)
         columns_name = "attributes" if inline or flavor.legacy else "columns"
@@ -551,49 +688,68 @@ class DatabasesApi:
                 continue
             column = table.columns.get(name)
             if column is None:
-                raise AppwriteError(400, invalid_type if inline else "column_unknown",
-                                    f"Unknown column: {name}. Verify the column name or create the column.")
+                raise AppwriteError(
+                    400,
+                    invalid_type if inline else "column_unknown",
+                    f"Unknown column: {name}. Verify the column name or create the column.",
+                )
             if column.status != "available":
                 raise AppwriteError(400, "column_not_available")
             if column.kind == "relationship":
-                raise AppwriteError(400, "column_type_invalid", "Cannot create an index for a relationship column: "
-                                                                 f"{name}")
+                raise AppwriteError(
+                    400, "column_type_invalid", f"Cannot create an index for a relationship column: {name}"
+                )
             if column.array:
-                raise AppwriteError(400, "index_invalid", "Creating indexes on array attributes is not currently "
-                                                          "supported.")
+                raise AppwriteError(
+                    400, "index_invalid", "Creating indexes on array attributes is not currently supported."
+                )
             targets.append(column)
         if len(set(columns)) != len(columns):
             raise AppwriteError(400, "column_index_invalid", "Duplicate attributes provided")
         if len(lengths) > len(columns):
-            raise AppwriteError(400, "column_index_invalid", "Invalid index lengths. Count of lengths must be equal "
-                                                             "or less than the number of attributes.")
+            raise AppwriteError(
+                400,
+                "column_index_invalid",
+                "Invalid index lengths. Count of lengths must be equal "
+                "or less than the number of attributes.",
+            )
         spatial = [c is not None and c.kind in SPATIAL_KINDS for c in targets]
         if type_ == "spatial" and not all(spatial):
-            raise AppwriteError(400, "column_index_invalid", "Spatial index can only be created on spatial "
-                                                             "attributes")
+            raise AppwriteError(
+                400, "column_index_invalid", "Spatial index can only be created on spatial attributes"
+            )
         if type_ != "spatial" and any(spatial):
-            raise AppwriteError(400, "column_index_invalid", "Spatial attributes can only be used in a spatial "
-                                                             "index")
+            raise AppwriteError(
+                400, "column_index_invalid", "Spatial attributes can only be used in a spatial index"
+            )
         if type_ == "fulltext" and not all(c is not None and c.is_string for c in targets):
-            raise AppwriteError(400, "column_index_invalid", "Attribute used in a fulltext index must be of type "
-                                                             "string")
+            raise AppwriteError(
+                400, "column_index_invalid", "Attribute used in a fulltext index must be of type string"
+            )
         if type_ in ("key", "unique"):
             total = 0
             for position, column in enumerate(targets):
                 given = lengths[position] if position < len(lengths) else None
                 if column is not None and column.is_string:
                     if given is not None and column.size is not None and given > column.size:
-                        raise AppwriteError(400, "column_index_invalid",
-                                            f"Index length {given} is larger than the size for {column.key}: "
-                                            f"{column.size}")
+                        raise AppwriteError(
+                            400,
+                            "column_index_invalid",
+                            f"Index length {given} is larger than the size for {column.key}: {column.size}",
+                        )
                     total += given if given is not None else (column.size or 0)
                 else:
                     total += 2 if column is not None and column.kind == "float" else 1
             if total > INDEX_LENGTH_MAX:
-                raise AppwriteError(400, "column_index_invalid",
-                                    f"Index length is longer than the maximum: {INDEX_LENGTH_MAX}")
+                raise AppwriteError(
+                    400,
+                    "column_index_invalid",
+                    f"Index length is longer than the maximum: {INDEX_LENGTH_MAX}",
+                )
         padded = list(lengths) + [None] * (len(columns) - len(lengths))
-        return Index(f"{database.sequence}_{table.sequence}_{key}", key, type_, list(columns), padded, list(orders))
+        return Index(
+            f"{database.sequence}_{table.sequence}_{key}", key, type_, list(columns), padded, list(orders)
+        )
 
     def delete_index(self, flavor: Flavor, request: Request, db: str, table: str, key: str) -> Response:
         index = self._table(db, table).indexes.get(key)
@@ -625,22 +781,33 @@ class DatabasesApi:
                 continue
             column = found.columns.get(name)
             if column is None or column.status != "available":
-                raise AppwriteError(400, "row_invalid_structure",
-                                    f'Invalid document structure: Unknown attribute: "{name}"')
+                raise AppwriteError(
+                    400, "row_invalid_structure", f'Invalid document structure: Unknown attribute: "{name}"'
+                )
             _check_row_value(column, value)
             values[name] = value
         for column in found.columns.values():
             if column.status != "available" or column.kind == "relationship" or column.key in values:
                 continue
             if column.required:
-                raise AppwriteError(400, "row_invalid_structure",
-                                    f'Invalid document structure: Missing required attribute "{column.key}"')
+                raise AppwriteError(
+                    400,
+                    "row_invalid_structure",
+                    f'Invalid document structure: Missing required attribute "{column.key}"',
+                )
             values[column.key] = column.default
         if row_id in found.rows:
             raise AppwriteError(409, "row_already_exists")
         stamp = now_iso()
-        row = {"$id": row_id, "$sequence": str(self.next_sequence()), "$databaseId": db, "$createdAt": stamp,
-               "$updatedAt": stamp, "$permissions": permissions, **values}
+        row = {
+            "$id": row_id,
+            "$sequence": str(self.next_sequence()),
+            "$databaseId": db,
+            "$createdAt": stamp,
+            "$updatedAt": stamp,
+            "$permissions": permissions,
+            **values,
+        }
         found.rows[row_id] = row
         return Response(201, self._row_model(flavor, found, row))
 
@@ -666,10 +833,16 @@ def _check_column_values(column: Column) -> None:
     if column.default is not None and column.array:
         raise AppwriteError(400, "column_default_unsupported", "Cannot set default value for array columns")
     if column.encrypt and column.kind in ("varchar", "string") and (column.size or 0) < ENCRYPT_MIN_SIZE:
-        raise AppwriteError(400, "general_bad_request",
-                            f"Size too small for encrypted column. Minimum size is {ENCRYPT_MIN_SIZE}.")
-    if column.kind in ("varchar", "string") and isinstance(column.default, str) and \
-            len(column.default) > (column.size or 0):
+        raise AppwriteError(
+            400,
+            "general_bad_request",
+            f"Size too small for encrypted column. Minimum size is {ENCRYPT_MIN_SIZE}.",
+        )
+    if (
+        column.kind in ("varchar", "string")
+        and isinstance(column.default, str)
+        and len(column.default) > (column.size or 0)
+    ):
         raise AppwriteError(400, "column_value_invalid", "Default value exceeds the column size")
     if column.kind == "enum":
         elements = column.elements or []
@@ -683,10 +856,13 @@ def _check_column_values(column: Column) -> None:
         column.min = lowest if column.min is None else column.min
         column.max = highest if column.max is None else column.max
         if column.min > column.max:
-            raise AppwriteError(400, "column_value_invalid", "Minimum value must be lesser than maximum value")
+            raise AppwriteError(
+                400, "column_value_invalid", "Minimum value must be lesser than maximum value"
+            )
         if column.default is not None and not column.min <= column.default <= column.max:
-            raise AppwriteError(400, "column_value_invalid",
-                                f"Default value must be between {column.min} and {column.max}")
+            raise AppwriteError(
+                400, "column_value_invalid", f"Default value must be between {column.min} and {column.max}"
+            )
 
 
 def _check_row_value(column: Column, value: Any) -> None:
@@ -710,5 +886,8 @@ def _check_row_value(column: Column, value: Any) -> None:
         elif column.kind == "datetime":
             ok = isinstance(item, str)
         if not ok:
-            raise AppwriteError(400, "row_invalid_structure",
-                                f'Invalid document structure: Attribute "{column.key}" has invalid type.')
+            raise AppwriteError(
+                400,
+                "row_invalid_structure",
+                f'Invalid document structure: Attribute "{column.key}" has invalid type.',
+            )

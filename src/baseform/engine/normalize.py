@@ -23,15 +23,12 @@ def _set_key(value: JSON) -> str:
 
 def normalize(rules: KindRules, value: JSONObject) -> JSONObject:
     """Fill declared defaults, drop ignored keys and sort set fields. Returns a new dict."""
-    out: JSONObject = {}
     type_defaults = rules.type_defaults.get(str(value.get(rules.type_key)), {}) if rules.type_key else {}
-    for source in (rules.defaults, type_defaults):
+    out: JSONObject = {k: v for k, v in value.items() if k not in rules.ignore}
+    for source in (type_defaults, rules.defaults):
         for key, default in source.items():
-            out[key] = default
-    for key, item in value.items():
-        if key in rules.ignore:
-            continue
-        out[key] = item
+            if key not in out and key not in rules.ignore:
+                out[key] = default
     for key in rules.sets:
         if isinstance(out.get(key), list):
             out[key] = sort_set(out[key])

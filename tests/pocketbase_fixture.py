@@ -48,32 +48,29 @@ def _ok(response: httpx.Response) -> httpx.Response:
 
 @dataclass
 class PocketBaseServer:
-    """A running PocketBase test server. ``stop()`` (or leaving the ``with`` block) ends it by PID."""
+    """A running PocketBase test server. ``stop()`` (or leaving the ``with`` block) ends it by PID.
+
+    ``http`` is a client for ``url`` logged in as the superuser, shared by everyone using this
+    server (do not close it; a new ``httpx.Client`` costs about 30 ms, mostly TLS setup).
+    """
 
     url: str
     email: str
     password: str = field(repr=False)
     pid: int
     data_dir: Path
+    http: httpx.Client = field(repr=False)
     _process: subprocess.Popen[bytes] = field(repr=False)
     _initial_users: dict[str, Any] = field(default_factory=dict, repr=False)
-    _token: str | None = field(default=None, repr=False)
 
-    def token(self) -> str:
-        """A superuser auth token (cached until :meth:`reset` finds it rejected)."""
-        if self._token is None:
-            with httpx.Client(base_url=self.url, trust_env=False, timeout=10) as client:
-                reply = _ok(client.post(
-                    "/api/collections/_superusers/auth-with-password",
-                    json={"identity": self.email, "password": self.password},
-                ))
-            self._token = str(reply.json()["token"])
-        return self._token
-
-    def client(self) -> httpx.Client:
-        """An httpx client for ``url`` that sends the superuser token. The caller closes it."""
-        return httpx.Client(base_url=self.url, trust_env=False, timeout=10,
-                            headers={"Authorization": self.token()})
+    def login(self) -> str:
+        """Authenticate as the superuser, send that token from ``http`` from now on, return it."""
+        self.http.headers.pop("Authorization", None)
+        reply = _ok(self.http.post("/api/collections/_superusers/auth-with-password",
+                                   json={"identity": self.email, "password": self.password}))
+        token = str(reply.json()["token"])
+        self.http.headers["Authorization"] = token
+        return token
 
     def reset(self) -> None:
         """Bring the collections back to those of a new install, without restarting the binary.
@@ -82,20 +79,16 @@ class PocketBaseServer:
         ``deleteMissing`` deletes every other non-system collection in one transaction (the server
         skips relation-reference checks there, so no delete ordering is needed), drops fields added
         to ``users`` and restores its rules, options and indexes (re-creating it, with fresh token
-        secrets, if a test deleted it); a truncate then removes its records. About 15 ms.
+        secrets, if a test deleted it); a truncate then removes its records. About 10 ms.
         System collections and app settings are not touched.
         """
         body = {"collections": [self._initial_users], "deleteMissing": True}
-        with self.client() as client:
-            if client.put("/api/collections/import", json=body).status_code == 401:
-                # A test rotated the superuser's token key (e.g. changed its password): log in again.
-                self._token = None
-                client.headers["Authorization"] = self.token()
-            _ok(client.put("/api/collections/import", json=body))
-            _ok(client.delete(f"/api/collections/{USERS_ID}/truncate"))
+        _ok(self.http.put("/api/collections/import", json=body))
+        _ok(self.http.delete(f"/api/collections/{USERS_ID}/truncate"))
 
     def stop(self) -> None:
         """Stop this server by its PID (its data dir stays for post-mortem reading)."""
+        self.http.close()
         process.stop(self.pid)
         # Lets the Popen object see that its child was reaped, so it does not warn when collected.
         self._process.poll()
@@ -114,13 +107,15 @@ def start_pocketbase(data_dir: Path, *, timeout: float = 15.0) -> PocketBaseServ
     password = secrets.token_urlsafe(18)
     process.upsert_superuser(data_dir, SUPERUSER_EMAIL, password)
     port = process.free_port()
+    url = f"http://127.0.0.1:{port}"
     proc = process.start(data_dir, port)
-    server = PocketBaseServer(url=f"http://127.0.0.1:{port}", email=SUPERUSER_EMAIL, password=password,
-                              pid=proc.pid, data_dir=data_dir, _process=proc)
+    server = PocketBaseServer(url=url, email=SUPERUSER_EMAIL, password=password, pid=proc.pid,
+                              data_dir=data_dir, http=httpx.Client(base_url=url, trust_env=False, timeout=10),
+                              _process=proc)
     try:
-        process.wait_healthy(server.url, timeout, process=proc, log_path=data_dir / process.LOG_NAME)
-        with server.client() as client:
-            server._initial_users = _ok(client.get(f"/api/collections/{USERS_ID}")).json()
+        process.wait_healthy(url, timeout, process=proc, log_path=data_dir / process.LOG_NAME)
+        server.login()
+        server._initial_users = _ok(server.http.get(f"/api/collections/{USERS_ID}")).json()
     except BaseException:
         server.stop()
         raise

@@ -96,32 +96,32 @@ def test_fixture_superuser_credentials_work(pocketbase_server: PocketBaseServer)
 
 
 def test_reset_restores_fresh_install_collections(pocketbase: PocketBaseServer) -> None:
-    with pocketbase.client() as client:
-        before = {c["name"]: c for c in client.get("/api/collections?perPage=500").json()["items"]}
-        teams = client.post("/api/collections", json={"name": "teams", "type": "base",
-                                                      "fields": [{"name": "title", "type": "text"}]}).json()
-        posts = client.post("/api/collections", json={"name": "posts", "type": "base", "fields": [
-            {"name": "team", "type": "relation", "collectionId": teams["id"]},
-            {"name": "author", "type": "relation", "collectionId": "_pb_users_auth_"},
-        ]}).json()
-        # A reference cycle and a relation from users make any naive delete order fail.
-        pinned = {"name": "pinned", "type": "relation", "collectionId": posts["id"]}
-        client.patch("/api/collections/teams", json={"fields": [*teams["fields"], pinned]}).raise_for_status()
-        users = client.get("/api/collections/users").json()
-        users["fields"].append({"name": "team", "type": "relation", "collectionId": teams["id"]})
-        users["listRule"] = None
-        client.patch("/api/collections/users", json=users).raise_for_status()
-        client.post("/api/collections", json={"name": "titles", "type": "view",
-                                              "viewQuery": "SELECT id, title FROM teams"}).raise_for_status()
-        user = {"email": "u@example.com", "password": "12345678", "passwordConfirm": "12345678"}
-        client.post("/api/collections/users/records", json=user).raise_for_status()
+    client = pocketbase.http
+    before = {c["name"]: c for c in client.get("/api/collections?perPage=500").json()["items"]}
+    teams = client.post("/api/collections", json={"name": "teams", "type": "base",
+                                                  "fields": [{"name": "title", "type": "text"}]}).json()
+    posts = client.post("/api/collections", json={"name": "posts", "type": "base", "fields": [
+        {"name": "team", "type": "relation", "collectionId": teams["id"]},
+        {"name": "author", "type": "relation", "collectionId": "_pb_users_auth_"},
+    ]}).json()
+    # A reference cycle and a relation from users make any naive delete order fail.
+    pinned = {"name": "pinned", "type": "relation", "collectionId": posts["id"]}
+    client.patch("/api/collections/teams", json={"fields": [*teams["fields"], pinned]}).raise_for_status()
+    users = client.get("/api/collections/users").json()
+    users["fields"].append({"name": "team", "type": "relation", "collectionId": teams["id"]})
+    users["listRule"] = None
+    client.patch("/api/collections/users", json=users).raise_for_status()
+    client.post("/api/collections", json={"name": "titles", "type": "view",
+                                          "viewQuery": "SELECT id, title FROM teams"}).raise_for_status()
+    user = {"email": "u@example.com", "password": "12345678", "passwordConfirm": "12345678"}
+    client.post("/api/collections/users/records", json=user).raise_for_status()
 
-        pocketbase.reset()
+    pocketbase.reset()
 
-        after = {c["name"]: c for c in client.get("/api/collections?perPage=500").json()["items"]}
-        assert sorted(after) == sorted(before)
-        assert _without_timestamps(after["users"]) == _without_timestamps(before["users"])
-        assert client.get("/api/collections/users/records").json()["totalItems"] == 0
+    after = {c["name"]: c for c in client.get("/api/collections?perPage=500").json()["items"]}
+    assert sorted(after) == sorted(before)
+    assert _without_timestamps(after["users"]) == _without_timestamps(before["users"])
+    assert client.get("/api/collections/users/records").json()["totalItems"] == 0
 
 
 def test_local_server_up_status_down(tmp_path: Path) -> None:

@@ -42,7 +42,9 @@ def servers() -> Iterator[dict[str, RunningEmulator]]:
         "default": serve(WeaviateEmulator()),
         "1.27": serve(WeaviateEmulator("1.27.0")),
         "1.30": serve(WeaviateEmulator("1.30.0")),
-        "1.36": serve(WeaviateEmulator("1.36.0", modules=("text2vec-openai", "generative-openai", "offload-s3"))),
+        "1.36": serve(
+            WeaviateEmulator("1.36.0", modules=("text2vec-openai", "generative-openai", "offload-s3"))
+        ),
         "auth": serve(WeaviateEmulator(api_key=API_KEY)),
     }
     yield running
@@ -59,8 +61,13 @@ def _clean(servers: dict[str, RunningEmulator]) -> None:
 
 def connect(server: RunningEmulator, api_key: str | None = None) -> weaviate.WeaviateClient:
     return weaviate.connect_to_custom(
-        http_host="127.0.0.1", http_port=server.port, http_secure=False,
-        grpc_host="127.0.0.1", grpc_port=GRPC_PORT, grpc_secure=False, skip_init_checks=True,
+        http_host="127.0.0.1",
+        http_port=server.port,
+        http_secure=False,
+        grpc_host="127.0.0.1",
+        grpc_port=GRPC_PORT,
+        grpc_secure=False,
+        skip_init_checks=True,
         auth_credentials=weaviate.auth.AuthApiKey(api_key) if api_key else None,
     )
 
@@ -88,10 +95,12 @@ def message(exc: UnexpectedStatusCodeError) -> str:
 
 
 def raw_class(server: RunningEmulator, name: str) -> dict[str, Any]:
-    return httpx.get(f"{server.url}/v1/schema/{name}").json()
+    body: dict[str, Any] = httpx.get(f"{server.url}/v1/schema/{name}").json()
+    return body
 
 
 # -- meta, readiness, auth -------------------------------------------------------------------------
+
 
 def test_meta_reports_version_and_modules(servers: dict[str, RunningEmulator]) -> None:
     c = connect(servers["1.36"])
@@ -113,8 +122,11 @@ def test_api_key_auth(servers: dict[str, RunningEmulator]) -> None:
         c.close()
     anonymous = httpx.get(f"{server.url}/v1/schema")
     assert anonymous.status_code == 401
-    assert anonymous.json() == {"code": 401, "message": "anonymous access not enabled. Please authenticate through "
-                                                        "one of the available methods: [API-keys]"}
+    assert anonymous.json() == {
+        "code": 401,
+        "message": "anonymous access not enabled. Please authenticate through "
+        "one of the available methods: [API-keys]",
+    }
     wrong = httpx.get(f"{server.url}/v1/schema", headers={"Authorization": "Bearer nope"})
     assert wrong.status_code == 401
     # Readiness and liveness are answered before authentication.
@@ -130,6 +142,7 @@ def test_authorization_header_without_auth_scheme_is_rejected(http: httpx.Client
 
 # -- create and defaults -------------------------------------------------------------------------------
 
+
 def test_rest_create_fills_documented_defaults(http: httpx.Client) -> None:
     body = {"class": "article", "properties": [{"name": "Title", "dataType": ["text"]}]}
     created = http.post("/schema", json=body)
@@ -137,20 +150,44 @@ def test_rest_create_fills_documented_defaults(http: httpx.Client) -> None:
     stored = http.get("/schema/article").json()
     assert created.json() == stored  # POST echoes the class after defaulting
     assert stored["class"] == "Article"
-    assert stored["properties"] == [{"name": "title", "dataType": ["text"], "tokenization": "word",
-                                     "indexFilterable": True, "indexSearchable": True, "indexRangeFilters": False}]
+    assert stored["properties"] == [
+        {
+            "name": "title",
+            "dataType": ["text"],
+            "tokenization": "word",
+            "indexFilterable": True,
+            "indexSearchable": True,
+            "indexRangeFilters": False,
+        }
+    ]
     assert stored["vectorizer"] == "none" and stored["vectorIndexType"] == "hnsw"
     assert stored["invertedIndexConfig"] == {
-        "bm25": {"b": 0.75, "k1": 1.2}, "cleanupIntervalSeconds": 60,
-        "stopwords": {"preset": "en", "additions": None, "removals": None}, "usingBlockMaxWAND": True}
-    assert stored["multiTenancyConfig"] == {"enabled": False, "autoTenantCreation": False,
-                                            "autoTenantActivation": False}
-    assert stored["shardingConfig"] == {"virtualPerPhysical": 128, "desiredCount": 1, "actualCount": 1,
-                                        "desiredVirtualCount": 128, "actualVirtualCount": 128, "key": "_id",
-                                        "strategy": "hash", "function": "murmur3"}
+        "bm25": {"b": 0.75, "k1": 1.2},
+        "cleanupIntervalSeconds": 60,
+        "stopwords": {"preset": "en", "additions": None, "removals": None},
+        "usingBlockMaxWAND": True,
+    }
+    assert stored["multiTenancyConfig"] == {
+        "enabled": False,
+        "autoTenantCreation": False,
+        "autoTenantActivation": False,
+    }
+    assert stored["shardingConfig"] == {
+        "virtualPerPhysical": 128,
+        "desiredCount": 1,
+        "actualCount": 1,
+        "desiredVirtualCount": 128,
+        "actualVirtualCount": 128,
+        "key": "_id",
+        "strategy": "hash",
+        "function": "murmur3",
+    }
     # 1.32: deletion strategy NoAutomatedResolution, asyncEnabled shown, hnsw has rq, sweeping filter.
-    assert stored["replicationConfig"] == {"factor": 1, "deletionStrategy": "NoAutomatedResolution",
-                                           "asyncEnabled": False}
+    assert stored["replicationConfig"] == {
+        "factor": 1,
+        "deletionStrategy": "NoAutomatedResolution",
+        "asyncEnabled": False,
+    }
     hnsw = stored["vectorIndexConfig"]
     assert hnsw["efConstruction"] == 128 and hnsw["maxConnections"] == 32 and hnsw["distance"] == "cosine"
     assert hnsw["rq"] == {"enabled": False, "bits": 8, "rescoreLimit": 20}
@@ -161,13 +198,19 @@ def test_rest_create_fills_documented_defaults(http: httpx.Client) -> None:
 def test_client_create_and_config_get(client: weaviate.WeaviateClient) -> None:
     client.collections.create(
         "book",
-        properties=[wc.Property(name="Title", data_type=wc.DataType.TEXT),
-                    wc.Property(name="year", data_type=wc.DataType.INT, index_range_filters=True),
-                    wc.Property(name="tags", data_type=wc.DataType.TEXT_ARRAY,
-                                tokenization=wc.Tokenization.FIELD),
-                    wc.Property(name="meta", data_type=wc.DataType.OBJECT, nested_properties=[
-                        wc.Property(name="Source", data_type=wc.DataType.TEXT),
-                        wc.Property(name="raw", data_type=wc.DataType.BLOB)])],
+        properties=[
+            wc.Property(name="Title", data_type=wc.DataType.TEXT),
+            wc.Property(name="year", data_type=wc.DataType.INT, index_range_filters=True),
+            wc.Property(name="tags", data_type=wc.DataType.TEXT_ARRAY, tokenization=wc.Tokenization.FIELD),
+            wc.Property(
+                name="meta",
+                data_type=wc.DataType.OBJECT,
+                nested_properties=[
+                    wc.Property(name="Source", data_type=wc.DataType.TEXT),
+                    wc.Property(name="raw", data_type=wc.DataType.BLOB),
+                ],
+            ),
+        ],
     )
     config = client.collections.get("Book").config.get()
     assert config.name == "Book"
@@ -188,8 +231,9 @@ def test_client_create_and_config_get(client: weaviate.WeaviateClient) -> None:
     assert raw.inverted_index_config.bm25.b == 0.75
 
 
-def test_client_sends_unknown_property_keys_which_the_server_drops(server: RunningEmulator,
-                                                                   client: weaviate.WeaviateClient) -> None:
+def test_client_sends_unknown_property_keys_which_the_server_drops(
+    server: RunningEmulator, client: weaviate.WeaviateClient
+) -> None:
     client.collections.create("Plain", properties=[wc.Property(name="a", data_type=wc.DataType.TEXT)])
     prop = raw_class(server, "Plain")["properties"][0]
     assert "skip_vectorization" not in prop and "vectorize_property_name" not in prop
@@ -199,8 +243,11 @@ def test_text2vec_module_defaults_properties(servers: dict[str, RunningEmulator]
     server = servers["1.36"]
     c = connect(server)
     try:
-        c.collections.create("Doc", properties=[wc.Property(name="body", data_type=wc.DataType.TEXT)],
-                             vector_config=wc.Configure.Vectors.text2vec_openai(name="main"))
+        c.collections.create(
+            "Doc",
+            properties=[wc.Property(name="body", data_type=wc.DataType.TEXT)],
+            vector_config=wc.Configure.Vectors.text2vec_openai(name="main"),
+        )
     finally:
         c.close()
     stored = raw_class(server, "Doc")
@@ -219,53 +266,121 @@ def test_unknown_vectorizer_module_rejected(client: weaviate.WeaviateClient) -> 
 
 # -- names, types, validation ------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("body", "expected"), [
-    ({"class": "1x"}, "'1x' is not a valid class name"),
-    ({"class": "a-b"}, "'A-b' is not a valid class name"),
-    ({"class": "Raft"}, "class name `raft` is reserved"),
-    ({"class": "C", "properties": [{"name": "some-property", "dataType": ["text"]}]},
-     "'some-property' is not a valid property name. Property names in Weaviate are restricted to valid GraphQL "
-     "names, which must be “/[_A-Za-z][_0-9A-Za-z]{0,230}/”."),
-    ({"class": "C", "properties": [{"name": "id", "dataType": ["text"]}]}, "'id' is a reserved property name"),
-    ({"class": "C", "properties": [{"name": "a", "dataType": ["text"]}, {"name": "A", "dataType": ["int"]}]},
-     'class "C": conflict for property "a": already in use or provided multiple times'),
-    ({"class": "C", "properties": [{"name": "a", "dataType": ["foo"]}]},
-     "property 'a': invalid dataType: [foo]: Unknown primitive data type 'foo'"),
-    ({"class": "C", "properties": [{"name": "a", "dataType": []}]},
-     "property 'a': invalid dataType: []: dataType must have at least one element"),
-    ({"class": "C", "properties": [{"name": "a", "dataType": ["blobHash"]}]},
-     "Unknown primitive data type 'blobHash'"),  # 1.37+ only
-    ({"class": "C", "properties": [{"name": "a", "dataType": ["Missing"]}]},
-     "property 'a': invalid dataType: [Missing]: reference property to nonexistent class"),
-    ({"class": "C", "properties": [{"name": "a", "dataType": ["int"], "tokenization": "word"}]},
-     "tokenization is not allowed for data type 'int'"),
-    ({"class": "C", "properties": [{"name": "a", "dataType": ["text"], "tokenization": "gse"}]},
-     "the GSE tokenizer is not enabled; set 'ENABLE_TOKENIZER_GSE' to 'true' to enable"),
-    ({"class": "C", "properties": [{"name": "a", "dataType": ["int"], "indexSearchable": True}]},
-     "`indexSearchable` is allowed only for text/text[] data types"),
-    ({"class": "C", "properties": [{"name": "a", "dataType": ["int[]"], "indexRangeFilters": True}]},
-     "`indexRangeFilters` is allowed only for number/int/date data types"),
-    ({"class": "C", "properties": [{"name": "a", "dataType": ["object"]}]},
-     "property 'a': At least one nested property is required for data type object/object[]"),
-    ({"class": "C", "properties": [{"name": "a", "dataType": ["object"], "nestedProperties": [
-        {"name": "g", "dataType": ["geoCoordinates"]}]}]},
-     "property 'a.g': data type 'geoCoordinates' not allowed as nested property"),
-    ({"class": "C", "properties": [{"name": "a", "dataType": ["text"], "nestedProperties": [
-        {"name": "g", "dataType": ["text"]}]}]},
-     "property 'a': nestedProperties not allowed for data types other than object/object[]"),
-    ({"class": "C", "vectorizer": "none", "vectorConfig": {"v": {"vectorizer": {"none": {}}}}},
-     "creating a class with both a class level vector index and named vectors is forbidden"),
-    ({"class": "C", "shardingConfig": {"desiredCount": 1}, "multiTenancyConfig": {"enabled": True}},
-     "cannot have both shardingConfig and multiTenancyConfig"),
-    ({"class": "C", "multiTenancyConfig": {"autoTenantCreation": True}},
-     "can't enable autoTenantCreation on a non-multi-tenant class"),
-    ({"class": "C", "vectorIndexType": "dynamic"},
-     "the dynamic index can only be created under async indexing environment (ASYNC_INDEXING=true)"),
-    ({"class": "C", "vectorIndexConfig": {"pq": {"enabled": True}, "bq": {"enabled": True}}},
-     "invalid hnsw config: more than a single compression methods enabled"),
-    ({"class": "C", "shardingConfig": {"key": "name"}}, "sharding only supported on key '_id' for now, got: name"),
-])
-def test_invalid_class_rejected_with_server_message(http: httpx.Client, body: dict[str, Any], expected: str) -> None:
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"class": "1x"}, "'1x' is not a valid class name"),
+        ({"class": "a-b"}, "'A-b' is not a valid class name"),
+        ({"class": "Raft"}, "class name `raft` is reserved"),
+        (
+            {"class": "C", "properties": [{"name": "some-property", "dataType": ["text"]}]},
+            "'some-property' is not a valid property name. Property names in Weaviate are restricted to "
+            "valid GraphQL "
+            "names, which must be “/[_A-Za-z][_0-9A-Za-z]{0,230}/”.",
+        ),
+        (
+            {"class": "C", "properties": [{"name": "id", "dataType": ["text"]}]},
+            "'id' is a reserved property name",
+        ),
+        (
+            {
+                "class": "C",
+                "properties": [{"name": "a", "dataType": ["text"]}, {"name": "A", "dataType": ["int"]}],
+            },
+            'class "C": conflict for property "a": already in use or provided multiple times',
+        ),
+        (
+            {"class": "C", "properties": [{"name": "a", "dataType": ["foo"]}]},
+            "property 'a': invalid dataType: [foo]: Unknown primitive data type 'foo'",
+        ),
+        (
+            {"class": "C", "properties": [{"name": "a", "dataType": []}]},
+            "property 'a': invalid dataType: []: dataType must have at least one element",
+        ),
+        (
+            {"class": "C", "properties": [{"name": "a", "dataType": ["blobHash"]}]},
+            "Unknown primitive data type 'blobHash'",
+        ),  # 1.37+ only
+        (
+            {"class": "C", "properties": [{"name": "a", "dataType": ["Missing"]}]},
+            "property 'a': invalid dataType: [Missing]: reference property to nonexistent class",
+        ),
+        (
+            {"class": "C", "properties": [{"name": "a", "dataType": ["int"], "tokenization": "word"}]},
+            "tokenization is not allowed for data type 'int'",
+        ),
+        (
+            {"class": "C", "properties": [{"name": "a", "dataType": ["text"], "tokenization": "gse"}]},
+            "the GSE tokenizer is not enabled; set 'ENABLE_TOKENIZER_GSE' to 'true' to enable",
+        ),
+        (
+            {"class": "C", "properties": [{"name": "a", "dataType": ["int"], "indexSearchable": True}]},
+            "`indexSearchable` is allowed only for text/text[] data types",
+        ),
+        (
+            {"class": "C", "properties": [{"name": "a", "dataType": ["int[]"], "indexRangeFilters": True}]},
+            "`indexRangeFilters` is allowed only for number/int/date data types",
+        ),
+        (
+            {"class": "C", "properties": [{"name": "a", "dataType": ["object"]}]},
+            "property 'a': At least one nested property is required for data type object/object[]",
+        ),
+        (
+            {
+                "class": "C",
+                "properties": [
+                    {
+                        "name": "a",
+                        "dataType": ["object"],
+                        "nestedProperties": [{"name": "g", "dataType": ["geoCoordinates"]}],
+                    }
+                ],
+            },
+            "property 'a.g': data type 'geoCoordinates' not allowed as nested property",
+        ),
+        (
+            {
+                "class": "C",
+                "properties": [
+                    {
+                        "name": "a",
+                        "dataType": ["text"],
+                        "nestedProperties": [{"name": "g", "dataType": ["text"]}],
+                    }
+                ],
+            },
+            "property 'a': nestedProperties not allowed for data types other than object/object[]",
+        ),
+        (
+            {"class": "C", "vectorizer": "none", "vectorConfig": {"v": {"vectorizer": {"none": {}}}}},
+            "creating a class with both a class level vector index and named vectors is forbidden",
+        ),
+        (
+            {"class": "C", "shardingConfig": {"desiredCount": 1}, "multiTenancyConfig": {"enabled": True}},
+            "cannot have both shardingConfig and multiTenancyConfig",
+        ),
+        (
+            {"class": "C", "multiTenancyConfig": {"autoTenantCreation": True}},
+            "can't enable autoTenantCreation on a non-multi-tenant class",
+        ),
+        (
+            {"class": "C", "vectorIndexType": "dynamic"},
+            "the dynamic index can only be created under async indexing environment (ASYNC_INDEXING=true)",
+        ),
+        (
+            {"class": "C", "vectorIndexConfig": {"pq": {"enabled": True}, "bq": {"enabled": True}}},
+            "invalid hnsw config: more than a single compression methods enabled",
+        ),
+        (
+            {"class": "C", "shardingConfig": {"key": "name"}},
+            "sharding only supported on key '_id' for now, got: name",
+        ),
+    ],
+)
+def test_invalid_class_rejected_with_server_message(
+    http: httpx.Client, body: dict[str, Any], expected: str
+) -> None:
     r = http.post("/schema", json=body)
     assert r.status_code == 422
     assert expected in r.json()["error"][0]["message"]
@@ -273,23 +388,35 @@ def test_invalid_class_rejected_with_server_message(http: httpx.Client, body: di
 
 
 def test_bad_tokenization_enum_is_a_binding_error(http: httpx.Client) -> None:
-    r = http.post("/schema", json={"class": "C", "properties": [{"name": "a", "dataType": ["text"],
-                                                                 "tokenization": "bogus"}]})
+    r = http.post(
+        "/schema",
+        json={"class": "C", "properties": [{"name": "a", "dataType": ["text"], "tokenization": "bogus"}]},
+    )
     assert r.status_code == 422
     assert r.json()["code"] == 422 and "tokenization in body should be one of" in r.json()["message"]
 
 
 def test_deprecated_string_type_is_migrated(http: httpx.Client) -> None:
-    http.post("/schema", json={"class": "Old", "properties": [
-        {"name": "s", "dataType": ["string"]}, {"name": "f", "dataType": ["string[]"], "tokenization": "field"},
-        {"name": "i", "dataType": ["int"], "indexInverted": False}]})
+    http.post(
+        "/schema",
+        json={
+            "class": "Old",
+            "properties": [
+                {"name": "s", "dataType": ["string"]},
+                {"name": "f", "dataType": ["string[]"], "tokenization": "field"},
+                {"name": "i", "dataType": ["int"], "indexInverted": False},
+            ],
+        },
+    )
     props = {p["name"]: p for p in http.get("/schema/Old").json()["properties"]}
     assert props["s"]["dataType"] == ["text"] and props["s"]["tokenization"] == "whitespace"
     assert props["f"]["dataType"] == ["text[]"] and props["f"]["tokenization"] == "field"
     assert props["i"]["indexFilterable"] is False and "indexInverted" not in props["i"]
 
 
-def test_duplicate_class_exact_and_case_insensitive(client: weaviate.WeaviateClient, http: httpx.Client) -> None:
+def test_duplicate_class_exact_and_case_insensitive(
+    client: weaviate.WeaviateClient, http: httpx.Client
+) -> None:
     client.collections.create("Article")
     with pytest.raises(UnexpectedStatusCodeError) as e:
         client.collections.create("Article")
@@ -299,8 +426,9 @@ def test_duplicate_class_exact_and_case_insensitive(client: weaviate.WeaviateCli
     assert r.json()["error"][0]["message"] == 'class already exists: found similar class "Article"'
 
 
-def test_get_missing_class_is_404_and_delete_missing_is_200(client: weaviate.WeaviateClient,
-                                                            http: httpx.Client) -> None:
+def test_get_missing_class_is_404_and_delete_missing_is_200(
+    client: weaviate.WeaviateClient, http: httpx.Client
+) -> None:
     r = http.get("/schema/Nope")
     assert r.status_code == 404 and r.content == b""
     assert not client.collections.exists("Nope")
@@ -319,18 +447,24 @@ def test_framework_errors(http: httpx.Client) -> None:
 
 # -- PUT: mutable and immutable ------------------------------------------------------------------------
 
+
 def test_mutable_update_through_client(client: weaviate.WeaviateClient) -> None:
-    client.collections.create("Article", description="old",
-                              properties=[wc.Property(name="title", data_type=wc.DataType.TEXT)])
+    client.collections.create(
+        "Article", description="old", properties=[wc.Property(name="title", data_type=wc.DataType.TEXT)]
+    )
     articles = client.collections.get("Article")
     articles.config.update(
         description="new",
         property_descriptions={"title": "The title"},
-        inverted_index_config=wc.Reconfigure.inverted_index(bm25_b=0.5, stopwords_preset=wc.StopwordsPreset.NONE),
+        inverted_index_config=wc.Reconfigure.inverted_index(
+            bm25_b=0.5, stopwords_preset=wc.StopwordsPreset.NONE
+        ),
         replication_config=wc.Reconfigure.replication(
-            deletion_strategy=wc.ReplicationDeletionStrategy.DELETE_ON_CONFLICT),
+            deletion_strategy=wc.ReplicationDeletionStrategy.DELETE_ON_CONFLICT
+        ),
         vector_config=wc.Reconfigure.Vectors.update(
-            name="default", vector_index_config=wc.Reconfigure.VectorIndex.hnsw(ef=77)),
+            name="default", vector_index_config=wc.Reconfigure.VectorIndex.hnsw(ef=77)
+        ),
     )
     config = articles.config.get()
     assert config.description == "new"
@@ -349,25 +483,50 @@ def _put_changed(http: httpx.Client, name: str, change: Any) -> httpx.Response:
     return http.put(f"/schema/{name}", json=cls)
 
 
-@pytest.mark.parametrize(("change", "expected"), [
-    (lambda c: c.update({"class": "article"}), 'class name is immutable: attempted change from "Article" to "article"'),
-    (lambda c: c["vectorIndexConfig"].update(efConstruction=64),
-     'validate vector index config: efConstruction is immutable: attempted change from "128" to "64"'),
-    (lambda c: c["vectorIndexConfig"].update(distance="dot"),
-     'validate vector index config: distance is immutable: attempted change from "cosine" to "dot"'),
-    (lambda c: c.update(vectorIndexType="flat"), 'vector index type is immutable: attempted change from "hnsw" to "flat"'),
-    (lambda c: c["properties"][0].update(tokenization="field"),
-     'property "title": property fields other than description cannot be updated through updating the class'),
-    (lambda c: c["properties"].append({"name": "extra", "dataType": ["text"]}),
-     "property fields other than description cannot be updated through updating the class"),
-    (lambda c: c["shardingConfig"].update(desiredCount=3),
-     'validate sharding config: re-sharding not supported yet: shard count is immutable: attempted change from '
-     '"1" to "3"'),
-    (lambda c: c["multiTenancyConfig"].update(enabled=True),
-     "enabling multi-tenancy for an existing class is not supported"),
-    (lambda c: c["invertedIndexConfig"].update(indexNullState=True),
-     "inverted index config: IndexNullState cannot be changed when updating a schema"),
-])
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda c: c.update({"class": "article"}),
+            'class name is immutable: attempted change from "Article" to "article"',
+        ),
+        (
+            lambda c: c["vectorIndexConfig"].update(efConstruction=64),
+            'validate vector index config: efConstruction is immutable: attempted change from "128" to "64"',
+        ),
+        (
+            lambda c: c["vectorIndexConfig"].update(distance="dot"),
+            'validate vector index config: distance is immutable: attempted change from "cosine" to "dot"',
+        ),
+        (
+            lambda c: c.update(vectorIndexType="flat"),
+            'vector index type is immutable: attempted change from "hnsw" to "flat"',
+        ),
+        (
+            lambda c: c["properties"][0].update(tokenization="field"),
+            'property "title": property fields other than description cannot be updated through updating '
+            "the class",
+        ),
+        (
+            lambda c: c["properties"].append({"name": "extra", "dataType": ["text"]}),
+            "property fields other than description cannot be updated through updating the class",
+        ),
+        (
+            lambda c: c["shardingConfig"].update(desiredCount=3),
+            "validate sharding config: re-sharding not supported yet: shard count is immutable: "
+            "attempted change from "
+            '"1" to "3"',
+        ),
+        (
+            lambda c: c["multiTenancyConfig"].update(enabled=True),
+            "enabling multi-tenancy for an existing class is not supported",
+        ),
+        (
+            lambda c: c["invertedIndexConfig"].update(indexNullState=True),
+            "inverted index config: IndexNullState cannot be changed when updating a schema",
+        ),
+    ],
+)
 def test_immutable_update_rejected(http: httpx.Client, change: Any, expected: str) -> None:
     http.post("/schema", json={"class": "Article", "properties": [{"name": "title", "dataType": ["text"]}]})
     before = http.get("/schema/Article").json()
@@ -382,8 +541,14 @@ def test_put_missing_class_is_404(http: httpx.Client) -> None:
 
 
 def test_put_omitted_sections_reset_to_defaults(http: httpx.Client) -> None:
-    http.post("/schema", json={"class": "A", "invertedIndexConfig": {"bm25": {"b": 0.4, "k1": 1.0}},
-                               "replicationConfig": {"deletionStrategy": "DeleteOnConflict"}})
+    http.post(
+        "/schema",
+        json={
+            "class": "A",
+            "invertedIndexConfig": {"bm25": {"b": 0.4, "k1": 1.0}},
+            "replicationConfig": {"deletionStrategy": "DeleteOnConflict"},
+        },
+    )
     r = http.put("/schema/A", json={"class": "A"})
     assert r.status_code == 200
     stored = http.get("/schema/A").json()
@@ -393,37 +558,58 @@ def test_put_omitted_sections_reset_to_defaults(http: httpx.Client) -> None:
 
 def test_moduleconfig_only_generative_and_reranker_mutable(servers: dict[str, RunningEmulator]) -> None:
     with httpx.Client(base_url=servers["1.36"].url + "/v1") as http:
-        http.post("/schema", json={"class": "Doc", "vectorizer": "text2vec-openai",
-                                   "moduleConfig": {"text2vec-openai": {"model": "a"}}})
-        r = _put_changed(http, "Doc", lambda c: c["moduleConfig"].update({"generative-openai": {"model": "g"}}))
+        http.post(
+            "/schema",
+            json={
+                "class": "Doc",
+                "vectorizer": "text2vec-openai",
+                "moduleConfig": {"text2vec-openai": {"model": "a"}},
+            },
+        )
+        r = _put_changed(
+            http, "Doc", lambda c: c["moduleConfig"].update({"generative-openai": {"model": "g"}})
+        )
         assert r.status_code == 200
         assert http.get("/schema/Doc").json()["moduleConfig"]["generative-openai"] == {"model": "g"}
         r = _put_changed(http, "Doc", lambda c: c["moduleConfig"].update({"text2vec-openai": {"model": "b"}}))
         assert r.status_code == 422
-        assert r.json()["error"][0]["message"] == ("can only update generative and reranker module configs. "
-                                                   "Got: text2vec-openai")
+        assert r.json()["error"][0]["message"] == (
+            "can only update generative and reranker module configs. Got: text2vec-openai"
+        )
 
 
 def test_named_vector_vectorizer_is_immutable(servers: dict[str, RunningEmulator]) -> None:
     with httpx.Client(base_url=servers["1.36"].url + "/v1") as http:
-        http.post("/schema", json={"class": "Doc", "vectorConfig": {
-            "main": {"vectorizer": {"text2vec-openai": {"model": "a"}}}}})
-        r = _put_changed(http, "Doc", lambda c: c["vectorConfig"]["main"]["vectorizer"].update(
-            {"text2vec-openai": {"model": "b"}}))
+        http.post(
+            "/schema",
+            json={
+                "class": "Doc",
+                "vectorConfig": {"main": {"vectorizer": {"text2vec-openai": {"model": "a"}}}},
+            },
+        )
+        r = _put_changed(
+            http,
+            "Doc",
+            lambda c: c["vectorConfig"]["main"]["vectorizer"].update({"text2vec-openai": {"model": "b"}}),
+        )
         assert r.status_code == 422
-        assert r.json()["error"][0]["message"] == 'vectorizer config of vector "main" is immutable for class Doc'
+        assert (
+            r.json()["error"][0]["message"] == 'vectorizer config of vector "main" is immutable for class Doc'
+        )
         r = _put_changed(http, "Doc", lambda c: c["vectorConfig"].pop("main"))
         assert r.json()["error"][0]["message"] == 'missing config for vector "main"'
 
 
 # -- properties and cross-references ------------------------------------------------------------------
 
+
 def test_add_property_keeps_objects(server: RunningEmulator, client: weaviate.WeaviateClient) -> None:
     client.collections.create("Article", properties=[wc.Property(name="title", data_type=wc.DataType.TEXT)])
     articles = client.collections.get("Article")
     oid = articles.data.insert({"title": "hello"})
-    articles.config.add_property(wc.Property(name="Body", data_type=wc.DataType.TEXT,
-                                             tokenization=wc.Tokenization.LOWERCASE))
+    articles.config.add_property(
+        wc.Property(name="Body", data_type=wc.DataType.TEXT, tokenization=wc.Tokenization.LOWERCASE)
+    )
     body = next(p for p in articles.config.get().properties if p.name == "body")
     assert body.tokenization == wc.Tokenization.LOWERCASE and body.index_searchable
     assert articles.data.exists(oid)
@@ -448,19 +634,29 @@ def test_objects_validate_against_schema(http: httpx.Client) -> None:
     assert http.post("/objects", json={"class": "Missing", "properties": {}}).status_code == 422
     r = http.post("/objects", json={"class": "A", "properties": {"nope": 1}})
     assert r.status_code == 422 and "no such prop with name 'nope'" in r.json()["error"][0]["message"]
-    batch = http.post("/batch/objects", json={"objects": [{"class": "A", "properties": {"t": "x"}},
-                                                          {"class": "A", "properties": {"nope": 1}}]}).json()
+    batch = http.post(
+        "/batch/objects",
+        json={
+            "objects": [{"class": "A", "properties": {"t": "x"}}, {"class": "A", "properties": {"nope": 1}}]
+        },
+    ).json()
     assert batch[0]["result"] == {} and "errors" in batch[1]["result"]
 
 
 def test_cross_reference_cycle(client: weaviate.WeaviateClient) -> None:
-    client.collections.create("Author", references=[wc.ReferenceProperty(name="mentor", target_collection="Author")])
+    client.collections.create(
+        "Author", references=[wc.ReferenceProperty(name="mentor", target_collection="Author")]
+    )
     authors = client.collections.get("Author")
     with pytest.raises(UnexpectedStatusCodeError) as e:
         authors.config.add_reference(wc.ReferenceProperty(name="books", target_collection="Book"))
     assert e.value.status_code == 422
-    assert "property 'books': invalid dataType: [Book]: reference property to nonexistent class" in message(e.value)
-    client.collections.create("Book", references=[wc.ReferenceProperty(name="writtenBy", target_collection="Author")])
+    assert "property 'books': invalid dataType: [Book]: reference property to nonexistent class" in message(
+        e.value
+    )
+    client.collections.create(
+        "Book", references=[wc.ReferenceProperty(name="writtenBy", target_collection="Author")]
+    )
     authors.config.add_reference(wc.ReferenceProperty(name="books", target_collection="Book"))
     refs = {r.name: r.target_collections for r in authors.config.get().references}
     assert refs == {"mentor": ["Author"], "books": ["Book"]}
@@ -471,13 +667,18 @@ def test_cross_reference_cycle(client: weaviate.WeaviateClient) -> None:
 def test_reference_property_defaults(server: RunningEmulator, http: httpx.Client) -> None:
     http.post("/schema", json={"class": "A", "properties": [{"name": "self", "dataType": ["A"]}]})
     assert http.get("/schema/A").json()["properties"][0] == {
-        "name": "self", "dataType": ["A"], "indexFilterable": True, "indexSearchable": False,
-        "indexRangeFilters": False}
+        "name": "self",
+        "dataType": ["A"],
+        "indexFilterable": True,
+        "indexSearchable": False,
+        "indexRangeFilters": False,
+    }
     r = http.post("/schema/A/properties", json={"name": "r", "dataType": ["A"], "tokenization": "word"})
     assert r.json()["error"][0]["message"] == "tokenization is not allowed for reference data type"
 
 
 # -- multi-tenancy ---------------------------------------------------------------------------------------
+
 
 def test_tenant_lifecycle(servers: dict[str, RunningEmulator]) -> None:
     server = servers["1.36"]
@@ -487,7 +688,9 @@ def test_tenant_lifecycle(servers: dict[str, RunningEmulator]) -> None:
         mt = c.collections.get("Mt")
         stored = raw_class(server, "Mt")
         assert stored["shardingConfig"]["desiredCount"] == 0 and stored["shardingConfig"]["key"] == ""
-        mt.tenants.create([Tenant(name="t1"), Tenant(name="t2", activity_status=TenantActivityStatus.INACTIVE)])
+        mt.tenants.create(
+            [Tenant(name="t1"), Tenant(name="t2", activity_status=TenantActivityStatus.INACTIVE)]
+        )
         mt.tenants.create([Tenant(name="t1")])  # idempotent for existing names
         # tenants.get() uses gRPC on >= 1.25, so the list is read over REST directly.
         listed = httpx.get(f"{server.url}/v1/schema/Mt/tenants").json()
@@ -496,7 +699,9 @@ def test_tenant_lifecycle(servers: dict[str, RunningEmulator]) -> None:
         t1 = mt.tenants.get_by_name("t1")  # REST on >= 1.28
         assert t1 is not None and t1.activity_status == TenantActivityStatus.INACTIVE
         assert mt.tenants.exists("t2") and not mt.tenants.exists("t9")
-        mt.tenants.update([Tenant(name="t2", activity_status=TenantActivityStatus.OFFLOADED)])  # offload-s3 on
+        mt.tenants.update(
+            [Tenant(name="t2", activity_status=TenantActivityStatus.OFFLOADED)]
+        )  # offload-s3 on
         mt.tenants.remove(["t1", "t2"])
         assert httpx.get(f"{server.url}/v1/schema/Mt/tenants").json() == []
     finally:
@@ -511,23 +716,38 @@ def test_tenant_errors(client: weaviate.WeaviateClient, http: httpx.Client) -> N
     client.collections.create("Mt", multi_tenancy_config=wc.Configure.multi_tenancy(enabled=True))
     r = http.post("/schema/Mt/tenants", json=[{"name": "bad name"}])
     assert r.status_code == 422 and r.json()["error"][0]["message"].startswith(
-        "tenant name at index 0: tenant name should only contain alphanumeric characters")
+        "tenant name at index 0: tenant name should only contain alphanumeric characters"
+    )
     r = http.put("/schema/Mt/tenants", json=[{"name": "t1", "activityStatus": "OFFLOADED"}])
-    assert r.json()["error"][0]["message"] == "can't offload tenants, because offload-s3 module is not enabled"
+    assert (
+        r.json()["error"][0]["message"] == "can't offload tenants, because offload-s3 module is not enabled"
+    )
     r = http.post("/schema/Mt/tenants", json=[{"name": "a"}, {"name": "a"}])
     assert r.json()["error"][0]["message"] == "tenant name a existed multiple times"
     r = http.put("/schema/Mt/tenants", json=[{"name": f"t{i}", "activityStatus": "HOT"} for i in range(101)])
-    assert r.status_code == 422 and "maximum number of tenants allowed to be updated simultaneously is 100" in \
-        r.json()["error"][0]["message"]
+    assert (
+        r.status_code == 422
+        and "maximum number of tenants allowed to be updated simultaneously is 100"
+        in r.json()["error"][0]["message"]
+    )
     assert http.get("/schema/Mt/tenants/none").status_code == 404
 
 
 def test_objects_in_tenants(http: httpx.Client) -> None:
-    http.post("/schema", json={"class": "Mt", "multiTenancyConfig": {"enabled": True},
-                               "properties": [{"name": "t", "dataType": ["text"]}]})
+    http.post(
+        "/schema",
+        json={
+            "class": "Mt",
+            "multiTenancyConfig": {"enabled": True},
+            "properties": [{"name": "t", "dataType": ["text"]}],
+        },
+    )
     http.post("/schema/Mt/tenants", json=[{"name": "a"}])
     assert http.post("/objects", json={"class": "Mt", "properties": {"t": "x"}}).status_code == 422
-    assert http.post("/objects", json={"class": "Mt", "tenant": "a", "properties": {"t": "x"}}).status_code == 200
+    assert (
+        http.post("/objects", json={"class": "Mt", "tenant": "a", "properties": {"t": "x"}}).status_code
+        == 200
+    )
     assert http.get("/objects", params={"class": "Mt", "tenant": "a"}).json()["totalResults"] == 1
     http.request("DELETE", "/schema/Mt/tenants", json=["a"])
     assert http.get("/objects", params={"class": "Mt", "tenant": "a"}).json()["totalResults"] == 0
@@ -544,20 +764,37 @@ def test_shards(client: weaviate.WeaviateClient) -> None:
 
 # -- version differences ---------------------------------------------------------------------------------
 
+
 def test_version_dependent_defaults(servers: dict[str, RunningEmulator]) -> None:
     old, new = servers["1.27"], servers["1.36"]
     for server in (old, new):
-        httpx.post(f"{server.url}/v1/schema", json={"class": "V", "vectorIndexType": "flat"}).raise_for_status()
+        httpx.post(
+            f"{server.url}/v1/schema", json={"class": "V", "vectorIndexType": "flat"}
+        ).raise_for_status()
         httpx.post(f"{server.url}/v1/schema", json={"class": "H"}).raise_for_status()
     v127, v136 = raw_class(old, "H"), raw_class(new, "H")
-    assert v127["replicationConfig"] == {"factor": 1, "deletionStrategy": "DeleteOnConflict", "asyncEnabled": False}
-    assert v136["replicationConfig"] == {"factor": 1, "deletionStrategy": "TimeBasedResolution", "asyncEnabled": False}
-    assert "usingBlockMaxWAND" not in v127["invertedIndexConfig"] and v136["invertedIndexConfig"]["usingBlockMaxWAND"]
+    assert v127["replicationConfig"] == {
+        "factor": 1,
+        "deletionStrategy": "DeleteOnConflict",
+        "asyncEnabled": False,
+    }
+    assert v136["replicationConfig"] == {
+        "factor": 1,
+        "deletionStrategy": "TimeBasedResolution",
+        "asyncEnabled": False,
+    }
+    assert (
+        "usingBlockMaxWAND" not in v127["invertedIndexConfig"]
+        and v136["invertedIndexConfig"]["usingBlockMaxWAND"]
+    )
     assert v127["vectorIndexConfig"]["filterStrategy"] == "sweeping"
     assert v136["vectorIndexConfig"]["filterStrategy"] == "acorn"
     assert "multivector" not in v127["vectorIndexConfig"] and "rq" not in v127["vectorIndexConfig"]
     assert v136["vectorIndexConfig"]["skipDefaultQuantization"] is False
-    assert "rq" not in raw_class(old, "V")["vectorIndexConfig"] and "rq" in raw_class(new, "V")["vectorIndexConfig"]
+    assert (
+        "rq" not in raw_class(old, "V")["vectorIndexConfig"]
+        and "rq" in raw_class(new, "V")["vectorIndexConfig"]
+    )
 
 
 def test_adding_named_vector_depends_on_version(servers: dict[str, RunningEmulator]) -> None:
@@ -584,7 +821,9 @@ def test_property_description_mutable_from_1_30(servers: dict[str, RunningEmulat
             r = _put_changed(http, "A", lambda c: c["properties"][0].update(description="d"))
             assert (r.status_code == 200) is allowed
             if not allowed:
-                assert r.json()["error"][0]["message"].startswith("properties cannot be updated through updating")
+                assert r.json()["error"][0]["message"].startswith(
+                    "properties cannot be updated through updating"
+                )
 
 
 def test_index_timestamps_immutable_from_1_35(servers: dict[str, RunningEmulator]) -> None:
@@ -604,7 +843,10 @@ def test_versions_older_than_client_support_are_refused() -> None:
 
 # -- fault injection ---------------------------------------------------------------------------------------
 
-def test_injected_5xx_is_visible_to_the_client(server: RunningEmulator, client: weaviate.WeaviateClient) -> None:
+
+def test_injected_5xx_is_visible_to_the_client(
+    server: RunningEmulator, client: weaviate.WeaviateClient
+) -> None:
     server.emulator.set_faults(error_5xx_rate=1.0)
     with pytest.raises(UnexpectedStatusCodeError) as e:
         client.collections.create("Article")

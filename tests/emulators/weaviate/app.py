@@ -50,7 +50,9 @@ class WeaviateEmulator(Emulator):
 
     name = "weaviate"
 
-    def __init__(self, version: str = "1.32.0", api_key: str | None = None, modules: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, version: str = "1.32.0", api_key: str | None = None, modules: tuple[str, ...] = ()
+    ) -> None:
         super().__init__()
         parsed = parse_version(version)
         if parsed < MIN_VERSION:
@@ -112,11 +114,18 @@ class WeaviateEmulator(Emulator):
 
     def method_not_allowed(self, request: Request) -> Response:
         allowed = sorted({m for m, p, _ in self.routes if p.match(request.path)})
-        return Response(405, {"code": 405,
-                              "message": f"method {request.method} is not allowed, but [{','.join(allowed)}] are"})
+        return Response(
+            405,
+            {
+                "code": 405,
+                "message": f"method {request.method} is not allowed, but [{','.join(allowed)}] are",
+            },
+        )
 
     def invalid_json_response(self, request: Request) -> Response:
-        return Response(400, {"code": 400, "message": 'parsing body body from "" failed, because invalid JSON'})
+        return Response(
+            400, {"code": 400, "message": 'parsing body body from "" failed, because invalid JSON'}
+        )
 
     def server_error_body(self) -> Any:
         return {"error": [{"message": "internal server error (injected fault)"}]}
@@ -129,20 +138,30 @@ class WeaviateEmulator(Emulator):
         header = request.headers.get("authorization")
         if self.api_key is None:
             if header is not None:
-                raise framework_error(401, "no authentication scheme is configured (API Key or OIDC), but an "
-                                           "'Authorization' header was provided. Please configure an authentication "
-                                           "scheme or remove the header for anonymous access")
+                raise framework_error(
+                    401,
+                    "no authentication scheme is configured (API Key or OIDC), but an "
+                    "'Authorization' header was provided. Please configure an authentication "
+                    "scheme or remove the header for anonymous access",
+                )
             return
         if header is None:
-            raise framework_error(401, "anonymous access not enabled. Please authenticate through one of the "
-                                       "available methods: [API-keys]")
+            raise framework_error(
+                401,
+                "anonymous access not enabled. Please authenticate through one of the "
+                "available methods: [API-keys]",
+            )
         if header != f"Bearer {self.api_key}":
             raise framework_error(401, "invalid api key")
 
     # -- meta ----------------------------------------------------------------------------------
     def get_meta(self, request: Request) -> JsonDict:
-        return {"hostname": "http://[::]:8080", "version": self.version,
-                "modules": {m: {} for m in sorted(self.ctx.modules)}, "grpcMaxMessageSize": 104858000}
+        return {
+            "hostname": "http://[::]:8080",
+            "version": self.version,
+            "modules": {m: {} for m in sorted(self.ctx.modules)},
+            "grpcMaxMessageSize": 104858000,
+        }
 
     # -- classes -------------------------------------------------------------------------------
     def _class(self, name: str) -> JsonDict | None:
@@ -163,8 +182,9 @@ class WeaviateEmulator(Emulator):
         if cls["multiTenancyConfig"]["enabled"]:
             self.tenants[cls["class"]] = {}
         else:
-            self.shards[cls["class"]] = {_shard_name(cls["class"], i): "READY"
-                                         for i in range(cls["shardingConfig"]["desiredCount"])}
+            self.shards[cls["class"]] = {
+                _shard_name(cls["class"], i): "READY" for i in range(cls["shardingConfig"]["desiredCount"])
+            }
         return copy.deepcopy(cls)
 
     def get_class(self, request: Request, name: str) -> Response | JsonDict:
@@ -213,9 +233,14 @@ class WeaviateEmulator(Emulator):
         if cls["multiTenancyConfig"]["enabled"]:
             # Tenant shards; only active (HOT) tenants are loaded and listed as shards.
             wanted = request.arg("tenant")
-            return [{"name": t, "status": "READY", "vectorQueueSize": 0}
-                    for t, s in self.tenants[cls["class"]].items() if s == "HOT" and wanted in (None, t)]
-        return [{"name": s, "status": st, "vectorQueueSize": 0} for s, st in self.shards[cls["class"]].items()]
+            return [
+                {"name": t, "status": "READY", "vectorQueueSize": 0}
+                for t, s in self.tenants[cls["class"]].items()
+                if s == "HOT" and wanted in (None, t)
+            ]
+        return [
+            {"name": s, "status": st, "vectorQueueSize": 0} for s, st in self.shards[cls["class"]].items()
+        ]
 
     def put_shard(self, request: Request, name: str, shard: str) -> JsonDict:
         cls = self._require_class(name, status=404)
@@ -249,22 +274,30 @@ class WeaviateEmulator(Emulator):
         if not isinstance(body, list) or not all(isinstance(t, dict) for t in body):
             raise framework_error(422, "body in body must be of type array")
         if update and len(body) > MAX_TENANTS_PER_UPDATE:
-            raise error(422, "maximum number of tenants allowed to be updated simultaneously is 100. Please reduce "
-                             "the number of tenants in your request and try again")
+            raise error(
+                422,
+                "maximum number of tenants allowed to be updated simultaneously is 100. Please reduce "
+                "the number of tenants in your request and try again",
+            )
         seen: set[str] = set()
         for i, tenant in enumerate(body):
             tname = tenant.get("name") or ""
             if not TENANT_NAME_RE.match(str(tname)):
-                msg = ("empty tenant name" if tname == "" else
-                       "tenant name should only contain alphanumeric characters (a-z, A-Z, 0-9), underscore (_), "
-                       "and hyphen (-), with a length between 1 and 64 characters")
+                msg = (
+                    "empty tenant name"
+                    if tname == ""
+                    else "tenant name should only contain alphanumeric characters (a-z, A-Z, 0-9), "
+                    "underscore (_), and hyphen (-), with a length between 1 and 64 characters"
+                )
                 raise error(422, f"tenant name at index {i}: {msg}")
             if tname in seen:
                 raise error(422, f"tenant name {tname} existed multiple times")
             seen.add(tname)
         problems = []
         for tenant in body:
-            status = NEW_TO_LEGACY_STATUS.get(tenant.get("activityStatus") or "", tenant.get("activityStatus") or "")
+            status = NEW_TO_LEGACY_STATUS.get(
+                tenant.get("activityStatus") or "", tenant.get("activityStatus") or ""
+            )
             tenant["activityStatus"] = status
             if status in ("HOT", "COLD") or (status == "" and not update):
                 continue
@@ -338,25 +371,31 @@ class WeaviateEmulator(Emulator):
         obj = {k: copy.deepcopy(body[k]) for k in OBJECT_KEYS if k in body}
         cls = self._class(str(obj.get("class") or ""))
         if cls is None:
-            raise SchemaError(f"invalid object: class \"{obj.get('class')}\" not found in schema")
+            raise SchemaError(f'invalid object: class "{obj.get("class")}" not found in schema')
         obj["class"] = cls["class"]
         tenant = obj.get("tenant")
         if cls["multiTenancyConfig"]["enabled"]:
             if not tenant:
-                raise SchemaError(f"has multi-tenancy enabled, but request was without tenant for class {cls['class']}")
+                raise SchemaError(
+                    f"has multi-tenancy enabled, but request was without tenant for class {cls['class']}"
+                )
             status = self.tenants[cls["class"]].get(tenant)
             if status is None:
                 raise SchemaError(f'tenant not found: "{tenant}"')
             if status != "HOT":
-                raise SchemaError(f"tenant not active: \"{tenant}\"")
+                raise SchemaError(f'tenant not active: "{tenant}"')
         elif tenant:
-            raise SchemaError(f"has multi-tenancy disabled, but request was with tenant for class {cls['class']}")
+            raise SchemaError(
+                f"has multi-tenancy disabled, but request was with tenant for class {cls['class']}"
+            )
         known = {p["name"] for p in cls.get("properties", [])}
         for prop in obj.get("properties") or {}:
             if prop not in known:
-                raise SchemaError(f"invalid object: no such prop with name '{prop}' found in class '{cls['class']}' "
-                                  "in the schema. Check your schema files for which properties in this class are "
-                                  "available")
+                raise SchemaError(
+                    f"invalid object: no such prop with name '{prop}' found in class '{cls['class']}' "
+                    "in the schema. Check your schema files for which properties in this class are "
+                    "available"
+                )
         oid = str(obj.get("id") or uuid.uuid4())
         try:
             oid = str(uuid.UUID(oid))
@@ -365,7 +404,9 @@ class WeaviateEmulator(Emulator):
         if oid in self.objects[cls["class"]]:
             raise SchemaError(f"id '{oid}' already exists")
         now = int(time.time() * 1000)
-        obj.update(id=oid, properties=obj.get("properties") or {}, creationTimeUnix=now, lastUpdateTimeUnix=now)
+        obj.update(
+            id=oid, properties=obj.get("properties") or {}, creationTimeUnix=now, lastUpdateTimeUnix=now
+        )
         self.objects[cls["class"]][oid] = obj
         return copy.deepcopy(obj)
 
@@ -378,8 +419,12 @@ class WeaviateEmulator(Emulator):
     def list_objects(self, request: Request) -> JsonDict:
         wanted, tenant = request.arg("class"), request.arg("tenant")
         names = [upper_first(wanted)] if wanted else list(self.objects)
-        found = [copy.deepcopy(o) for n in names for o in self.objects.get(n, {}).values()
-                 if o.get("tenant") == tenant]
+        found = [
+            copy.deepcopy(o)
+            for n in names
+            for o in self.objects.get(n, {}).values()
+            if o.get("tenant") == tenant
+        ]
         return {"objects": found, "totalResults": len(found)}
 
     def _find_object(self, request: Request, name: str, oid: str) -> JsonDict | None:

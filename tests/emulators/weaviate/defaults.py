@@ -34,11 +34,25 @@ def parse_version(text: str) -> Version:
 def hnsw_defaults(v: Version) -> JsonDict:
     """The fully expanded hnsw ``vectorIndexConfig`` a server of version ``v`` stores."""
     cfg: JsonDict = {
-        "skip": False, "cleanupIntervalSeconds": 300, "maxConnections": 32, "efConstruction": 128,
-        "ef": -1, "dynamicEfMin": 100, "dynamicEfMax": 500, "dynamicEfFactor": 8,
-        "vectorCacheMaxObjects": 1000000000000, "flatSearchCutoff": 40000, "distance": "cosine",
-        "pq": {"enabled": False, "bitCompression": False, "segments": 0, "centroids": 256,
-               "trainingLimit": 100000, "encoder": {"type": "kmeans", "distribution": "log-normal"}},
+        "skip": False,
+        "cleanupIntervalSeconds": 300,
+        "maxConnections": 32,
+        "efConstruction": 128,
+        "ef": -1,
+        "dynamicEfMin": 100,
+        "dynamicEfMax": 500,
+        "dynamicEfFactor": 8,
+        "vectorCacheMaxObjects": 1000000000000,
+        "flatSearchCutoff": 40000,
+        "distance": "cosine",
+        "pq": {
+            "enabled": False,
+            "bitCompression": False,
+            "segments": 0,
+            "centroids": 256,
+            "trainingLimit": 100000,
+            "encoder": {"type": "kmeans", "distribution": "log-normal"},
+        },
         "bq": {"enabled": False},
         "sq": {"enabled": False, "trainingLimit": 100000, "rescoreLimit": 20},
     }
@@ -46,9 +60,11 @@ def hnsw_defaults(v: Version) -> JsonDict:
     cfg["filterStrategy"] = "acorn" if v >= (1, 34, 0) else "sweeping"
     if v >= (1, 29, 0):
         # The reference dates the multivector block to 1.29 and shows muvera inside it at HEAD.
-        cfg["multivector"] = {"enabled": False,
-                              "muvera": {"enabled": False, "ksim": 4, "dprojections": 16, "repetitions": 10},
-                              "aggregation": "maxSim"}
+        cfg["multivector"] = {
+            "enabled": False,
+            "muvera": {"enabled": False, "ksim": 4, "dprojections": 16, "repetitions": 10},
+            "aggregation": "maxSim",
+        }
     if v >= (1, 32, 0):
         cfg["rq"] = {"enabled": False, "bits": 8, "rescoreLimit": 20}
     if v >= (1, 33, 0):
@@ -60,8 +76,13 @@ def hnsw_defaults(v: Version) -> JsonDict:
 def flat_defaults(v: Version) -> JsonDict:
     """The fully expanded flat ``vectorIndexConfig`` for version ``v``."""
     off = {"enabled": False, "rescoreLimit": -1, "cache": False}
-    cfg: JsonDict = {"distance": "cosine", "vectorCacheMaxObjects": 1000000000000,
-                     "pq": dict(off), "bq": dict(off), "sq": dict(off)}
+    cfg: JsonDict = {
+        "distance": "cosine",
+        "vectorCacheMaxObjects": 1000000000000,
+        "pq": dict(off),
+        "bq": dict(off),
+        "sq": dict(off),
+    }
     if v >= (1, 32, 0):
         cfg["rq"] = {**off, "bits": 8}
     return cfg
@@ -83,8 +104,11 @@ def vector_index_defaults(index_type: str, v: Version) -> JsonDict:
 
 def inverted_index_defaults(v: Version) -> JsonDict:
     """``invertedIndexConfig`` when the request omits it. False booleans are omitted (``omitempty``)."""
-    cfg: JsonDict = {"bm25": {"b": 0.75, "k1": 1.2}, "cleanupIntervalSeconds": 60,
-                     "stopwords": {"preset": "en", "additions": None, "removals": None}}
+    cfg: JsonDict = {
+        "bm25": {"b": 0.75, "k1": 1.2},
+        "cleanupIntervalSeconds": 60,
+        "stopwords": {"preset": "en", "additions": None, "removals": None},
+    }
     if v >= (1, 30, 0):
         cfg["usingBlockMaxWAND"] = True
     return cfg
@@ -92,16 +116,30 @@ def inverted_index_defaults(v: Version) -> JsonDict:
 
 def sharding_defaults(desired_count: int = 1, virtual_per_physical: int = 128) -> JsonDict:
     """Non-multi-tenant ``shardingConfig`` (single node: ``desiredCount`` defaults to 1)."""
-    return {"virtualPerPhysical": virtual_per_physical, "desiredCount": desired_count,
-            "actualCount": desired_count, "desiredVirtualCount": desired_count * virtual_per_physical,
-            "actualVirtualCount": desired_count * virtual_per_physical,
-            "key": "_id", "strategy": "hash", "function": "murmur3"}
+    return {
+        "virtualPerPhysical": virtual_per_physical,
+        "desiredCount": desired_count,
+        "actualCount": desired_count,
+        "desiredVirtualCount": desired_count * virtual_per_physical,
+        "actualVirtualCount": desired_count * virtual_per_physical,
+        "key": "_id",
+        "strategy": "hash",
+        "function": "murmur3",
+    }
 
 
 def sharding_multi_tenant() -> JsonDict:
     """Multi-tenant classes store an all-zero sharding config; tenant shards are created on demand."""
-    return {"virtualPerPhysical": 0, "desiredCount": 0, "actualCount": 0, "desiredVirtualCount": 0,
-            "actualVirtualCount": 0, "key": "", "strategy": "", "function": ""}
+    return {
+        "virtualPerPhysical": 0,
+        "desiredCount": 0,
+        "actualCount": 0,
+        "desiredVirtualCount": 0,
+        "actualVirtualCount": 0,
+        "key": "",
+        "strategy": "",
+        "function": "",
+    }
 
 
 def deletion_strategy_default(v: Version) -> str:

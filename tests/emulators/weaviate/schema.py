@@ -58,28 +58,59 @@ class Context:
 
 # -- vocabularies ------------------------------------------------------------------------------
 
-PRIMITIVE_TYPES = ("text", "int", "number", "boolean", "date", "geoCoordinates", "phoneNumber", "blob",
-                   "text[]", "int[]", "number[]", "boolean[]", "date[]", "uuid", "uuid[]")
+PRIMITIVE_TYPES = (
+    "text",
+    "int",
+    "number",
+    "boolean",
+    "date",
+    "geoCoordinates",
+    "phoneNumber",
+    "blob",
+    "text[]",
+    "int[]",
+    "number[]",
+    "boolean[]",
+    "date[]",
+    "uuid",
+    "uuid[]",
+)
 DEPRECATED_TYPES = ("string", "string[]")
 NESTED_TYPES = ("object", "object[]")
 TEXT_TYPES = ("text", "text[]")
 # go-swagger enum of Property.tokenization (openapi-specs/schema.json); values outside it fail
 # request binding before any handler code runs.
-TOKENIZATION_ENUM = ("word", "lowercase", "whitespace", "field", "trigram", "gse", "kagome_kr",
-                     "kagome_ja", "gse_ch")
+TOKENIZATION_ENUM = (
+    "word",
+    "lowercase",
+    "whitespace",
+    "field",
+    "trigram",
+    "gse",
+    "kagome_kr",
+    "kagome_ja",
+    "gse_ch",
+)
 # These tokenizers exist but are behind environment flags the emulated server does not set.
 # Texts from validatePropertyTokenization; the gse_ch one follows the same pattern (not confirmed).
 GATED_TOKENIZERS = {
     "gse": "the GSE tokenizer is not enabled; set 'ENABLE_TOKENIZER_GSE' to 'true' to enable",
     "gse_ch": "the GSE tokenizer is not enabled; set 'ENABLE_TOKENIZER_GSE_CH' to 'true' to enable",
     "kagome_kr": "the Korean tokenizer is not enabled; set 'ENABLE_TOKENIZER_KAGOME_KR' to 'true' to enable",
-    "kagome_ja": "the Japanese tokenizer is not enabled; set 'ENABLE_TOKENIZER_KAGOME_JA' to 'true' to enable",
+    "kagome_ja": (
+        "the Japanese tokenizer is not enabled; set 'ENABLE_TOKENIZER_KAGOME_JA' to 'true' to enable"
+    ),
 }
 RESERVED_PROPERTY_NAMES = ("_additional", "_id", "id")
-RESERVED_PROPERTY_SUFFIXES = ("_searchable", "_rangeable", "_temp", "__meta_count", "_propertyLength",
-                              "_nullState")
-VECTORIZER_PREFIXES = ("text2vec-", "multi2vec-", "img2vec-", "ref2vec-", "text2multivec-",
-                       "multi2multivec-")
+RESERVED_PROPERTY_SUFFIXES = (
+    "_searchable",
+    "_rangeable",
+    "_temp",
+    "__meta_count",
+    "_propertyLength",
+    "_nullState",
+)
+VECTORIZER_PREFIXES = ("text2vec-", "multi2vec-", "img2vec-", "ref2vec-", "text2multivec-", "multi2multivec-")
 
 CLASS_NAME_RE = re.compile(r"^[A-Z][_0-9A-Za-z]{0,254}$")
 PROPERTY_NAME_PATTERN = "[_A-Za-z][_0-9A-Za-z]{0,230}"
@@ -90,20 +121,40 @@ VECTOR_NAME_RE = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,229}$")
 
 ERR_PROPERTIES_UPDATED = (
     "property fields other than description cannot be updated through updating the class. Use the add "
-    'property feature (e.g. "POST /v1/schema/{className}/properties") to add additional properties')
+    'property feature (e.g. "POST /v1/schema/{className}/properties") to add additional properties'
+)
 
 
 def class_keys(v: Version) -> tuple[str, ...]:
     """Top-level Class fields the server decodes; anything else in a body is silently dropped."""
-    keys = ("class", "description", "properties", "vectorizer", "vectorIndexType", "vectorIndexConfig",
-            "vectorConfig", "moduleConfig", "invertedIndexConfig", "shardingConfig", "replicationConfig",
-            "multiTenancyConfig")
+    keys = (
+        "class",
+        "description",
+        "properties",
+        "vectorizer",
+        "vectorIndexType",
+        "vectorIndexConfig",
+        "vectorConfig",
+        "moduleConfig",
+        "invertedIndexConfig",
+        "shardingConfig",
+        "replicationConfig",
+        "multiTenancyConfig",
+    )
     return keys + (("objectTtlConfig",) if v >= (1, 35, 0) else ())
 
 
 def property_keys(v: Version, nested: bool) -> tuple[str, ...]:
-    keys = ("name", "dataType", "description", "tokenization", "indexFilterable", "indexSearchable",
-            "indexRangeFilters", "nestedProperties")
+    keys: tuple[str, ...] = (
+        "name",
+        "dataType",
+        "description",
+        "tokenization",
+        "indexFilterable",
+        "indexSearchable",
+        "indexRangeFilters",
+        "nestedProperties",
+    )
     if not nested:
         keys += ("indexInverted", "moduleConfig", "disableDuplicatedReferences")
     return keys + (("textAnalyzer",) if v >= (1, 37, 0) else ())
@@ -132,6 +183,7 @@ def _prune(d: JsonDict) -> JsonDict:
 
 
 # -- properties ----------------------------------------------------------------------------------
+
 
 def normalize_property(raw: Any, v: Version, nested: bool = False) -> JsonDict:
     """Keep the known Property fields of ``raw`` (deep-copied), recursing into nested properties."""
@@ -164,8 +216,10 @@ def set_property_defaults(prop: JsonDict) -> None:
     if dt in TEXT_TYPES + DEPRECATED_TYPES and not prop.get("tokenization"):
         prop["tokenization"] = "word"
     # A lone deprecated indexInverted is migrated later instead of being defaulted here.
-    if not (prop.get("indexInverted") is not None and all(
-            prop.get(k) is None for k in ("indexFilterable", "indexSearchable", "indexRangeFilters"))):
+    if not (
+        prop.get("indexInverted") is not None
+        and all(prop.get(k) is None for k in ("indexFilterable", "indexSearchable", "indexRangeFilters"))
+    ):
         if prop.get("indexFilterable") is None:
             prop["indexFilterable"] = True
         if prop.get("indexSearchable") is None:
@@ -199,7 +253,8 @@ def migrate_property(prop: JsonDict) -> None:
             prop["tokenization"] = "whitespace"
     inverted = prop.pop("indexInverted", None)
     if inverted is not None and all(
-            prop.get(k) is None for k in ("indexFilterable", "indexSearchable", "indexRangeFilters")):
+        prop.get(k) is None for k in ("indexFilterable", "indexSearchable", "indexRangeFilters")
+    ):
         prop["indexFilterable"] = inverted
         prop["indexSearchable"] = inverted if _single(prop.get("dataType")) in TEXT_TYPES else False
         prop["indexRangeFilters"] = False
@@ -235,28 +290,35 @@ def validate_property(prop: JsonDict, class_name: str, taken: set[str], ctx: Con
     """``validateProperty`` for one top-level property whose defaults are already set."""
     name = prop.get("name") or ""
     if not isinstance(name, str) or not PROPERTY_NAME_RE.match(name):
-        raise SchemaError(f"'{name}' is not a valid property name. Property names in Weaviate are restricted "
-                          f"to valid GraphQL names, which must be “/{PROPERTY_NAME_PATTERN}/”.")
+        raise SchemaError(
+            f"'{name}' is not a valid property name. Property names in Weaviate are restricted "
+            f"to valid GraphQL names, which must be “/{PROPERTY_NAME_PATTERN}/”."
+        )
     if name in RESERVED_PROPERTY_NAMES:
         raise SchemaError(f"'{name}' is a reserved property name")
     if _reserved_suffixes_enforced(ctx.version):
         for suffix in RESERVED_PROPERTY_SUFFIXES:
             if name.endswith(suffix):
-                raise SchemaError(f"'{name}' is not a valid property name: suffix '{suffix}' is reserved "
-                                  "for internal indices")
+                raise SchemaError(
+                    f"'{name}' is not a valid property name: suffix '{suffix}' is reserved "
+                    "for internal indices"
+                )
     if name.lower() in taken:
-        raise SchemaError(f'class "{class_name}": conflict for property "{name}": already in use or '
-                          "provided multiple times")
+        raise SchemaError(
+            f'class "{class_name}": conflict for property "{name}": already in use or provided multiple times'
+        )
     try:
         kind, types = find_data_type(prop.get("dataType"), ctx, class_name)
     except SchemaError as e:
-        raise SchemaError(f"property '{name}': invalid dataType: {go_list(prop.get('dataType') or [])}: "
-                          f"{e.message}") from None
+        raise SchemaError(
+            f"property '{name}': invalid dataType: {go_list(prop.get('dataType') or [])}: {e.message}"
+        ) from None
     if kind == "nested":
         _validate_nested(prop.get("nestedProperties") or [], name, ctx.version)
     elif prop.get("nestedProperties"):
-        raise SchemaError(f"property '{name}': nestedProperties not allowed for data types other than "
-                          "object/object[]")
+        raise SchemaError(
+            f"property '{name}': nestedProperties not allowed for data types other than object/object[]"
+        )
     _validate_tokenization(prop.get("tokenization") or "", kind, types[0])
     _validate_indexing(prop, types[0] if kind == "primitive" else "")
 
@@ -291,35 +353,46 @@ def _validate_tokenization(tok: str, kind: str, dt: str) -> None:
 
 def _validate_indexing(prop: JsonDict, primitive: str) -> None:
     if prop.get("indexInverted") is not None and any(
-            prop.get(k) is not None for k in ("indexFilterable", "indexSearchable", "indexRangeFilters")):
-        raise SchemaError("`indexInverted` is deprecated and can not be set together with `indexFilterable`, "
-                          "`indexSearchable` or `indexRangeFilters`")
+        prop.get(k) is not None for k in ("indexFilterable", "indexSearchable", "indexRangeFilters")
+    ):
+        raise SchemaError(
+            "`indexInverted` is deprecated and can not be set together with `indexFilterable`, "
+            "`indexSearchable` or `indexRangeFilters`"
+        )
     if prop.get("indexSearchable") and primitive not in TEXT_TYPES + DEPRECATED_TYPES:
-        raise SchemaError("`indexSearchable` is allowed only for text/text[] data types. "
-                          "For other data types set false or leave empty")
+        raise SchemaError(
+            "`indexSearchable` is allowed only for text/text[] data types. "
+            "For other data types set false or leave empty"
+        )
     if prop.get("indexRangeFilters") and primitive not in ("number", "int", "date"):
-        raise SchemaError("`indexRangeFilters` is allowed only for number/int/date data types. "
-                          "For other data types set false or leave empty")
+        raise SchemaError(
+            "`indexRangeFilters` is allowed only for number/int/date data types. "
+            "For other data types set false or leave empty"
+        )
 
 
 def _validate_nested(props: list[JsonDict], prefix: str, v: Version) -> None:
     """``validateNestedProperties`` (usecases/schema/nested_properties.go)."""
     if not props:
-        raise SchemaError(f"property '{prefix}': At least one nested property is required for data type "
-                          "object/object[]")
+        raise SchemaError(
+            f"property '{prefix}': At least one nested property is required for data type object/object[]"
+        )
     for prop in props:
         name = prop.get("name") or ""
         path = f"{prefix}.{name}"
         if not isinstance(name, str) or not NESTED_NAME_RE.match(name):
-            raise SchemaError(f"'{name}' is not a valid nested property name of '{prefix}'. NestedProperty names "
-                              "in Weaviate are restricted to valid GraphQL names, which must be "
-                              f"“/{NESTED_NAME_PATTERN}/”.")
+            raise SchemaError(
+                f"'{name}' is not a valid nested property name of '{prefix}'. NestedProperty names "
+                "in Weaviate are restricted to valid GraphQL names, which must be "
+                f"“/{NESTED_NAME_PATTERN}/”."
+            )
         dt = _single(prop.get("dataType"))
         primitive = dt if dt in primitive_types(v) + DEPRECATED_TYPES else None
         is_nested = dt in NESTED_TYPES
         if primitive in DEPRECATED_TYPES:
-            raise SchemaError(f"property '{path}': data type '{primitive}' is deprecated and not allowed as "
-                              "nested property")
+            raise SchemaError(
+                f"property '{path}': data type '{primitive}' is deprecated and not allowed as nested property"
+            )
         if primitive in ("geoCoordinates", "phoneNumber"):
             raise SchemaError(f"property '{path}': data type '{primitive}' not allowed as nested property")
         if primitive is None and not is_nested:
@@ -327,19 +400,23 @@ def _validate_nested(props: list[JsonDict], prefix: str, v: Version) -> None:
         tok = prop.get("tokenization") or ""
         if primitive in TEXT_TYPES:
             if tok not in ("field", "word", "whitespace", "lowercase"):
-                raise SchemaError(f"property '{path}': Tokenization '{tok}' is not allowed for data type "
-                                  f"'{primitive}'")
+                raise SchemaError(
+                    f"property '{path}': Tokenization '{tok}' is not allowed for data type '{primitive}'"
+                )
         elif tok:
             what = f"data type '{primitive}'" if primitive else "object/object[] data types"
             raise SchemaError(f"property '{path}': Tokenization is not allowed for {what}")
         if primitive in ("blob", "blobHash") and prop.get("indexFilterable"):
             raise SchemaError(f"property: '{path}': indexFilterable is not allowed for blob data type")
         if prop.get("indexSearchable") and primitive not in TEXT_TYPES:
-            raise SchemaError(f"property '{path}': `indexSearchable` is not allowed for other than text/text[] "
-                              "data types")
+            raise SchemaError(
+                f"property '{path}': `indexSearchable` is not allowed for other than text/text[] data types"
+            )
         if prop.get("indexRangeFilters") and primitive not in ("number", "int", "date"):
-            raise SchemaError(f"property '{path}': `indexRangeFilters` is not allowed for other than "
-                              "number/int/date data types")
+            raise SchemaError(
+                f"property '{path}': `indexRangeFilters` is not allowed for other than "
+                "number/int/date data types"
+            )
         if is_nested:
             _validate_nested(prop.get("nestedProperties") or [], path, v)
 
@@ -367,7 +444,11 @@ def set_property_module_defaults(prop: JsonDict, cls: JsonDict) -> None:
     for module in vectorizers_in_use(cls):
         if module.startswith("text2vec-"):
             given = (prop.get("moduleConfig") or {}).get(module) or {}
-            prop.setdefault("moduleConfig", {})[module] = {"skip": False, "vectorizePropertyName": False, **given}
+            prop.setdefault("moduleConfig", {})[module] = {
+                "skip": False,
+                "vectorizePropertyName": False,
+                **given,
+            }
 
 
 def finish_property(prop: JsonDict) -> JsonDict:
@@ -379,9 +460,14 @@ def finish_property(prop: JsonDict) -> JsonDict:
 
 # -- class ---------------------------------------------------------------------------------------
 
+
 def has_legacy_vector(cls: JsonDict) -> bool:
     """``modelsext.ClassHasLegacyVectorIndex``: any class-level vector setting is present."""
-    return bool(cls.get("vectorizer")) or bool(cls.get("vectorIndexType")) or cls.get("vectorIndexConfig") is not None
+    return (
+        bool(cls.get("vectorizer"))
+        or bool(cls.get("vectorIndexType"))
+        or cls.get("vectorIndexConfig") is not None
+    )
 
 
 def mt_enabled(cls: JsonDict) -> bool:
@@ -427,8 +513,14 @@ def set_class_defaults(cls: JsonDict, ctx: Context) -> None:
 def _inverted_defaults(given: Any, v: Version) -> JsonDict:
     if not isinstance(given, dict):
         return inverted_index_defaults(v)
-    known = ["bm25", "stopwords", "cleanupIntervalSeconds", "indexTimestamps", "indexNullState",
-             "indexPropertyLength"]
+    known = [
+        "bm25",
+        "stopwords",
+        "cleanupIntervalSeconds",
+        "indexTimestamps",
+        "indexNullState",
+        "indexPropertyLength",
+    ]
     known += ["tokenizerUserDict"] if v >= (1, 35, 0) else []
     known += ["stopwordPresets"] if v >= (1, 37, 0) else []
     out = {k: copy.deepcopy(given[k]) for k in known if k in given}
@@ -439,9 +531,12 @@ def _inverted_defaults(given: Any, v: Version) -> JsonDict:
         out["bm25"] = {"b": out["bm25"].get("b", 0), "k1": out["bm25"].get("k1", 0)}
     else:
         out["bm25"] = {"b": 0.75, "k1": 1.2}
-    stop = out.get("stopwords") if isinstance(out.get("stopwords"), dict) else {}
-    out["stopwords"] = {"preset": stop.get("preset") or "en", "additions": stop.get("additions") or None,
-                        "removals": stop.get("removals") or None}
+    stop: JsonDict = out["stopwords"] if isinstance(out.get("stopwords"), dict) else {}
+    out["stopwords"] = {
+        "preset": stop.get("preset") or "en",
+        "additions": stop.get("additions") or None,
+        "removals": stop.get("removals") or None,
+    }
     for flag in ("indexTimestamps", "indexNullState", "indexPropertyLength"):
         if not out.get(flag):
             out.pop(flag, None)  # false is omitted from JSON output
@@ -459,8 +554,9 @@ def validate_vector_settings(cls: JsonDict, ctx: Context) -> None:
     for name, cfg in (cls.get("vectorConfig") or {}).items():
         if not VECTOR_NAME_RE.match(name):
             # Regex from the reference §4; message text not confirmed.
-            raise SchemaError(f"target vector name {name!r} is not valid, must match "
-                              "^[_A-Za-z][_0-9A-Za-z]{0,229}$")
+            raise SchemaError(
+                f"target vector name {name!r} is not valid, must match ^[_A-Za-z][_0-9A-Za-z]{{0,229}}$"
+            )
         vec = cfg.get("vectorizer") if isinstance(cfg, dict) else None
         if not isinstance(vec, dict) or len(vec) != 1:
             # Message text not confirmed (the server's module validation rejects this shape).
@@ -476,8 +572,9 @@ def _validate_index_type(index_type: str) -> None:
     if index_type in ("hnsw", "flat"):
         return
     if index_type == "dynamic":
-        raise SchemaError("the dynamic index can only be created under async indexing environment "
-                          "(ASYNC_INDEXING=true)")
+        raise SchemaError(
+            "the dynamic index can only be created under async indexing environment (ASYNC_INDEXING=true)"
+        )
     raise SchemaError(f'unrecognized or unsupported vectorIndexType "{index_type}"')
 
 
@@ -488,8 +585,10 @@ def _validate_vectorizer(name: str, ctx: Context) -> None:
         raise SchemaError(f'vectorizer: no module with name "{name}" present')
     if not name.startswith(VECTORIZER_PREFIXES):
         # usecases/modules: a present module without the vectorizer capability (text from memory).
-        raise SchemaError(f'vectorizer: module "{name}" exists, but does not provide the Vectorizer or '
-                          "ReferenceVectorizer capability")
+        raise SchemaError(
+            f'vectorizer: module "{name}" exists, but does not provide the Vectorizer or '
+            "ReferenceVectorizer capability"
+        )
 
 
 def validate_mt(cls: JsonDict) -> None:
@@ -506,17 +605,21 @@ def parse_class(cls: JsonDict, ctx: Context) -> None:
     if cls["class"].lower() == "raft":
         raise SchemaError("parse class name: class name `raft` is reserved")
     try:
-        cls["shardingConfig"] = (sharding_multi_tenant() if mt_enabled(cls)
-                                 else _parse_sharding(cls.get("shardingConfig")))
+        cls["shardingConfig"] = (
+            sharding_multi_tenant() if mt_enabled(cls) else _parse_sharding(cls.get("shardingConfig"))
+        )
     except SchemaError as e:
         raise SchemaError(f"parse sharding config: {e.message}") from None
     try:
         if not cls.get("vectorConfig") or cls.get("vectorIndexType"):
-            cls["vectorIndexConfig"] = _parse_index_config(cls["vectorIndexType"], cls.get("vectorIndexConfig"), ctx)
+            cls["vectorIndexConfig"] = _parse_index_config(
+                cls["vectorIndexType"], cls.get("vectorIndexConfig"), ctx
+            )
         for name, cfg in (cls.get("vectorConfig") or {}).items():
             try:
-                cfg["vectorIndexConfig"] = _parse_index_config(cfg["vectorIndexType"], cfg.get("vectorIndexConfig"),
-                                                               ctx)
+                cfg["vectorIndexConfig"] = _parse_index_config(
+                    cfg["vectorIndexType"], cfg.get("vectorIndexConfig"), ctx
+                )
             except SchemaError as e:
                 raise SchemaError(f"parse vector config for {name}: {e.message}") from None
     except SchemaError as e:
@@ -561,8 +664,10 @@ def _parse_index_config(index_type: str, given: Any, ctx: Context) -> JsonDict:
 def _check_index_config(index_type: str, cfg: JsonDict) -> None:
     if cfg.get("distance") not in DISTANCES:
         # Distances from entities/vectorindex/common; message text not confirmed.
-        raise SchemaError(f"invalid {index_type} config: distance {cfg.get('distance')!r} is not supported, "
-                          f"must be one of {go_list(DISTANCES)}")
+        raise SchemaError(
+            f"invalid {index_type} config: distance {cfg.get('distance')!r} is not supported, "
+            f"must be one of {go_list(DISTANCES)}"
+        )
     enabled = [q for q in ("pq", "bq", "sq", "rq") if isinstance(cfg.get(q), dict) and cfg[q].get("enabled")]
     if len(enabled) > 1:
         raise SchemaError(f"invalid {index_type} config: more than a single compression methods enabled")
@@ -585,16 +690,21 @@ def finish_replication(cls: JsonDict, v: Version, new_class: bool) -> None:
 def finish_mt(cls: JsonDict, v: Version) -> None:
     """``multiTenancyConfig`` JSON tags have no omitempty: all three flags are always shown."""
     mt = cls.get("multiTenancyConfig") or {}
-    cls["multiTenancyConfig"] = {"enabled": bool(mt.get("enabled")),
-                                 "autoTenantCreation": bool(mt.get("autoTenantCreation")),
-                                 "autoTenantActivation": bool(mt.get("autoTenantActivation"))}
+    cls["multiTenancyConfig"] = {
+        "enabled": bool(mt.get("enabled")),
+        "autoTenantCreation": bool(mt.get("autoTenantCreation")),
+        "autoTenantActivation": bool(mt.get("autoTenantActivation")),
+    }
 
 
 def apply_ttl(cls: JsonDict) -> None:
     """TTL keyed on creation/update time forces ``indexTimestamps`` on (reference §2)."""
     ttl = cls.get("objectTtlConfig")
-    if isinstance(ttl, dict) and ttl.get("enabled") and ttl.get("deleteOn") in ("_creationTimeUnix",
-                                                                                 "_lastUpdateTimeUnix"):
+    if (
+        isinstance(ttl, dict)
+        and ttl.get("enabled")
+        and ttl.get("deleteOn") in ("_creationTimeUnix", "_lastUpdateTimeUnix")
+    ):
         cls["invertedIndexConfig"]["indexTimestamps"] = True
 
 
@@ -615,7 +725,9 @@ def build_class(body: Any, ctx: Context) -> JsonDict:
     set_class_defaults(cls, ctx)
     # validateCanAddClass
     if has_legacy_vector_in_body(body) and cls.get("vectorConfig"):
-        raise SchemaError("creating a class with both a class level vector index and named vectors is forbidden")
+        raise SchemaError(
+            "creating a class with both a class level vector index and named vectors is forbidden"
+        )
     if not CLASS_NAME_RE.match(cls["class"]):
         raise SchemaError(f"'{cls['class']}' is not a valid class name")
     taken: set[str] = set()
@@ -629,8 +741,10 @@ def build_class(body: Any, ctx: Context) -> JsonDict:
     parse_class(cls, ctx)
     if cls["replicationConfig"]["factor"] > 1:
         # sharding.InitState on a single node (text from memory of usecases/sharding/state.go).
-        raise SchemaError(f"init sharding state: not enough storage replicas: found 1 want "
-                          f"{cls['replicationConfig']['factor']}")
+        raise SchemaError(
+            f"init sharding state: not enough storage replicas: found 1 want "
+            f"{cls['replicationConfig']['factor']}"
+        )
     finish_replication(cls, ctx.version, new_class=True)
     finish_mt(cls, ctx.version)
     apply_ttl(cls)
@@ -646,7 +760,11 @@ def build_class(body: Any, ctx: Context) -> JsonDict:
 
 def has_legacy_vector_in_body(body: JsonDict) -> bool:
     """The legacy/named conflict is judged on what the client sent, before defaults are filled in."""
-    return bool(body.get("vectorizer")) or bool(body.get("vectorIndexType")) or body.get("vectorIndexConfig") is not None
+    return (
+        bool(body.get("vectorizer"))
+        or bool(body.get("vectorIndexType"))
+        or body.get("vectorIndexConfig") is not None
+    )
 
 
 def build_property(body: Any, cls: JsonDict, ctx: Context) -> JsonDict:
@@ -661,4 +779,3 @@ def build_property(body: Any, cls: JsonDict, ctx: Context) -> JsonDict:
     migrate_property(prop)
     set_property_module_defaults(prop, cls)
     return finish_property(prop)
-

@@ -28,8 +28,15 @@ from .schema import (
 
 # Applied from the body at RAFT apply (cluster/schema/manager.go UpdateClass); shardingConfig,
 # class, vectorizer and vectorIndexType are never taken from the body.
-OVERWRITTEN = ("vectorIndexConfig", "invertedIndexConfig", "vectorConfig", "replicationConfig",
-               "multiTenancyConfig", "objectTtlConfig", "description")
+OVERWRITTEN = (
+    "vectorIndexConfig",
+    "invertedIndexConfig",
+    "vectorConfig",
+    "replicationConfig",
+    "multiTenancyConfig",
+    "objectTtlConfig",
+    "description",
+)
 
 
 def update_class(stored: JsonDict, body: Any, ctx: Context) -> JsonDict:
@@ -42,11 +49,16 @@ def update_class(stored: JsonDict, body: Any, ctx: Context) -> JsonDict:
     parse_class(upd, ctx)
     validate_vector_settings(upd, ctx)
     if mt_enabled(upd) != mt_enabled(stored):
-        raise SchemaError("disabling multi-tenancy for an existing class is not supported" if mt_enabled(stored)
-                          else "enabling multi-tenancy for an existing class is not supported")
+        raise SchemaError(
+            "disabling multi-tenancy for an existing class is not supported"
+            if mt_enabled(stored)
+            else "enabling multi-tenancy for an existing class is not supported"
+        )
     validate_mt(upd)
     if upd["class"] != stored["class"]:
-        raise SchemaError(f'class name is immutable: attempted change from "{stored["class"]}" to "{upd["class"]}"')
+        raise SchemaError(
+            f'class name is immutable: attempted change from "{stored["class"]}" to "{upd["class"]}"'
+        )
     module_config = _merge_module_config(stored, upd)
     _check_named_vectors(stored, upd, v)
     for field, label in (("vectorizer", "vectorizer"), ("vectorIndexType", "vector index type")):
@@ -55,13 +67,19 @@ def update_class(stored: JsonDict, body: Any, ctx: Context) -> JsonDict:
             raise SchemaError(f'{label} is immutable: attempted change from "{old}" to "{new}"')
     if "vectorIndexConfig" in stored:
         try:
-            _check_index_update(stored["vectorIndexType"], stored["vectorIndexConfig"], upd["vectorIndexConfig"], v)
+            _check_index_update(
+                stored["vectorIndexType"], stored["vectorIndexConfig"], upd["vectorIndexConfig"], v
+            )
         except SchemaError as e:
             raise SchemaError(f"validate vector index config: {e.message}") from None
     for name, cfg in (stored.get("vectorConfig") or {}).items():
         try:
-            _check_index_update(cfg["vectorIndexType"], cfg["vectorIndexConfig"],
-                                upd["vectorConfig"][name]["vectorIndexConfig"], v)
+            _check_index_update(
+                cfg["vectorIndexType"],
+                cfg["vectorIndexConfig"],
+                upd["vectorConfig"][name]["vectorIndexConfig"],
+                v,
+            )
         except SchemaError as e:
             raise SchemaError(f'invalid update for vector "{name}": {e.message}') from None
     if not mt_enabled(stored):
@@ -104,8 +122,7 @@ def _merge_module_config(stored: JsonDict, upd: JsonDict) -> JsonDict | None:
             kinds[kind] = True
         elif module in old and old[module] != cfg:
             raise SchemaError(f"can only update generative and reranker module configs. Got: {module}")
-    merged = {m: c for m, c in old.items()
-              if not any(kinds[k] and m.startswith(k + "-") for k in kinds)}
+    merged = {m: c for m, c in old.items() if not any(kinds[k] and m.startswith(k + "-") for k in kinds)}
     merged.update(copy.deepcopy(new))
     return merged
 
@@ -114,20 +131,28 @@ def _check_named_vectors(stored: JsonDict, upd: JsonDict, v: Version) -> None:
     new_vectors = upd.get("vectorConfig") or {}
     old_vectors = stored.get("vectorConfig") or {}
     if has_legacy_vector(stored) and "default" in new_vectors:
-        raise SchemaError("vector named default cannot be created when collection level vector index is configured")
+        raise SchemaError(
+            "vector named default cannot be created when collection level vector index is configured"
+        )
     for name, old in old_vectors.items():
         if name not in new_vectors:
             raise SchemaError(f'missing config for vector "{name}"')
         new = new_vectors[name]
         if old["vectorIndexType"] != new["vectorIndexType"]:
-            raise SchemaError(f'vector index type of vector "{name}" is immutable: attempted change from '
-                              f'"{old["vectorIndexType"]}" to "{new["vectorIndexType"]}"')
+            raise SchemaError(
+                f'vector index type of vector "{name}" is immutable: attempted change from '
+                f'"{old["vectorIndexType"]}" to "{new["vectorIndexType"]}"'
+            )
         old_module, new_module = next(iter(old["vectorizer"])), next(iter(new["vectorizer"]))
         if old_module != new_module:
-            raise SchemaError(f'vectorizer of vector "{name}" is immutable: attempted change from '
-                              f'"{old_module}" to "{new_module}"')
+            raise SchemaError(
+                f'vectorizer of vector "{name}" is immutable: attempted change from '
+                f'"{old_module}" to "{new_module}"'
+            )
         if (old["vectorizer"][old_module] or {}) != (new["vectorizer"][new_module] or {}):
-            raise SchemaError(f'vectorizer config of vector "{name}" is immutable for class {stored["class"]}')
+            raise SchemaError(
+                f'vectorizer config of vector "{name}" is immutable for class {stored["class"]}'
+            )
     added = [name for name in new_vectors if name not in old_vectors]
     # Adding named vectors on update shipped in 1.31 (1.30 only behind an env flag, not emulated).
     if added and v < (1, 31, 0):
@@ -151,13 +176,22 @@ def _check_index_update(index_type: str, old: JsonDict, new: JsonDict, v: Versio
             _immutable(key, old.get(key), new.get(key))
         if "multivector" in old:
             _immutable("multivector enabled", old["multivector"]["enabled"], new["multivector"]["enabled"])
-            _immutable("muvera enabled", old["multivector"]["muvera"]["enabled"],
-                       new["multivector"]["muvera"]["enabled"])
+            _immutable(
+                "muvera enabled",
+                old["multivector"]["muvera"]["enabled"],
+                new["multivector"]["muvera"]["enabled"],
+            )
         if "rq" in old and old["rq"]["enabled"] and new["rq"]["enabled"]:
             _immutable("rq bits", old["rq"]["bits"], new["rq"]["bits"])
     elif index_type == "flat":
         _immutable("distance", old.get("distance"), new.get("distance"))
-        for q, key in (("pq", "enabled"), ("pq", "cache"), ("bq", "enabled"), ("rq", "enabled"), ("rq", "bits")):
+        for q, key in (
+            ("pq", "enabled"),
+            ("pq", "cache"),
+            ("bq", "enabled"),
+            ("rq", "enabled"),
+            ("rq", "bits"),
+        ):
             if q in old:
                 _immutable(f"{q}.{key}", old[q].get(key), new[q].get(key))
     elif index_type == "dynamic":
@@ -168,11 +202,15 @@ def _check_index_update(index_type: str, old: JsonDict, new: JsonDict, v: Versio
 
 def _check_sharding(old: JsonDict, new: JsonDict) -> None:
     if old["desiredCount"] != new["desiredCount"]:
-        raise SchemaError('validate sharding config: re-sharding not supported yet: shard count is immutable: '
-                          f'attempted change from "{old["desiredCount"]}" to "{new["desiredCount"]}"')
+        raise SchemaError(
+            "validate sharding config: re-sharding not supported yet: shard count is immutable: "
+            f'attempted change from "{old["desiredCount"]}" to "{new["desiredCount"]}"'
+        )
     if old["virtualPerPhysical"] != new["virtualPerPhysical"]:
-        raise SchemaError("validate sharding config: virtual shards per physical is immutable: attempted change "
-                          f'from "{old["virtualPerPhysical"]}" to "{new["virtualPerPhysical"]}"')
+        raise SchemaError(
+            "validate sharding config: virtual shards per physical is immutable: attempted change "
+            f'from "{old["virtualPerPhysical"]}" to "{new["virtualPerPhysical"]}"'
+        )
 
 
 def _without_description(prop: JsonDict) -> JsonDict:
@@ -189,24 +227,29 @@ def _check_properties(stored: JsonDict, upd: JsonDict, v: Version) -> list[JsonD
     if v < (1, 30, 0):
         # Before 1.30 the whole slice was compared with reflect.DeepEqual (order and descriptions too).
         if old_props != new_props:
-            raise SchemaError("properties cannot be updated through updating the class. Use the add property "
-                              'feature (e.g. "POST /v1/schema/{className}/properties") to add additional '
-                              "properties")
+            raise SchemaError(
+                "properties cannot be updated through updating the class. Use the add property "
+                'feature (e.g. "POST /v1/schema/{className}/properties") to add additional '
+                "properties"
+            )
         return old_props
     if len(old_props) != len(new_props):
         raise SchemaError(ERR_PROPERTIES_UPDATED)
     old_sorted = sorted(old_props, key=lambda p: str(p.get("name")))
     new_sorted = sorted(new_props, key=lambda p: str(p.get("name")))
-    for old, new in zip(old_sorted, new_sorted):
+    for old, new in zip(old_sorted, new_sorted, strict=True):
         old_mc, new_mc = old.get("moduleConfig") or {}, new.get("moduleConfig") or {}
         for module, cfg in old_mc.items():
             if module not in new_mc:
                 raise SchemaError(f'property "{old["name"]}": module "{module}" configuration was removed')
             if new_mc[module] != cfg:
-                raise SchemaError(f'property "{old["name"]}": module "{module}" configuration cannot be updated')
+                raise SchemaError(
+                    f'property "{old["name"]}": module "{module}" configuration cannot be updated'
+                )
         strip = ("moduleConfig",)
-        if ({k: x for k, x in _without_description(old).items() if k not in strip}
-                != {k: x for k, x in _without_description(new).items() if k not in strip}):
+        if {k: x for k, x in _without_description(old).items() if k not in strip} != {
+            k: x for k, x in _without_description(new).items() if k not in strip
+        }:
             raise SchemaError(f'property "{old["name"]}": {ERR_PROPERTIES_UPDATED}')
     # The server sorts both lists by name in place before storing, so GET order can change.
     return new_sorted
@@ -223,23 +266,35 @@ def _check_inverted(old: JsonDict, new: JsonDict, v: Version) -> None:
 
     if new.get("cleanupIntervalSeconds", 0) < 0:
         raise SchemaError("inverted index config: cleanup interval seconds must be > 0")
-    for key, old_text in (("indexPropertyLength", "IndexPropertyLength"), ("indexNullState", "IndexNullState")):
+    for key, old_text in (
+        ("indexPropertyLength", "IndexPropertyLength"),
+        ("indexNullState", "IndexNullState"),
+    ):
         if flag(old, key) != flag(new, key):
             if v >= (1, 35, 0):
                 # Newer wording introduced with the indexTimestamps change (reference §3.2).
-                raise SchemaError(f'inverted index config: "{key}" setting is immutable. Value changed from '
-                                  f'"{_fmt(flag(old, key))}" to "{_fmt(flag(new, key))}"')
+                raise SchemaError(
+                    f'inverted index config: "{key}" setting is immutable. Value changed from '
+                    f'"{_fmt(flag(old, key))}" to "{_fmt(flag(new, key))}"'
+                )
             raise SchemaError(f"inverted index config: {old_text} cannot be changed when updating a schema")
     if _index_timestamps_immutable(v) and flag(old, "indexTimestamps") != flag(new, "indexTimestamps"):
-        raise SchemaError('inverted index config: "indexTimestamp" setting is immutable. Value changed from '
-                          f'"{_fmt(flag(old, "indexTimestamps"))}" to "{_fmt(flag(new, "indexTimestamps"))}"')
+        raise SchemaError(
+            'inverted index config: "indexTimestamp" setting is immutable. Value changed from '
+            f'"{_fmt(flag(old, "indexTimestamps"))}" to "{_fmt(flag(new, "indexTimestamps"))}"'
+        )
 
 
 def _keep_server_managed(stored: JsonDict, new: JsonDict) -> None:
     """``skip/trackDefaultQuantization`` are force-copied from the stored config on update."""
     pairs = [(stored.get("vectorIndexConfig"), new.get("vectorIndexConfig"))]
     for name, cfg in (stored.get("vectorConfig") or {}).items():
-        pairs.append((cfg.get("vectorIndexConfig"), (new.get("vectorConfig") or {}).get(name, {}).get("vectorIndexConfig")))
+        pairs.append(
+            (
+                cfg.get("vectorIndexConfig"),
+                (new.get("vectorConfig") or {}).get(name, {}).get("vectorIndexConfig"),
+            )
+        )
     for old_cfg, new_cfg in pairs:
         if isinstance(old_cfg, dict) and isinstance(new_cfg, dict):
             for key in ("skipDefaultQuantization", "trackDefaultQuantization"):

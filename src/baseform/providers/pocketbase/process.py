@@ -288,10 +288,15 @@ def _parse_env_file(path: Path) -> dict[str, str]:
     if not path.is_file():
         return {}
     values: dict[str, str] = {}
-    for line in path.read_text().splitlines():
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
         key, sep, raw = line.partition("=")
         if sep and key.strip() and not key.lstrip().startswith("#"):
-            words = shlex.split(raw)
+            try:
+                words = shlex.split(raw)
+            except ValueError as error:
+                # The value is not echoed: it may be the password.
+                message = f"{path}:{number}: cannot read the value of {key.strip()}: {error}"
+                raise LocalServerError(message) from None
             values[key.strip()] = words[0] if words else ""
     return values
 
@@ -416,6 +421,7 @@ class LocalServer:
                 wait_healthy(url, self._timeout, process=process, log_path=self.data_dir / LOG_NAME)
             except LocalServerError:
                 stop(process.pid)
+                process.poll()  # records the reaped exit, so the Popen does not warn when collected
                 raise
             self._write_env(url, email, password)
             self._write_state({"pid": process.pid, "port": port, "url": url, "email": email,

@@ -12,47 +12,18 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from enum import Enum
 from typing import Protocol
 
 from baseform.engine.change import Action
 from baseform.engine.graph import topological_order
 from baseform.engine.operation import Operation, WaitFor
+from baseform.engine.outcome import ApplyResult, OperationResult, Outcome
 from baseform.errors import ApiError, BaseformError, ReadinessError
 from baseform.http import Session
 from baseform.providers.base import Provider
 from baseform.types import JSON
 
 __all__ = ["ApplyResult", "Outcome", "OperationResult", "Reporter", "execute"]
-
-
-class Outcome(str, Enum):
-    DONE = "done"
-    FAILED = "failed"
-    SKIPPED = "skipped"
-
-
-@dataclass(frozen=True, slots=True)
-class OperationResult:
-    operation: Operation
-    outcome: Outcome
-    elapsed_s: float = 0.0
-    error: str | None = None
-    note: str | None = None
-
-
-@dataclass
-class ApplyResult:
-    results: list[OperationResult] = field(default_factory=list)
-    interrupted: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.interrupted and all(r.outcome is Outcome.DONE for r in self.results)
-
-    def by_outcome(self, outcome: Outcome) -> list[OperationResult]:
-        return [r for r in self.results if r.outcome is outcome]
 
 
 class Reporter(Protocol):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from baseform.engine.address import Address
 from baseform.engine.change import Action, Change
@@ -17,8 +18,10 @@ from baseform.engine.diff import diff_state
 from baseform.engine.operation import Operation
 from baseform.engine.resource import DesiredResource, LiveState
 from baseform.errors import PlanError
-from baseform.providers.base import Provider
 from baseform.types import JSON
+
+if TYPE_CHECKING:
+    from baseform.providers.base import Provider
 
 __all__ = ["FORMAT_VERSION", "Plan", "ProviderPlan", "build_provider_plan", "check_targets", "select_targets",
            "stale_reasons"]

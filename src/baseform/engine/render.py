@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from baseform import __version__
-from baseform.engine.apply import ApplyResult, Outcome
+from baseform.engine.outcome import ApplyResult, Outcome
 from baseform.engine.change import ABSENT, Action, Change
 from baseform.engine.operation import Operation
 from baseform.engine.plan import FORMAT_VERSION, Plan

@@ -38,6 +38,8 @@ class LoadedManifest:
     texts: dict[str, str] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)
     """Problems found while loading that did not stop it (reported together with later ones)."""
+    key_positions: dict[DataPath, SourceSpan] = field(default_factory=dict)
+    """Where the key of each mapping entry is written (for "unknown key" errors)."""
 
     def locate(self, path: Sequence[str | int]) -> SourceSpan | None:
         """Position of the value at ``path``, or of its nearest located ancestor."""
@@ -47,6 +49,10 @@ class LoadedManifest:
                 return self.positions[p]
             p = p[:-1]
         return self.positions.get((), None)
+
+    def locate_key(self, path: Sequence[str | int]) -> SourceSpan | None:
+        """Position of the key of the entry at ``path`` (falls back to :meth:`locate`)."""
+        return self.key_positions.get(tuple(path)) or self.locate(path)
 
     def data_path(self, loc: Sequence[Any]) -> DataPath:
         """Map a validation error's ``loc`` onto a path that exists in the data.
@@ -93,6 +99,7 @@ class _Builder:
         self.loader = loader
         self.line_exact = line_exact
         self.positions: dict[DataPath, SourceSpan] = {}
+        self.key_positions: dict[DataPath, SourceSpan] = {}
         self.problems: list[Diagnostic] = []
         self.nodes = 0
 
@@ -123,6 +130,7 @@ class _Builder:
                         f"duplicate key {key!r} (first at line {first.line})", self.span(key_node),
                         hint="remove one of them; YAML would silently keep only the last"))
                 seen[key] = key_node
+                self.key_positions[(*path, key)] = self.span(key_node)
                 out[key] = self.build(value_node, (*path, key), depth + 1)
             return out
         if isinstance(node, yaml.SequenceNode):
@@ -136,28 +144,31 @@ class _TooLarge(Exception):
         self.span = span
 
 
-def _parse(name: str, text: str, line_exact: bool) -> tuple[Any, dict[DataPath, SourceSpan], list[Diagnostic]]:
+_Parsed = tuple[Any, dict[DataPath, SourceSpan], dict[DataPath, SourceSpan], list[Diagnostic]]
+
+
+def _parse(name: str, text: str, line_exact: bool) -> _Parsed:
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, {}, []
+            return None, {}, {}, []
         builder = _Builder(name, loader, line_exact)
         data = builder.build(node, ())
-        return data, builder.positions, builder.problems
+        return data, builder.positions, builder.key_positions, builder.problems
     except _TooLarge as e:
-        return None, {}, [Diagnostic(f"manifest too large: {e}", e.span,
+        return None, {}, {}, [Diagnostic(f"manifest too large: {e}", e.span,
                                      hint="split it into several files or remove recursive aliases")]
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         span = SourceSpan(name, mark.line + 1, mark.column + 1, rendered=not line_exact) if mark else None
         what = " ".join(x for x in (e.context, e.problem) if x)
-        return None, {}, [Diagnostic(f"YAML syntax error: {what}", span,
+        return None, {}, {}, [Diagnostic(f"YAML syntax error: {what}", span,
                                      hint="check indentation, colons and quoting on this line")]
     except yaml.YAMLError as e:
-        return None, {}, [Diagnostic(f"YAML error: {e}", SourceSpan(name, 1))]
+        return None, {}, {}, [Diagnostic(f"YAML error: {e}", SourceSpan(name, 1))]
     except RecursionError:
-        return None, {}, [Diagnostic(f"manifest nested too deeply (limit {MAX_DEPTH})", SourceSpan(name, 1))]
+        return None, {}, {}, [Diagnostic(f"manifest nested too deeply (limit {MAX_DEPTH})", SourceSpan(name, 1))]
     finally:
         loader.dispose()
 
@@ -182,7 +193,10 @@ def _read(path: Path) -> tuple[str | None, Diagnostic | None]:
 
 
 def _merge(into: dict[str, Any], positions: dict[DataPath, SourceSpan], data: dict[str, Any],
-           data_pos: Mapping[DataPath, SourceSpan], path: DataPath, problems: list[Diagnostic]) -> None:
+           data_pos: Mapping[DataPath, SourceSpan], path: DataPath, problems: list[Diagnostic],
+           offsets: dict[DataPath, int] | None = None) -> dict[DataPath, int]:
+    """Merge ``data`` into ``into``; returns, per concatenated list, the offset its items moved by."""
+    offsets = {} if offsets is None else offsets
     for key, value in data.items():
         here = (*path, key)
         if key not in into:
@@ -191,9 +205,10 @@ def _merge(into: dict[str, Any], positions: dict[DataPath, SourceSpan], data: di
             continue
         current = into[key]
         if isinstance(current, dict) and isinstance(value, dict):
-            _merge(current, positions, value, data_pos, here, problems)
+            _merge(current, positions, value, data_pos, here, problems, offsets)
         elif isinstance(current, list) and isinstance(value, list):
             offset = len(current)
+            offsets[here] = offset
             current.extend(value)
             for i in range(len(value)):
                 _copy_positions(positions, data_pos, (*here, i), (*here, offset + i))
@@ -203,6 +218,15 @@ def _merge(into: dict[str, Any], positions: dict[DataPath, SourceSpan], data: di
                 f"{'.'.join(map(str, here))} is set to different values"
                 + (f" (also at {first})" if first else ""), data_pos.get(here),
                 hint="set it in one file only"))
+    return offsets
+
+
+def _shift(path: DataPath, offsets: Mapping[DataPath, int]) -> DataPath:
+    for i in range(len(path)):
+        offset = offsets.get(path[:i])
+        if offset and isinstance(path[i], int):
+            return (*path[:i], path[i] + offset, *path[i + 1:])
+    return path
 
 
 def _copy_positions(positions: dict[DataPath, SourceSpan], source: Mapping[DataPath, SourceSpan],
@@ -223,7 +247,7 @@ def load_variables(var_files: Sequence[str], assignments: Sequence[str]) -> tupl
             problems.append(problem)
             continue
         assert text is not None
-        data, _, found = _parse(name, text, True)
+        data, _, _, found = _parse(name, text, True)
         problems.extend(found)
         if data is None:
             continue
@@ -252,6 +276,7 @@ def load_manifest(paths: Sequence[str], variables: Mapping[str, Any] | None = No
     context = {"env": dict(os.environ if environ is None else environ), "vars": dict(variables or {})}
     merged: dict[str, Any] = {}
     positions: dict[DataPath, SourceSpan] = {}
+    key_positions: dict[DataPath, SourceSpan] = {}
     texts: dict[str, str] = {}
     for path in files:
         name = str(path)
@@ -266,7 +291,7 @@ def load_manifest(paths: Sequence[str], variables: Mapping[str, Any] | None = No
             continue
         assert rendered.text is not None
         texts[name] = rendered.text
-        data, data_pos, found = _parse(name, rendered.text, rendered.line_exact)
+        data, data_pos, key_pos, found = _parse(name, rendered.text, rendered.line_exact)
         problems.extend(found)
         if data is None:
             continue
@@ -274,7 +299,9 @@ def load_manifest(paths: Sequence[str], variables: Mapping[str, Any] | None = No
             problems.append(Diagnostic("a manifest must be a mapping (version, providers, sections)",
                                        data_pos.get(()), hint="start the file with `version: 1`"))
             continue
-        _merge(merged, positions, data, data_pos, (), problems)
+        offsets = _merge(merged, positions, data, data_pos, (), problems)
+        for p, span in key_pos.items():
+            key_positions[_shift(p, offsets)] = span
     if problems and not texts:
         raise ManifestError(problems)
-    return LoadedManifest(merged, positions, [str(f) for f in files], texts, problems)
+    return LoadedManifest(merged, positions, [str(f) for f in files], texts, problems, key_positions)

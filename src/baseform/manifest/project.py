@@ -79,8 +79,11 @@ def _message(err: Mapping[str, Any]) -> str:
 def _validation_diagnostics(error: ValidationError, loaded: LoadedManifest) -> list[Diagnostic]:
     out = []
     for err in error.errors():
-        path = loaded.data_path(err["loc"])
-        out.append(Diagnostic(_message(err), loaded.locate(path)))
+        if err["type"] == "extra_forbidden":
+            where = loaded.locate_key((*loaded.data_path(err["loc"][:-1]), err["loc"][-1]))
+        else:
+            where = loaded.locate(loaded.data_path(err["loc"]))
+        out.append(Diagnostic(_message(err), where))
     return out
 
 

@@ -202,8 +202,10 @@ def _decide(address: Address, want: DesiredResource | None, have: LiveResource |
     if after is None:
         return make(Action.DELETE, before_full, reason="not declared in the manifest")
 
-    before = _project(before_full, after) if kind_rules.compare_declared_only else before_full
-    diffs = diff_fields(before, after)
+    compared = {k: v for k, v in after.items() if k not in kind_rules.ignore}
+    before = _project(before_full, compared) if kind_rules.compare_declared_only else {
+        k: v for k, v in before_full.items() if k not in kind_rules.ignore}
+    diffs = diff_fields(before, compared)
     reasons = reasons_of(address, before, after, diffs)
     if reasons:
         forced = {r.split(" ", 1)[0] for r in reasons}

@@ -22,12 +22,12 @@ def _set_key(value: JSON) -> str:
 
 
 def normalize(rules: KindRules, value: JSONObject) -> JSONObject:
-    """Fill declared defaults, drop ignored keys and sort set fields. Returns a new dict."""
+    """Fill declared defaults and sort set fields. Returns a new dict (ignored keys stay; the diff skips them)."""
     type_defaults = rules.type_defaults.get(str(value.get(rules.type_key)), {}) if rules.type_key else {}
-    out: JSONObject = {k: v for k, v in value.items() if k not in rules.ignore}
+    out: JSONObject = dict(value)
     for source in (type_defaults, rules.defaults):
         for key, default in source.items():
-            if key not in out and key not in rules.ignore:
+            if key not in out:
                 out[key] = default
     for key in rules.sets:
         if isinstance(out.get(key), list):

@@ -89,7 +89,7 @@ def _change_lines(change: Change, colour: bool) -> list[str]:
         if change.reason and change.action is Action.REPLACE:
             lines.append(_paint(f"      reason: {change.reason}", "35", colour))
             lines.append("      (data stored in it is lost)")
-        elif change.reason:
+        elif change.reason and not change.renamed_from:
             lines.append(f"      ({change.reason})")
     return lines
 
@@ -190,7 +190,7 @@ def render_json(plan: Plan, manifest: Mapping[str, Any] | None = None) -> str:
 
 def render_markdown(plan: Plan) -> str:
     """A pull-request comment: summary, destructive changes first, details collapsed."""
-    out = [f"### baseform plan: {summary_line(plan)}", ""]
+    out = [f"### baseform plan: {summary_line(plan).removeprefix('Plan: ')}", ""]
     for p in plan.providers:
         version = f" (server {p.server_version})" if p.server_version else ""
         out.append(f"- **{p.provider}**: `{p.endpoint}`{version}")

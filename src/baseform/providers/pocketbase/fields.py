@@ -1,0 +1,136 @@
+"""Collection fields: their diff shape, the server's defaults per type, and live-id handling.
+
+A field's value is the API's own JSON for it without the server-owned ``id`` and ``system``; a
+relation holds the target's ``collectionId`` (the manifest's ``collection`` name is resolved in
+:func:`baseform.providers.pocketbase.collections.resolve_relations`). Fields are matched by name,
+and the live id is always sent back for a kept field so PocketBase keeps its column and data.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from baseform.engine.resource import KindRules
+from baseform.providers.pocketbase.models import FieldSpec
+from baseform.types import JSONObject
+
+__all__ = [
+    "FIELDS",
+    "SYSTEM_FIELD_NAMES",
+    "desired_field",
+    "export_field",
+    "field_id",
+    "is_field_name",
+    "live_field",
+    "normalise_date",
+]
+
+_COMMON: JSONObject = {"hidden": False, "presentable": False}
+_VALUE: JSONObject = {**_COMMON, "required": False, "help": ""}
+_DOMAINS: JSONObject = {"exceptDomains": [], "onlyDomains": []}
+
+TYPE_DEFAULTS: dict[str, JSONObject] = {
+    "text": {**_VALUE, "min": 0, "max": 0, "pattern": "", "autogeneratePattern": "", "primaryKey": False},
+    "editor": {**_VALUE, "maxSize": 0, "convertURLs": False},
+    "number": {**_VALUE, "min": None, "max": None, "onlyInt": False},
+    "bool": dict(_VALUE),
+    "email": {**_VALUE, **_DOMAINS},
+    "url": {**_VALUE, **_DOMAINS},
+    "date": {**_VALUE, "min": "", "max": ""},
+    "autodate": {**_COMMON, "onCreate": False, "onUpdate": False},
+    "select": {**_VALUE, "maxSelect": 0},
+    "file": {**_VALUE, "maxSelect": 0, "maxSize": 0, "mimeTypes": [], "thumbs": [], "protected": False},
+    "relation": {**_VALUE, "cascadeDelete": False, "minSelect": 0, "maxSelect": 0},
+    "json": {**_VALUE, "maxSize": 0},
+    "geoPoint": dict(_VALUE),
+    "password": {**_VALUE, "min": 0, "max": 0, "cost": 0, "pattern": ""},
+}
+"""What PocketBase 0.23+ echoes for an option left out (checked live against 0.40.6)."""
+
+FIELDS = KindRules(
+    "fields",
+    # PocketBase refuses a type change on a kept field id and a new relation target on it
+    # (validation_field_type_change / validation_field_relation_change): both recreate the column.
+    replace_on=frozenset({"type", "collectionId"}),
+    type_key="type",
+    type_defaults=TYPE_DEFAULTS,
+    ignore=frozenset({"id", "system"}),
+    renamable=True,
+    compare_declared_only=False,
+)
+
+SYSTEM_FIELD_NAMES: Mapping[str, frozenset[str]] = {
+    "base": frozenset({"id"}),
+    "auth": frozenset({"id", "password", "tokenKey", "email", "emailVisibility", "verified"}),
+    "view": frozenset(),
+}
+"""Fields PocketBase creates and manages itself; a manifest may not declare them."""
+
+_MISSING = object()
+_MANIFEST_ONLY = frozenset({"protect", "renamedFrom"})
+_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S.%fZ", "%Y-%m-%d %H:%M:%SZ", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S.%fZ",
+                 "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
+
+
+def normalise_date(text: str) -> str:
+    """A date option as PocketBase stores it (``2024-01-01`` -> ``2024-01-01 00:00:00.000Z``);
+    unparseable text is returned unchanged so the server reports it."""
+    if not text:
+        return ""
+    for fmt in _DATE_FORMATS:
+        try:
+            moment = datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        return moment.replace(tzinfo=timezone.utc).strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return text
+
+
+def desired_field(spec: FieldSpec) -> JSONObject:
+    """The diff value of a declared field. A relation's ``collectionId`` still holds the target's
+    *name* here; planning replaces it with the id."""
+    value: JSONObject = spec.model_dump(exclude=set(_MANIFEST_ONLY))
+    if value["type"] == "relation":
+        value["collectionId"] = value.pop("collection")
+    if value["type"] == "date":
+        value["min"], value["max"] = normalise_date(value["min"]), normalise_date(value["max"])
+    return value
+
+
+def live_field(raw: Mapping[str, Any]) -> JSONObject:
+    """The diff value of a field as the server returns it."""
+    return {k: v for k, v in raw.items() if k not in ("id", "system")}
+
+
+def export_field(raw: Mapping[str, Any], collection_names: Mapping[str, str]) -> JSONObject:
+    """A live field as a minimal manifest entry: server defaults left out, relation target by name."""
+    defaults = TYPE_DEFAULTS.get(str(raw.get("type")), {})
+    out: JSONObject = {"name": raw["name"], "type": raw["type"]}
+    for key, value in raw.items():
+        if key in ("id", "system", "name", "type") or defaults.get(key, _MISSING) == value:
+            continue
+        if key == "collectionId":
+            out["collection"] = collection_names.get(str(value), value)
+        else:
+            out[key] = value
+    return out
+
+
+def field_id(field_type: str, name: str, taken: Iterable[str]) -> str:
+    """PocketBase's own id for a new field (``type + crc32(name)``, suffix 2..999 on collision)."""
+    base = f"{field_type}{zlib.crc32(name.encode())}"
+    used = set(taken)
+    if base not in used:
+        return base
+    return next(f"{base}{n}" for n in range(2, 1000) if f"{base}{n}" not in used)
+
+
+def is_field_name(name: str) -> bool:
+    """PocketBase's field name rule (``^\\w{1,100}$``, not a reserved word, no ``_via_``)."""
+    return bool(re.fullmatch(r"\w{1,100}", name)) and name.lower() not in ("null", "true", "false", "_rowid_") \
+        and "_via_" not in name
+

@@ -1,0 +1,150 @@
+"""The ``weaviate`` manifest section and the ``providers.weaviate`` connection block.
+
+Keys are spelled exactly as the Weaviate REST API spells them (``GET /v1/schema``), so a class copied
+from a live server loads as-is, server-managed keys included (they are accepted and never compared).
+Free-form module and vector-index settings stay plain JSON objects: their keys depend on the module
+and the server version, and are checked against the server at plan time.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, SecretStr
+
+from baseform.manifest.models import Model, ProviderConfig, Resource, Section
+
+__all__ = ["ClassSpec", "InvertedIndexConfig", "MultiTenancyConfig", "NestedPropertySpec", "PropertySpec",
+           "ReplicationConfig", "ShardingConfig", "TenantSpec", "VectorConfigEntry", "WeaviateConfig",
+           "WeaviateSection"]
+
+JSONMap = dict[str, Any]
+Tokenization = Literal["word", "lowercase", "whitespace", "field", "trigram", "gse", "gse_ch", "kagome_kr",
+                       "kagome_ja"]
+ActivityStatus = Literal["ACTIVE", "INACTIVE", "OFFLOADED", "HOT", "COLD", "FROZEN"]
+
+
+class WeaviateConfig(ProviderConfig):
+    """``providers.weaviate``: the server URL and, when the server requires one, an API key."""
+
+    env: ClassVar[dict[str, str]] = {"url": "WEAVIATE_URL", "apiKey": "WEAVIATE_API_KEY"}
+    url: str | None = Field(None, description="Base URL of the Weaviate server, e.g. http://localhost:8080.")
+    apiKey: SecretStr | None = Field(None, description="API key (sent as a Bearer token only when set).")
+
+
+class NestedPropertySpec(Model):
+    """One nested property of an ``object``/``object[]`` property (no references, no module config)."""
+
+    name: str
+    dataType: list[str]
+    description: str | None = None
+    tokenization: Tokenization | None = None
+    indexFilterable: bool | None = None
+    indexSearchable: bool | None = None
+    indexRangeFilters: bool | None = None
+    nestedProperties: list[NestedPropertySpec] | None = None
+
+
+class PropertySpec(Resource):
+    """One property of a class; ``dataType`` names a primitive type, ``object`` or referenced classes."""
+
+    name: str
+    dataType: list[str]
+    description: str | None = None
+    tokenization: Tokenization | None = None
+    indexFilterable: bool | None = None
+    indexSearchable: bool | None = None
+    indexRangeFilters: bool | None = None
+    nestedProperties: list[NestedPropertySpec] | None = None
+    moduleConfig: JSONMap | None = None
+
+
+class TenantSpec(Resource):
+    """A tenant of a multi-tenant class. Both the v1.26+ and the legacy status names are accepted."""
+
+    name: str
+    activityStatus: ActivityStatus | None = None
+
+
+class Bm25Config(Model):
+    b: float | int | None = None
+    k1: float | int | None = None
+
+
+class StopwordConfig(Model):
+    preset: str | None = None
+    additions: list[str] | None = None
+    removals: list[str] | None = None
+
+
+class InvertedIndexConfig(Model):
+    """``invertedIndexConfig``; ``usingBlockMaxWAND`` is server-managed (accepted, never compared)."""
+
+    bm25: Bm25Config | None = None
+    stopwords: StopwordConfig | None = None
+    cleanupIntervalSeconds: int | None = None
+    indexTimestamps: bool | None = None
+    indexNullState: bool | None = None
+    indexPropertyLength: bool | None = None
+    usingBlockMaxWAND: bool | None = None
+
+
+class ReplicationConfig(Model):
+    factor: int | None = None
+    deletionStrategy: Literal["NoAutomatedResolution", "DeleteOnConflict", "TimeBasedResolution"] | None = None
+    asyncEnabled: bool | None = None
+    asyncConfig: JSONMap | None = None
+
+
+class MultiTenancyConfig(Model):
+    enabled: bool | None = None
+    autoTenantCreation: bool | None = None
+    autoTenantActivation: bool | None = None
+
+
+class ShardingConfig(Model):
+    """``shardingConfig``; the ``actual*`` and ``desiredVirtualCount`` keys are server-managed."""
+
+    virtualPerPhysical: int | None = None
+    desiredCount: int | None = None
+    actualCount: int | None = None
+    desiredVirtualCount: int | None = None
+    actualVirtualCount: int | None = None
+    key: str | None = None
+    strategy: str | None = None
+    function: str | None = None
+
+
+class VectorConfigEntry(Model):
+    """One named vector: ``vectorizer`` is ``{moduleName: {settings}}`` (``{none: {}}`` for none)."""
+
+    vectorizer: dict[str, JSONMap]
+    vectorIndexType: Literal["hnsw", "flat", "dynamic"] | None = None
+    vectorIndexConfig: JSONMap | None = None
+
+
+class ClassSpec(Resource):
+    """One Weaviate class (collection) with its properties and, optionally, its tenants.
+
+    ``tenants`` left out means tenants are not managed; a list (even empty) is authoritative.
+    """
+
+    class_: str = Field(alias="class")
+    description: str | None = None
+    vectorizer: str | None = None
+    vectorIndexType: Literal["hnsw", "flat", "dynamic"] | None = None
+    vectorIndexConfig: JSONMap | None = None
+    vectorConfig: dict[str, VectorConfigEntry] | None = None
+    invertedIndexConfig: InvertedIndexConfig | None = None
+    replicationConfig: ReplicationConfig | None = None
+    multiTenancyConfig: MultiTenancyConfig | None = None
+    shardingConfig: ShardingConfig | None = None
+    moduleConfig: JSONMap | None = None
+    properties: list[PropertySpec] = []
+    tenants: list[TenantSpec] | None = None
+
+
+class WeaviateSection(Section):
+    """The ``weaviate`` section: classes; ``prune: true`` deletes undeclared live classes."""
+
+    classes: list[ClassSpec] = []

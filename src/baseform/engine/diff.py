@@ -205,7 +205,7 @@ def _decide(address: Address, want: DesiredResource | None, have: LiveResource |
     compared = {k: v for k, v in after.items() if k not in kind_rules.ignore}
     before = _project(before_full, compared) if kind_rules.compare_declared_only else {
         k: v for k, v in before_full.items() if k not in kind_rules.ignore}
-    diffs = diff_fields(before, compared)
+    diffs = [] if before == compared else diff_fields(before, compared)
     reasons = reasons_of(address, before, after, diffs)
     if reasons:
         forced = {r.split(" ", 1)[0] for r in reasons}

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["MAX_PERMISSIONS", "PermissionProblem", "collapse", "normalize", "parse"]
+__all__ = ["ACTIONS", "MAX_PERMISSIONS", "PermissionProblem", "collapse", "normalize", "parse", "role_problem"]
 
 ACTIONS = ("read", "create", "update", "delete", "write")
 _WRITE = ("create", "update", "delete")

@@ -12,7 +12,7 @@ from typing import Literal
 
 from baseform.providers.weaviate.names import CLASS_NAME, class_name
 
-__all__ = ["DEPRECATED", "NESTED", "PRIMITIVE", "RANGEABLE", "TEXT", "Classified", "classify",
+__all__ = ["DEPRECATED", "NESTED", "NOT_NESTABLE", "PRIMITIVE", "RANGEABLE", "TEXT", "Classified", "classify",
            "INTRODUCED", "reference_targets"]
 
 TEXT = frozenset({"text", "text[]"})

@@ -1,0 +1,268 @@
+"""Columns: the type table, the diff shape of a column (from the manifest and from the server), the
+create/update request bodies, and the export form.
+
+One table, :data:`TYPES`, says everything type-dependent: the server's stored ``type``/``format``, the
+create route, the inline create name, which keys apply, fixed sizes and the first server version.
+The diff shape uses the manifest/route type name (``float``, ``line``, ``email``) so a change reads
+``type varchar -> text``; the server's ``double``/``linestring``/``string``+``email`` are mapped to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from baseform.engine.address import Address
+from baseform.engine.change import Action, Change
+from baseform.engine.operation import Operation
+from baseform.engine.resource import KindRules, LiveState
+from baseform.providers.appwrite import calls
+from baseform.providers.appwrite.models import ColumnSpec
+from baseform.types import JSONObject
+
+__all__ = ["COLUMNS", "FLOAT_MAX", "INT_MAX", "INT_MIN", "STRING_TYPES", "TYPES", "ColumnTypeInfo", "can_inline",
+           "create_body", "desired_value", "export_entry", "inline_body", "is_counterpart", "live_value",
+           "operations", "type_of_live", "update_body"]
+
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+FLOAT_MAX = 1.7976931348623157e308  # PHP_FLOAT_MAX: what the server stores for an omitted float bound
+
+Version = tuple[int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnTypeInfo:
+    """What one manifest column type means to the server.
+
+    ``inline`` is the type name in create-table ``columns`` (None: not allowed inline);
+    ``fixed_size`` the size the server gives a type that takes none; ``sized`` types require ``size``.
+    """
+
+    name: str
+    stored: str
+    format: str = ""
+    inline: str | None = None
+    fixed_size: int | None = None
+    sized: bool = False
+    encryptable: bool = False
+    numeric: bool = False
+    spatial: bool = False
+    since: Version = (1, 8, 0)
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The stored ``min``/``max`` when the manifest leaves them out."""
+        return (-FLOAT_MAX, FLOAT_MAX) if self.name == "float" else (INT_MIN, INT_MAX)
+
+
+def _t(name: str, stored: str | None = None, **kw: object) -> ColumnTypeInfo:
+    inline = kw.pop("inline", name)
+    return ColumnTypeInfo(name, stored or name, inline=inline, **kw)  # type: ignore[arg-type]
+
+
+TYPES: dict[str, ColumnTypeInfo] = {t.name: t for t in (
+    _t("varchar", sized=True, encryptable=True, since=(1, 9, 0)),
+    _t("text", fixed_size=65535, encryptable=True, since=(1, 9, 0)),
+    _t("mediumtext", fixed_size=16777215, encryptable=True, since=(1, 9, 0)),
+    _t("longtext", fixed_size=2147483647, encryptable=True, since=(1, 9, 0)),
+    _t("string", sized=True, encryptable=True),
+    _t("email", "string", format="email", fixed_size=254),
+    _t("url", "string", format="url", fixed_size=2000),
+    _t("ip", "string", format="ip", fixed_size=39),
+    _t("enum", "string", format="enum", fixed_size=255),
+    _t("integer", format="intRange", numeric=True),
+    _t("bigint", format="bigintRange", numeric=True, since=(1, 9, 5)),
+    _t("float", "double", format="floatRange", numeric=True, inline="double"),
+    _t("boolean"),
+    _t("datetime", format="datetime"),
+    _t("point", spatial=True),
+    _t("line", "linestring", spatial=True, inline="linestring"),
+    _t("polygon", spatial=True),
+    _t("relationship", inline=None),
+)}
+
+STRING_TYPES = frozenset(n for n, t in TYPES.items() if t.stored in ("string", "varchar", "text", "mediumtext",
+                                                                      "longtext"))
+RELATIONSHIP_KEYS = ("relatedTable", "relationType", "twoWay", "twoWayKey", "onDelete")
+
+COLUMNS = KindRules(
+    "columns",
+    replace_on=frozenset({"type", "array", "encrypt", *RELATIONSHIP_KEYS} - {"onDelete"}),
+    renamable=True,
+    rename_field="key",
+)
+
+
+def type_of_live(raw: JSONObject) -> str:
+    """The manifest type of a server column (``string`` + format ``email`` -> ``email``)."""
+    stored, fmt = raw.get("type"), raw.get("format") or ""
+    for info in TYPES.values():
+        if info.stored == stored and (info.stored != "string" or info.format == fmt):
+            return info.name
+    return str(stored)  # a type this version of baseform does not know: compared as it is
+
+
+def _value(key: str, type_name: str, fields: JSONObject) -> JSONObject:
+    """The diff shape: exactly the keys that apply to the type, in one order."""
+    info = TYPES.get(type_name)
+    value: JSONObject = {"key": key, "type": type_name}
+    if type_name == "relationship":
+        value.update({k: fields.get(k) for k in RELATIONSHIP_KEYS})
+        return value
+    value.update(required=bool(fields.get("required")), array=bool(fields.get("array")),
+                 default=fields.get("default"))
+    if info is None:
+        return value
+    if info.sized:
+        value["size"] = fields.get("size")
+    if info.encryptable:
+        value["encrypt"] = bool(fields.get("encrypt"))
+    if info.numeric:
+        low, high = info.bounds
+        value["min"] = low if fields.get("min") is None else fields["min"]
+        value["max"] = high if fields.get("max") is None else fields["max"]
+    if type_name == "enum":
+        value["elements"] = sorted(fields.get("elements") or [])
+    return value
+
+
+def desired_value(spec: ColumnSpec, table_id: str) -> JSONObject:
+    """The manifest column in the diff shape (server defaults filled in). Pure."""
+    fields: JSONObject = spec.model_dump(exclude={"protect", "renamedFrom", "key", "type"})
+    if spec.type == "relationship":
+        fields["twoWayKey"] = spec.twoWayKey or table_id  # the server's default
+    return _value(spec.key, spec.type, fields)
+
+
+def live_value(raw: JSONObject) -> JSONObject:
+    """A server column (from a table's ``columns``) in the diff shape. Pure."""
+    return _value(str(raw["key"]), type_of_live(raw), raw)
+
+
+def is_counterpart(raw: JSONObject) -> bool:
+    """The column a two-way relationship created on the related table (managed with its parent)."""
+    return raw.get("type") == "relationship" and raw.get("side") == "child"
+
+
+def _type_fields(value: JSONObject) -> JSONObject:
+    """Type-specific fields of a value as the create endpoints take them (size, bounds...)."""
+    return {k: value[k] for k in ("size", "min", "max", "elements", "encrypt") if k in value}
+
+
+def create_body(value: JSONObject) -> JSONObject:
+    """Body of ``POST .../columns/{type}`` for a column value."""
+    if value["type"] == "relationship":
+        return {"relatedTableId": value["relatedTable"], "type": value["relationType"],
+                "twoWay": value["twoWay"], "key": value["key"], "twoWayKey": value["twoWayKey"],
+                "onDelete": value["onDelete"]}
+    body: JSONObject = {"key": value["key"], "required": value["required"]}
+    if value["default"] is not None:
+        body["default"] = value["default"]
+    if not TYPES[value["type"]].spatial:
+        body["array"] = value["array"]
+    body.update(_type_fields(value))
+    return body
+
+
+def inline_body(value: JSONObject) -> JSONObject:
+    """A create-table ``columns`` entry (server >= 1.9.0); None-valued keys are left out."""
+    info = TYPES[value["type"]]
+    body = create_body(value)
+    body.pop("encrypt", None)  # no inline encrypt: such columns are created one by one
+    return {"type": info.inline, **body}
+
+
+def can_inline(value: JSONObject) -> bool:
+    info = TYPES.get(value["type"])
+    return info is not None and info.inline is not None and not value.get("encrypt")
+
+
+def update_body(value: JSONObject, old_key: str) -> JSONObject:
+    """Body of the PATCH update. ``required`` and ``default`` are always sent (the server requires
+    both); ``newKey`` only for a rename."""
+    if value["type"] == "relationship":
+        body: JSONObject = {"onDelete": value["onDelete"]}
+    else:
+        body = {"required": value["required"], "default": value["default"]}
+        body.update({k: value[k] for k in ("size", "min", "max", "elements") if k in value})
+    if value["key"] != old_key:
+        body["newKey"] = value["key"]
+    return body
+
+
+def export_entry(value: JSONObject, table_id: str) -> JSONObject:
+    """The manifest form of a live column value: defaults left out, keys in manifest order. Pure."""
+    out: JSONObject = {"key": value["key"], "type": value["type"]}
+    info = TYPES.get(value["type"])
+    if value["type"] == "relationship":
+        out["relatedTable"] = value["relatedTable"]
+        out["relationType"] = value["relationType"]
+        if value.get("twoWay"):
+            out["twoWay"] = True
+        if value.get("twoWayKey") and value["twoWayKey"] != table_id:
+            out["twoWayKey"] = value["twoWayKey"]
+        if value.get("onDelete") not in (None, "restrict"):
+            out["onDelete"] = value["onDelete"]
+        return out
+    if "size" in value:
+        out["size"] = value["size"]
+    if value.get("required"):
+        out["required"] = True
+    if value.get("array"):
+        out["array"] = True
+    if value.get("default") is not None:
+        out["default"] = value["default"]
+    if info is not None and info.numeric:
+        low, high = info.bounds
+        if value["min"] != low:
+            out["min"] = value["min"]
+        if value["max"] != high:
+            out["max"] = value["max"]
+    if "elements" in value:
+        out["elements"] = value["elements"]
+    if value.get("encrypt"):
+        out["encrypt"] = True
+    return out
+
+
+def _route(address: Address, type_name: str) -> str:
+    return f"{calls.collection_path(address)}/{type_name}"
+
+
+def operations(change: Change, live: LiveState) -> list[Operation]:
+    """Calls of one column change. Deletes wait until the key is gone (it stays ``deleting`` for a
+    while and a recreate would meet 409); creates wait until ``available``; updates are
+    synchronous PATCHes on the route of the live type (the server does not check it matches)."""
+    a = change.address
+    old = change.renamed_from or a
+    ops: list[Operation] = []
+    if change.action in (Action.DELETE, Action.REPLACE):
+        ops.append(calls.delete(a, calls.object_path(a, old.name), wait_gone=True))
+        counterpart = _counterpart(old, live)
+        if counterpart is not None:
+            ops.append(calls.wait_gone(a, calls.object_path(counterpart), f"two-way counterpart {counterpart}"))
+    if change.action in (Action.CREATE, Action.REPLACE):
+        assert change.after is not None
+        ops.append(calls.create(a, _route(a, change.after["type"]), create_body(change.after), change.after,
+                                wait=calls.wait_available(a)))
+    if change.action is Action.UPDATE:
+        assert change.after is not None and change.before is not None
+        body = update_body(change.after, old.name)
+        note = f"rename {old.name} -> {a.name}" if old != a else ""
+        if change.before["type"] == "relationship":
+            path = calls.object_path(a, old.name) + "/relationship"
+        else:
+            path = f"{_route(a, change.before['type'])}/{old.name}"
+        ops.append(calls.update(a, "PATCH", path, body, note))
+    return ops
+
+
+def _counterpart(address: Address, live: LiveState) -> Address | None:
+    """The live counterpart column of a two-way relationship at ``address`` (deleted with it)."""
+    found = live.resources.get(address)
+    raw = found.raw if found is not None else None
+    if not isinstance(raw, dict) or raw.get("type") != "relationship" or not raw.get("twoWay"):
+        return None
+    table = address.parent
+    assert table is not None and table.parent is not None
+    other = table.parent.child("tables", str(raw.get("relatedTable"))).child("columns", str(raw.get("twoWayKey")))
+    return other if other in live.resources else None

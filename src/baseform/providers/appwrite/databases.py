@@ -1,0 +1,42 @@
+"""Databases (``/tablesdb``): diff shape, calls and export form."""
+
+from __future__ import annotations
+
+from baseform.engine.address import Address
+from baseform.engine.change import Action, Change
+from baseform.engine.operation import Operation
+from baseform.engine.resource import KindRules
+from baseform.providers.appwrite import calls
+from baseform.providers.appwrite.models import DatabaseSpec
+from baseform.types import JSONObject
+
+__all__ = ["DATABASES", "desired_value", "export_entry", "live_value", "operations"]
+
+DATABASES = KindRules("databases", renamable=False,
+                      rename_unsupported="Appwrite database ids cannot change (change `name` instead)")
+
+
+def desired_value(spec: DatabaseSpec) -> JSONObject:
+    return {"name": spec.name, "enabled": spec.enabled}
+
+
+def live_value(raw: JSONObject) -> JSONObject:
+    return {"name": raw.get("name"), "enabled": bool(raw.get("enabled", True))}
+
+
+def operations(change: Change) -> list[Operation]:
+    """POST to create, PUT with every field to update (an omitted ``enabled`` resets to true)."""
+    a: Address = change.address
+    if change.action is Action.DELETE:
+        return [calls.delete(a, calls.object_path(a))]
+    assert change.after is not None
+    if change.action is Action.CREATE:
+        return [calls.create(a, calls.collection_path(a), {"databaseId": a.name, **change.after}, change.after)]
+    return [calls.update(a, "PUT", calls.object_path(a), dict(change.after))]
+
+
+def export_entry(address: Address, value: JSONObject) -> JSONObject:
+    out: JSONObject = {"id": address.name, "name": value["name"]}
+    if not value["enabled"]:
+        out["enabled"] = False
+    return out

@@ -1,0 +1,61 @@
+"""Tables (``/tablesdb/{db}/tables``): diff shape, calls and export form.
+
+A table's PUT resets an omitted ``rowSecurity`` to false and ``enabled`` to true, so updates send
+all four fields. A new table is created with its columns and indexes inline when the server can
+(the caller passes them in); see :mod:`baseform.providers.appwrite.planning`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from baseform.engine.address import Address
+from baseform.engine.change import Action, Change
+from baseform.engine.operation import Operation
+from baseform.engine.resource import KindRules
+from baseform.providers.appwrite import calls, permissions
+from baseform.providers.appwrite.models import TableSpec
+from baseform.types import JSONObject
+
+__all__ = ["TABLES", "desired_value", "export_entry", "live_value", "operations"]
+
+TABLES = KindRules("tables", renamable=False,
+                   rename_unsupported="Appwrite table ids cannot change (change `name` instead)")
+
+
+def desired_value(spec: TableSpec) -> JSONObject:
+    return {"name": spec.name, "enabled": spec.enabled, "rowSecurity": spec.rowSecurity,
+            "permissions": permissions.normalize(spec.permissions)}
+
+
+def live_value(raw: JSONObject) -> JSONObject:
+    return {"name": raw.get("name"), "enabled": bool(raw.get("enabled", True)),
+            "rowSecurity": bool(raw.get("rowSecurity", False)),
+            "permissions": permissions.normalize(raw.get("$permissions") or [])}
+
+
+def operations(change: Change, inline_columns: Sequence[JSONObject] = (),
+               inline_indexes: Sequence[JSONObject] = ()) -> list[Operation]:
+    a: Address = change.address
+    if change.action is Action.DELETE:
+        return [calls.delete(a, calls.object_path(a))]
+    assert change.after is not None
+    if change.action is Action.CREATE:
+        body: JSONObject = {"tableId": a.name, **change.after}
+        if inline_columns:
+            body["columns"] = list(inline_columns)
+        if inline_indexes:
+            body["indexes"] = list(inline_indexes)
+        return [calls.create(a, calls.collection_path(a), body, change.after)]
+    return [calls.update(a, "PUT", calls.object_path(a), dict(change.after))]
+
+
+def export_entry(address: Address, value: JSONObject) -> JSONObject:
+    out: JSONObject = {"id": address.name, "name": value["name"]}
+    if not value["enabled"]:
+        out["enabled"] = False
+    if value["rowSecurity"]:
+        out["rowSecurity"] = True
+    if value["permissions"]:
+        out["permissions"] = permissions.collapse(value["permissions"])
+    return out

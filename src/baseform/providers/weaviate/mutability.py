@@ -1,0 +1,125 @@
+"""Which differences Weaviate can apply in place, per server version (reference §3.2, §3.3).
+
+Everything else forces a replace of the whole class: the server has no call to change a property,
+to delete one or to rename anything, so a property difference other than its description drops and
+recreates its class. Reasons start with the dotted path they blame (the core marks that field as
+forcing the replacement). Pure.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+
+from baseform.engine.change import ABSENT, FieldDiff
+from baseform.engine.diff import diff_fields
+from baseform.providers.weaviate.defaults import Version
+from baseform.providers.weaviate.shape import declared_only
+from baseform.types import JSON, JSONObject
+
+__all__ = ["DATA_LOSS", "NAMED_VECTOR_ADD", "PROPERTY_DESCRIPTION", "class_reasons", "property_reasons"]
+
+NAMED_VECTOR_ADD: Version = (1, 31, 0)
+PROPERTY_DESCRIPTION: Version = (1, 30, 0)
+DATA_LOSS = ("all objects of the class are lost: Weaviate cannot make this change in place, so the class "
+             "is dropped and recreated")
+
+_HNSW_FIXED = frozenset({"efConstruction", "maxConnections", "cleanupIntervalSeconds", "distance", "skip",
+                         "multivector.enabled", "multivector.muvera.enabled", "rq.bits"})
+_FLAT_FIXED = frozenset({"distance", "pq.enabled", "pq.cache", "bq.enabled", "rq.enabled", "rq.bits"})
+_QUANTIZERS = ("pq", "bq", "sq", "rq")
+_INVERTED_FIXED = frozenset({"indexTimestamps", "indexNullState", "indexPropertyLength"})
+_IN_PLACE_MODULES = ("generative-", "reranker-")
+
+
+def _fmt(value: JSON) -> str:
+    if value is ABSENT:
+        return "(unset)"
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _reason(d: FieldDiff, why: str) -> str:
+    return f"{d.path} {_fmt(d.before)} -> {_fmt(d.after)}: {why}"
+
+
+def _index_problem(index_type: str, sub: str, d: FieldDiff) -> str | None:
+    """Why a change at ``sub`` (dotted, inside a vectorIndexConfig of ``index_type``) is not in place."""
+    head, _, rest = sub.partition(".")
+    if index_type == "dynamic":
+        if head in ("hnsw", "flat") and rest:
+            return _index_problem(head, rest, d)
+        return "the dynamic index distance is immutable" if head == "distance" else None
+    fixed = _HNSW_FIXED if index_type == "hnsw" else _FLAT_FIXED
+    if sub in fixed:
+        return f"{index_type} {sub} is immutable"
+    if head in _QUANTIZERS and rest == "enabled" and d.before is True:
+        return "compression cannot be switched off once enabled"
+    return None
+
+
+def class_reasons(diffs: Sequence[FieldDiff], live_raw: Mapping[str, JSON], version: Version) -> list[str]:
+    """Reasons the class-level ``diffs`` need the class replaced ([] = one PUT applies them)."""
+    reasons: list[str] = []
+    legacy = bool(live_raw.get("vectorIndexType") or live_raw.get("vectorizer"))
+    for d in diffs:
+        parts = d.path.split(".")
+        top, sub = parts[0], ".".join(parts[1:])
+        why: str | None = None
+        if top in ("vectorizer", "vectorIndexType", "shardingConfig"):
+            why = f"{top} is immutable"
+        elif top == "vectorIndexConfig":
+            why = _index_problem(str(live_raw.get("vectorIndexType") or "hnsw"), sub, d)
+        elif top == "vectorConfig":
+            why = _vector_problem(parts[1:], d, live_raw, version, legacy)
+        elif top == "invertedIndexConfig":
+            why = f"{sub} is immutable" if sub in _INVERTED_FIXED else None
+        elif top == "replicationConfig" and sub == "factor":
+            why = "the replication factor cannot be planned in place (it needs replica movement)"
+        elif top == "multiTenancyConfig" and sub == "enabled":
+            why = "multi-tenancy cannot be switched on or off for an existing class"
+        elif top == "moduleConfig":
+            module = parts[1] if len(parts) > 1 else ""
+            if not module.startswith(_IN_PLACE_MODULES) and not (len(parts) == 2 and d.before is ABSENT):
+                why = f"the settings of module {module or '(all)'} are immutable (only generative-* and " \
+                      "reranker-* settings can change)"
+        if why:
+            reasons.append(_reason(d, why))
+    return reasons
+
+
+def _vector_problem(parts: Sequence[str], d: FieldDiff, live_raw: Mapping[str, JSON], version: Version,
+                    legacy: bool) -> str | None:
+    name = parts[0] if parts else ""
+    if len(parts) == 1:
+        if d.after is ABSENT:
+            return f"named vector {name!r} cannot be removed"
+        if d.before is not ABSENT:
+            return f"named vector {name!r} cannot change"
+        if version < NAMED_VECTOR_ADD:
+            return "adding a named vector to an existing class needs Weaviate 1.31 or later"
+        if name == "default" and legacy:
+            return "a vector named 'default' cannot be added to a class with a class-level vector index"
+        return None
+    if parts[1] == "vectorIndexConfig" and len(parts) > 2:
+        entries = live_raw.get("vectorConfig") or {}
+        entry = entries.get(name) if isinstance(entries, dict) else None
+        index_type = str((entry or {}).get("vectorIndexType") or "hnsw")
+        return _index_problem(index_type, ".".join(parts[2:]), d)
+    return f"{'.'.join(parts[1:])} of named vector {name!r} is immutable"
+
+
+def property_reasons(desired: Mapping[str, JSONObject], live: Mapping[str, JSONObject],
+                     version: Version) -> list[str]:
+    """Reasons a class's properties need it replaced: a live property the manifest drops, or any
+    change other than a description (on 1.30+). ``desired``/``live`` map property names to values."""
+    reasons: list[str] = []
+    for name in sorted(live.keys() - desired.keys()):
+        reasons.append(f"properties.{name} is not declared, and Weaviate cannot delete a property")
+    for name in sorted(desired.keys() & live.keys()):
+        for d in diff_fields(declared_only(live[name], desired[name]), desired[name]):
+            if d.path == "description" and version >= PROPERTY_DESCRIPTION:
+                continue
+            why = ("property descriptions can change in place only on Weaviate 1.30 or later"
+                   if d.path == "description" else "Weaviate cannot change a property once created")
+            reasons.append(_reason(FieldDiff(f"properties.{name}.{d.path}", d.before, d.after), why))
+    return reasons

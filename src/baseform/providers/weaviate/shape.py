@@ -1,0 +1,143 @@
+"""The one plain-JSON shape classes, properties and tenants have on both sides of a diff.
+
+Both the manifest (after pydantic) and ``GET /v1/schema`` answers go through these functions, so
+the diff sees the server's own key spelling with names re-cased, deprecated spellings migrated,
+server-managed keys removed and order-free lists sorted. :func:`declared_only` then limits a live
+value to the keys the manifest sets (design §3: only keys the manifest sets are compared).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+
+from baseform.providers.weaviate.datatypes import DEPRECATED
+from baseform.providers.weaviate.names import class_name, property_name
+from baseform.types import JSON, JSONObject
+
+__all__ = ["CLASS_KEYS", "PROPERTY_KEYS", "class_value", "declared_only", "project_class", "property_value",
+           "tenant_status", "tenant_value"]
+
+CLASS_KEYS = ("class", "description", "vectorizer", "vectorIndexType", "vectorIndexConfig", "vectorConfig",
+              "invertedIndexConfig", "replicationConfig", "multiTenancyConfig", "shardingConfig", "moduleConfig")
+PROPERTY_KEYS = ("name", "dataType", "description", "tokenization", "indexFilterable", "indexSearchable",
+                 "indexRangeFilters", "nestedProperties", "moduleConfig")
+NESTED_KEYS = tuple(k for k in PROPERTY_KEYS if k != "moduleConfig")
+
+# Keys the server computes or force-copies on every write (reference §3.4 "Consequence").
+_SHARDING_MANAGED = ("actualCount", "actualVirtualCount", "desiredVirtualCount")
+_INDEX_MANAGED = ("skipDefaultQuantization", "trackDefaultQuantization")
+_INVERTED_FLAGS = ("indexTimestamps", "indexNullState", "indexPropertyLength")
+# v1.26+ request names; GET answers with the legacy ones (reference §1 notes).
+_STATUS = {"HOT": "ACTIVE", "COLD": "INACTIVE", "FROZEN": "OFFLOADED"}
+
+
+def _vector_index(config: JSON) -> JSON:
+    if not isinstance(config, dict):
+        return config
+    out = {k: v for k, v in config.items() if k not in _INDEX_MANAGED}
+    if isinstance(out.get("hnsw"), dict):  # the dynamic index nests a full hnsw config
+        out["hnsw"] = _vector_index(out["hnsw"])
+    return out
+
+
+def _inverted(config: JSON, *, live: bool) -> JSON:
+    if not isinstance(config, dict):
+        return config
+    out = {k: v for k, v in config.items() if k != "usingBlockMaxWAND"}
+    if live:
+        # false flags are omitted from the server's JSON (omitempty)
+        for flag in _INVERTED_FLAGS:
+            out.setdefault(flag, False)
+    stopwords = out.get("stopwords")
+    if isinstance(stopwords, dict):
+        # the server stores an empty list as null; word order carries no meaning
+        out["stopwords"] = {k: (sorted(v or []) if k in ("additions", "removals") else v)
+                            for k, v in stopwords.items()}
+    return out
+
+
+def class_value(raw: Mapping[str, JSON], *, live: bool) -> JSONObject:
+    """A class (without properties) in the diff shape. ``live`` marks a server answer. Pure."""
+    out: JSONObject = {k: copy.deepcopy(raw[k]) for k in CLASS_KEYS if raw.get(k) is not None}
+    out["class"] = class_name(str(out.get("class", "")))
+    if isinstance(out.get("shardingConfig"), dict):
+        out["shardingConfig"] = {k: v for k, v in out["shardingConfig"].items() if k not in _SHARDING_MANAGED}
+    if "vectorIndexConfig" in out:
+        out["vectorIndexConfig"] = _vector_index(out["vectorIndexConfig"])
+    if isinstance(out.get("vectorConfig"), dict):
+        out["vectorConfig"] = {
+            name: ({**entry, "vectorIndexConfig": _vector_index(entry["vectorIndexConfig"])}
+                   if isinstance(entry, dict) and "vectorIndexConfig" in entry else entry)
+            for name, entry in out["vectorConfig"].items()}
+    if "invertedIndexConfig" in out:
+        out["invertedIndexConfig"] = _inverted(out["invertedIndexConfig"], live=live)
+    if live and isinstance(out.get("multiTenancyConfig"), dict):
+        for flag in ("enabled", "autoTenantCreation", "autoTenantActivation"):
+            out["multiTenancyConfig"].setdefault(flag, False)
+    return out
+
+
+def property_value(raw: Mapping[str, JSON], *, nested: bool = False) -> JSONObject:
+    """A property (or nested property) in the diff shape. Pure.
+
+    Applies the server's create-time rewrites so a manifest and its result compare equal: the
+    first letter of a top-level name is lower-cased, and deprecated ``string``/``string[]`` become
+    ``text``/``text[]`` with ``word`` tokenization turned into ``whitespace``.
+    """
+    keys = NESTED_KEYS if nested else PROPERTY_KEYS
+    out: JSONObject = {k: copy.deepcopy(raw[k]) for k in keys if raw.get(k) is not None}
+    if not nested:
+        out["name"] = property_name(str(out.get("name", "")))
+    data_type = out.get("dataType")
+    if isinstance(data_type, list) and len(data_type) == 1 and data_type[0] in DEPRECATED:
+        out["dataType"] = ["text" if data_type[0] == "string" else "text[]"]
+        if out.get("tokenization") == "word":
+            out["tokenization"] = "whitespace"
+    if isinstance(out.get("nestedProperties"), list):
+        nested_values = [property_value(n, nested=True) for n in out["nestedProperties"]]
+        out["nestedProperties"] = sorted(nested_values, key=lambda n: str(n.get("name")))
+    return out
+
+
+def tenant_status(status: str | None) -> str | None:
+    """The v1.26+ name of an activity status (``HOT`` -> ``ACTIVE``); other values unchanged."""
+    return _STATUS.get(status, status) if status else status
+
+
+def tenant_value(raw: Mapping[str, JSON]) -> JSONObject:
+    """A tenant in the diff shape: ``name`` and, when known, ``activityStatus`` in v1.26+ names."""
+    out: JSONObject = {"name": raw["name"]}
+    status = tenant_status(raw.get("activityStatus"))
+    if status:
+        out["activityStatus"] = status
+    return out
+
+
+def declared_only(live: JSON, desired: JSON) -> JSON:
+    """``live`` limited to the keys ``desired`` sets, recursively. Pure.
+
+    Lists of named objects (nested properties) are matched by name; an element only one side has is
+    kept whole so the difference shows. Other values are returned as they are.
+    """
+    if isinstance(live, dict) and isinstance(desired, dict):
+        return {k: declared_only(live[k], v) for k, v in desired.items() if k in live}
+    if isinstance(live, list) and isinstance(desired, list) and _named(live) and _named(desired):
+        wanted = {d["name"]: d for d in desired}
+        return [declared_only(x, wanted[x["name"]]) if x["name"] in wanted else x for x in live]
+    return live
+
+
+def project_class(live: JSONObject, desired: JSONObject) -> JSONObject:
+    """A live class value limited to what the manifest sets; named vectors are all kept, because
+    the set of vectors is authoritative (a live vector the manifest lacks is a difference)."""
+    out: JSONObject = declared_only(live, desired)
+    if "vectorConfig" in desired and isinstance(live.get("vectorConfig"), dict):
+        wanted = desired["vectorConfig"] if isinstance(desired["vectorConfig"], dict) else {}
+        out["vectorConfig"] = {name: declared_only(entry, wanted[name]) if name in wanted else entry
+                               for name, entry in live["vectorConfig"].items()}
+    return out
+
+
+def _named(items: list[JSON]) -> bool:
+    return all(isinstance(x, dict) and isinstance(x.get("name"), str) for x in items)

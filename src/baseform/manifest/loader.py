@@ -94,6 +94,11 @@ def expand_paths(paths: Sequence[str]) -> tuple[list[Path], list[Diagnostic]]:
     return files, problems
 
 
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("map", "seq", "str", "int", "float", "bool", "null",
+                                                            "timestamp", "merge"))
+
+
 class _Builder:
     """Turns a composed YAML node tree into plain data while recording positions."""
 
@@ -117,6 +122,12 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise _TooLarge(self.span(node), f"nested deeper than {MAX_DEPTH} levels")
         self.positions[path] = self.span(node)
+        if node.tag not in _PLAIN_TAGS:
+            self.problems.append(Diagnostic(f"unsupported YAML tag {node.tag.rsplit(':', 1)[-1]!r}",
+                                            self.span(node), hint="remove the tag; manifests hold plain data"))
+            return None
+        if node.tag == _TIMESTAMP:
+            return node.value  # dates stay the strings the user wrote; backends take them as text
         if isinstance(node, yaml.MappingNode):
             self.loader.flatten_mapping(node)
             out: dict[str, Any] = {}

@@ -7,11 +7,14 @@ unsupported renames), so ``baseform validate`` reports everything in one run.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
+
+from baseform import secrets
 
 from baseform.engine.resource import DesiredResource, digest
 from baseform.errors import Diagnostic, ManifestError
@@ -165,9 +168,18 @@ def _structural_problems(provider: Provider, desired: Sequence[DesiredResource])
     return problems
 
 
+def _register_environment_secrets(registry: Sequence[type[Provider]], environ: Mapping[str, str]) -> None:
+    # before anything can fail: a secret from the environment may be templated into any value
+    for cls in registry:
+        for name, var in cls.config_model.env.items():
+            if "SecretStr" in str(cls.config_model.model_fields[name].annotation) and environ.get(var):
+                secrets.register(environ[var])
+
+
 def load_project(paths: Sequence[str], *, var_files: Sequence[str] = (), var_assignments: Sequence[str] = (),
                  registry: Sequence[type[Provider]], environ: Mapping[str, str] | None = None) -> Project:
     """Load, template and validate the manifest at ``paths``. No network."""
+    _register_environment_secrets(registry, os.environ if environ is None else environ)
     variables, problems = load_variables(var_files, var_assignments)
     if problems:
         raise ManifestError(problems)

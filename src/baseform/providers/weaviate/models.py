@@ -126,7 +126,8 @@ class VectorConfigEntry(Model):
 class ClassSpec(Resource):
     """One Weaviate class (collection) with its properties and, optionally, its tenants.
 
-    ``tenants`` left out means tenants are not managed; a list (even empty) is authoritative.
+    Listed tenants are authoritative (a live tenant not listed is deleted); a class that lists none
+    (``tenants`` left out or empty) leaves its tenants to the application.
     """
 
     class_: str = Field(alias="class")

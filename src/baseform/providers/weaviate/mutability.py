@@ -79,9 +79,12 @@ def class_reasons(diffs: Sequence[FieldDiff], live_raw: Mapping[str, JSON], vers
             why = "multi-tenancy cannot be switched on or off for an existing class"
         elif top == "moduleConfig":
             module = parts[1] if len(parts) > 1 else ""
-            if not module.startswith(_IN_PLACE_MODULES) and not (len(parts) == 2 and d.before is ABSENT):
-                why = f"the settings of module {module or '(all)'} are immutable (only generative-* and " \
-                      "reranker-* settings can change)"
+            # a module the class did not have yet may be added; existing ones only for these kinds
+            if len(parts) <= 2 and d.before is ABSENT:
+                continue
+            if not module.startswith(_IN_PLACE_MODULES):
+                why = (f"the settings of module {module or '(all)'} are immutable (only generative-* and "
+                       "reranker-* settings can change)")
         if why:
             reasons.append(_reason(d, why))
     return reasons

@@ -1,0 +1,208 @@
+"""The whole PocketBase part of a plan as one transactional ``PUT /api/collections/import``. Pure.
+
+Why one import: it runs in one SQLite transaction (a failure changes nothing), it saves every
+entry before validating any, so relations to collections created in the same call and relation
+cycles work, and it is one request. Why ``deleteMissing: true``: without it the server keeps every
+field a body leaves out, so a removed field would never go. The price is that the body must list
+every non-system collection that stays, so it starts from the live collections as read and lays
+the planned changes over them; collections and fields the plan does not touch (unmanaged, or left
+out by ``--target``) are sent back exactly as they are.
+
+How each change lands in the body:
+
+* collection create/update/delete: entry added (with its planned id), overlaid, or left out;
+  replace (another type): the old entry is left out and a new one with a new id added;
+* field: kept fields carry their live ``id`` (a rename is a new name on the same id, so the column
+  and its data stay); a new field has no id (the server derives it); a replaced field gets a fresh
+  explicit id so the server cannot match it to the old column;
+* index: sent as a canonical ``CREATE INDEX`` for the collection's new name.
+
+The server's own system fields are kept first and the declared fields follow in manifest order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from baseform.engine.address import Address
+from baseform.engine.change import Action, Change
+from baseform.engine.operation import Operation, Request
+from baseform.engine.resource import DesiredResource, LiveState
+from baseform.errors import PlanError, SourceSpan
+from baseform.providers.pocketbase.collections import PROVIDER, plan_collection_ids
+from baseform.providers.pocketbase.fields import field_id
+from baseform.providers.pocketbase.indexes import ParsedIndex, parse_index
+from baseform.providers.pocketbase.server_errors import BodyOrigins, CollectionOrigin
+from baseform.types import JSONObject
+
+__all__ = ["IMPORT_PATH", "build_operations"]
+
+IMPORT_PATH = "/api/collections/import"
+_SERVER_OWNED = ("created", "updated")
+
+
+def _origin_address(change: Change | None, address: Address) -> Address:
+    """The live address of a (possibly renamed) resource."""
+    return change.renamed_from if change is not None and change.renamed_from is not None else address
+
+
+class _Builder:
+    """Builds the import body from live collections and the planned changes."""
+
+    def __init__(self, changes: Sequence[Change], desired: Sequence[DesiredResource], live: LiveState) -> None:
+        self.changes = {c.address: c for c in changes}
+        self.desired = desired
+        self.live = live
+        self.ids = plan_collection_ids(desired, live)
+        self.origins: dict[str, CollectionOrigin] = {}
+
+    def live_raw(self, address: Address) -> Any:
+        resource = self.live.resources.get(address)
+        return resource.raw if resource is not None else None
+
+    def body(self) -> list[JSONObject]:
+        entries: dict[str, JSONObject] = {}
+        for address, resource in self.live.resources.items():
+            if address.kind == "collections":
+                entries[str(resource.raw["id"])] = {k: v for k, v in resource.raw.items() if k not in _SERVER_OWNED}
+        for d in self.desired:
+            if d.address.kind == "collections":
+                self._collection(d, entries)
+        for change in self.changes.values():
+            if change.address.kind == "collections" and change.action is Action.DELETE:
+                raw = self.live_raw(change.address)
+                entries.pop(str(raw["id"]), None)
+        self._check_references(entries)
+        return list(entries.values())
+
+    def _collection(self, d: DesiredResource, entries: dict[str, JSONObject]) -> None:
+        change = self.changes.get(d.address)
+        origin = _origin_address(change, d.address)
+        raw = self.live_raw(origin)
+        new_id = self.ids[d.address.name]
+        kept = raw is not None and str(raw["id"]) == new_id
+        if change is None and not kept:
+            return  # not selected by --target and not on the server: nothing to send
+        if raw is not None and not kept and change is not None:
+            entries.pop(str(raw["id"]), None)  # replaced: the old collection goes
+        entry = entries.get(new_id) if kept else None
+        if entry is None:
+            entry = {"id": new_id}
+            entries[new_id] = entry
+        if change is not None and change.action is not Action.NOOP:
+            entry.update(d.value)
+        if d.value["type"] == "view":
+            return  # a view's fields come from its query; it has no indexes
+        live_fields = list(raw.get("fields", [])) if kept else []
+        entry["fields"], field_origins = self._fields(d, live_fields)
+        live_indexes = list(raw.get("indexes", [])) if kept else []
+        entry["indexes"], index_origins = self._indexes(d, live_indexes)
+        sends_id = any(f.get("name") == "id" for f in entry["fields"])
+        shift = 0 if sends_id else 1  # the server prepends the id field it was not sent
+        self.origins[d.address.name.lower()] = CollectionOrigin(
+            str(d.address), d.source, {pos + shift: o for pos, o in field_origins.items()}, index_origins)
+        self.origins[new_id] = self.origins[d.address.name.lower()]
+
+    def _children(self, parent: Address, kind: str) -> list[DesiredResource]:
+        return [d for d in self.desired if d.address.kind == kind and d.address.parent == parent]
+
+    def _fields(self, d: DesiredResource, live_fields: list[Any]) -> tuple[list[JSONObject], dict[int, Any]]:
+        by_name = {str(f["name"]): f for f in live_fields}
+        out: list[JSONObject] = [f for f in live_fields if f.get("system")]
+        origins: dict[int, tuple[str, SourceSpan | None]] = {}
+        used: set[str] = set()
+        taken_ids = {str(f["id"]) for f in live_fields}
+        for child in self._children(d.address, "fields"):
+            change = self.changes.get(child.address)
+            old = by_name.get(_origin_address(change, child.address).name)
+            if change is None or change.action is Action.NOOP:
+                if old is None:
+                    continue
+                field: JSONObject = dict(old)
+            elif change.action is Action.UPDATE and old is not None:
+                field = {**old, **child.value}
+            elif change.action is Action.REPLACE and old is not None:
+                field = {"id": field_id(str(child.value["type"]), child.address.name, taken_ids), **child.value}
+                taken_ids.add(field["id"])
+            else:
+                field = dict(child.value)
+            if old is not None:
+                used.add(str(old["name"]))  # kept, renamed or replaced here: not a leftover
+            origins[len(out)] = (str(child.address), child.source)
+            out.append(field)
+        for f in live_fields:
+            name = str(f["name"])
+            if f.get("system") or name in used:
+                continue
+            change = self.changes.get(d.address.child("fields", name))
+            if change is None or change.action is not Action.DELETE:
+                out.append(f)  # not declared but not planned for deletion (left out by --target)
+        return out, origins
+
+    def _indexes(self, d: DesiredResource, live_indexes: list[str]) -> tuple[list[str], dict[int, Any]]:
+        parsed = {p.name.lower(): (p, text) for text in live_indexes if (p := parse_index(text)) is not None}
+        # a live string we cannot parse is not ours to judge: it stays as it is
+        out: list[str] = [text for text in live_indexes if parse_index(text) is None]
+        origins: dict[int, tuple[str, SourceSpan | None]] = {}
+        declared: set[str] = set()
+        for child in self._children(d.address, "indexes"):
+            name = child.address.name
+            declared.add(name.lower())
+            change = self.changes.get(child.address)
+            live_text = parsed.get(name.lower(), (None, None))[1]
+            if change is None or change.action is Action.NOOP:
+                if live_text is None:
+                    continue
+                text = live_text
+            else:
+                value = child.value
+                text = ParsedIndex(name, bool(value["unique"]), tuple(value["columns"]), str(value["where"])) \
+                    .sql(d.address.name)
+            origins[len(out)] = (str(child.address), child.source)
+            out.append(text)
+        for key, (index, text) in parsed.items():
+            change = self.changes.get(d.address.child("indexes", index.name))
+            if key not in declared and (change is None or change.action is not Action.DELETE):
+                out.append(text)  # the server's own auth indexes, or left out by --target
+        return out, origins
+
+    def _check_references(self, entries: Mapping[str, JSONObject]) -> None:
+        """Import skips the server's reference checks, so refuse to delete a collection a kept
+        relation still points at (it would leave the relation dangling)."""
+        live_ids = {str(r.raw["id"]): a for a, r in self.live.resources.items() if a.kind == "collections"}
+        gone = {cid: a for cid, a in live_ids.items() if cid not in entries}
+        for entry in entries.values():
+            for f in entry.get("fields", []):
+                target = f.get("collectionId") if f.get("type") == "relation" else None
+                if target in gone:
+                    raise PlanError(
+                        f"{gone[target]} would be deleted, but the relation field {f.get('name')!r} of collection "
+                        f"{entry.get('name')!r} still refers to it; remove or retarget that field first",
+                        address=str(gone[target]))
+
+
+def build_operations(changes: Sequence[Change], desired: Sequence[DesiredResource],
+                     live: LiveState) -> tuple[list[Operation], BodyOrigins]:
+    """The operations for a plan (one import, or none) and where each part of its body came from."""
+    active = [c for c in changes if c.action is not Action.NOOP]
+    if not active:
+        return [], BodyOrigins()
+    builder = _Builder(changes, desired, live)
+    collections = builder.body()
+    addresses = tuple(c.address for c in active)
+    actions = {c.action for c in active}
+    action = next(iter(actions)) if len(actions) == 1 else Action.UPDATE
+    if not collections:
+        # the import refuses an empty list; only "delete everything" gets here
+        ops = [Operation(f"{PROVIDER}:delete:{c.address.name}", PROVIDER, Action.DELETE, (c.address,),
+                         f"delete {c.address}",
+                         Request("DELETE", f"/api/collections/{live.resources[c.address].raw['id']}"))
+               for c in active if c.address.kind == "collections"]
+        return ops, BodyOrigins()
+    counts = ", ".join(f"{sum(c.action is a for c in active)} to {a.value}"
+                       for a in (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE) if a in actions)
+    description = f"import the collections in one transaction ({counts})"
+    op = Operation(f"{PROVIDER}:import", PROVIDER, action, addresses, description,
+                   Request("PUT", IMPORT_PATH, {"collections": collections, "deleteMissing": True}))
+    return [op], BodyOrigins(builder.origins)

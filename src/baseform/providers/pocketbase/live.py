@@ -1,0 +1,63 @@
+"""Reading a PocketBase server's collections into a LiveState (reads only, never writes).
+
+Collections are listed through ``GET /api/collections`` (a database query) rather than fetched one
+by one: the single-collection endpoint is served from an in-memory cache that can be stale after a
+failed import. System collections and system fields are left out: they are never diffed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from baseform.engine.address import Address
+from baseform.engine.resource import LiveResource, LiveState
+from baseform.http import Session
+from baseform.providers.pocketbase.collections import PROVIDER, collection_address, live_collection
+from baseform.providers.pocketbase.fields import live_field
+from baseform.providers.pocketbase.indexes import is_auto_index, parse_index
+
+__all__ = ["list_collections", "read_state", "state_from"]
+
+_PAGE = 1000  # the server's maximum page size
+
+
+async def list_collections(session: Session) -> list[dict[str, Any]]:
+    """Every collection on the server, system ones included, in the server's order."""
+    items: list[dict[str, Any]] = []
+    page = 1
+    while True:
+        body = await session.request("GET", "/api/collections", operation="read the collections",
+                                     params={"page": str(page), "perPage": str(_PAGE), "skipTotal": "1"})
+        batch = body.get("items", []) if isinstance(body, dict) else []
+        items.extend(batch)
+        if len(batch) < _PAGE:
+            return items
+        page += 1
+
+
+def state_from(collections: list[dict[str, Any]], endpoint: str) -> LiveState:
+    """The LiveState of these collections (pure)."""
+    resources: dict[Address, LiveResource] = {}
+    for raw in collections:
+        if raw.get("system"):
+            continue
+        address = collection_address(str(raw["name"]))
+        resources[address] = LiveResource(address, live_collection(raw), raw)
+        if raw.get("type") == "view":
+            continue  # generated from the query, ids regenerated on every save: never compared
+        for f in raw.get("fields", []):
+            if not f.get("system"):
+                child = address.child("fields", str(f["name"]))
+                resources[child] = LiveResource(child, live_field(f), f)
+        for text in raw.get("indexes", []):
+            index = parse_index(text)
+            if index is not None:
+                child = address.child("indexes", index.name)
+                resources[child] = LiveResource(child, index.value, text,
+                                                implicit=is_auto_index(index.name, str(raw["id"])))
+    return LiveState(PROVIDER, endpoint, None, resources)
+
+
+async def read_state(session: Session) -> LiveState:
+    """Read the server's live state with as few requests as possible (one per 1000 collections)."""
+    return state_from(await list_collections(session), session.base_url)

@@ -1,0 +1,99 @@
+"""Weaviate classes: kind rules, the desired value of a declared class, and the class calls.
+
+A class is created with its non-reference properties inline (``POST /v1/schema``); reference
+properties follow through the properties endpoint so classes can refer to each other in cycles.
+Updates are read-modify-write: ``PUT /v1/schema/{class}`` replaces the whole class, so the body is
+the live class as read at plan time with only the planned fields changed (reference §3.1).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+
+from baseform.engine.address import Address
+from baseform.engine.change import Action, Change
+from baseform.engine.operation import Operation, Request
+from baseform.engine.resource import KindRules
+from baseform.providers.weaviate.models import ClassSpec
+from baseform.providers.weaviate.shape import class_value
+from baseform.types import JSON, JSONObject
+
+__all__ = ["CLASSES", "class_address", "class_path", "create_class", "delete_class", "desired_class",
+           "update_class"]
+
+CLASSES = KindRules(
+    "classes", renamable=False,
+    rename_unsupported="Weaviate cannot rename a class; declare the new class (and copy the objects), or "
+                       "point an alias at it on Weaviate 1.32+")
+
+_BM25_DEFAULTS = {"b": 0.75, "k1": 1.2}
+
+
+def class_address(provider: str, name: str) -> Address:
+    return Address(provider, (("classes", name),))
+
+
+def class_path(name: str) -> str:
+    return f"/v1/schema/{name}"
+
+
+def desired_class(spec: ClassSpec) -> JSONObject:
+    """The declared class settings (only the keys the manifest sets) in the diff shape. Pure."""
+    raw = spec.model_dump(by_alias=True, exclude_unset=True, exclude_none=True,
+                          exclude={"properties", "tenants", "protect", "renamedFrom"})
+    return class_value(raw, live=False)
+
+
+def _create_body(after: JSONObject, properties: Sequence[JSONObject]) -> JSONObject:
+    body = copy.deepcopy(after)
+    inverted = body.get("invertedIndexConfig")
+    if isinstance(inverted, dict) and isinstance(inverted.get("bm25"), dict):
+        # bm25 is decoded into a struct: a key left out would be stored as 0, not as its default
+        inverted["bm25"] = {**_BM25_DEFAULTS, **inverted["bm25"]}
+    body["properties"] = [copy.deepcopy(p) for p in properties]
+    return body
+
+
+def create_class(provider: str, change: Change, inline: Sequence[JSONObject]) -> Operation:
+    """``POST /v1/schema`` for a created (or recreated) class with ``inline`` properties."""
+    assert change.after is not None
+    name = change.address.name
+    names = ", ".join(p["name"] for p in inline)
+    return Operation(f"{change.address}:create", provider, Action.CREATE, (change.address,),
+                     f"create class {name}" + (f" with properties {names}" if names else ""),
+                     Request("POST", "/v1/schema", _create_body(change.after, inline)),
+                     verify=Request("GET", class_path(name)))
+
+
+def delete_class(provider: str, change: Change) -> Operation:
+    """``DELETE /v1/schema/{class}``: drops the class and every object in it."""
+    name = change.address.name
+    return Operation(f"{change.address}:delete", provider, Action.DELETE, (change.address,),
+                     f"delete class {name} and all its objects", Request("DELETE", class_path(name)))
+
+
+def _merge(live: JSON, wanted: JSON) -> JSON:
+    if isinstance(live, dict) and isinstance(wanted, dict):
+        out = dict(live)
+        for key, value in wanted.items():
+            out[key] = _merge(live.get(key), value)
+        return out
+    return copy.deepcopy(wanted)
+
+
+def update_class(provider: str, address: Address, live_raw: Mapping[str, JSON], after: JSONObject | None,
+                 descriptions: Mapping[str, str | None], addresses: Sequence[Address]) -> Operation:
+    """``PUT /v1/schema/{class}``: the live class with the declared class settings ``after`` merged
+    in and the property ``descriptions`` set; ``addresses`` are the changes it realises."""
+    body = _merge(dict(live_raw), after or {})
+    properties = []
+    for prop in body.get("properties") or []:
+        prop = dict(prop)
+        if prop.get("name") in descriptions:
+            prop["description"] = descriptions[prop["name"]]
+        properties.append(prop)
+    body["properties"] = properties
+    what = ", ".join(str(a.name) for a in addresses)
+    return Operation(f"{address}:update", provider, Action.UPDATE, tuple(addresses),
+                     f"update class {address.name} ({what})", Request("PUT", class_path(address.name), body))

@@ -1,0 +1,108 @@
+"""The hostile-input corpus: every bad manifest gives exit 1, a located message, no traceback, no
+leaked secret, and zero HTTP requests.
+
+Each file under ``bad_manifests/`` starts with ``# expect: <text in the message>`` and
+``# line: <N>`` (the error names ``file:N``); ``# secret: <value>`` lines name values that must
+not appear in the output. More cases are generated below (huge, deeply nested, alias bombs).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.clirun import run_cli
+from tests.emulators.server import Emulator, RunningEmulator, serve
+
+CORPUS = Path(__file__).parent / "bad_manifests"
+
+
+class Tripwire(Emulator):
+    """Answers nothing useful; counts every request so tests can assert there were none."""
+
+    name = "tripwire"
+
+
+@pytest.fixture(scope="module")
+def tripwire() -> Iterator[RunningEmulator]:
+    running = serve(Tripwire())
+    yield running
+    running.stop()
+
+
+def _env(url: str) -> dict[str, str]:
+    return {"APPWRITE_ENDPOINT": url + "/v1", "APPWRITE_PROJECT_ID": "p", "APPWRITE_API_KEY": "key-Tripwire-42",
+            "POCKETBASE_URL": url, "POCKETBASE_EMAIL": "a@b.c", "POCKETBASE_PASSWORD": "pw-Tripwire-42",
+            "WEAVIATE_URL": url, "WEAVIATE_API_KEY": "wv-Tripwire-42"}
+
+
+def _header(path: Path, key: str) -> list[str]:
+    values = []
+    for line in path.read_bytes().decode("utf-8", "replace").splitlines():
+        m = re.match(rf"#\s*{key}:\s*(.*)$", line)
+        if m:
+            values.append(m.group(1).strip())
+    return values
+
+
+def _check(path: Path, expect: str, line: int | None, secrets: list[str], tripwire: RunningEmulator) -> None:
+    before = tripwire.emulator.stats.get("requests", 0)
+    for command in ("validate", "plan", "apply"):
+        argv = [command, str(path)] + (["--auto-approve"] if command == "apply" else [])
+        result = run_cli(argv, env=_env(tripwire.url))
+        assert result.code == 1, f"{command}: {result.text}"
+        assert expect in result.err, f"{command}: expected {expect!r} in:\n{result.err}"
+        if line is not None:
+            assert f"{path}:{line}" in result.err, f"{command}: expected {path}:{line} in:\n{result.err}"
+        assert "Traceback" not in result.text
+        for secret in [*secrets, "key-Tripwire-42", "pw-Tripwire-42", "wv-Tripwire-42"]:
+            assert secret not in result.text
+    assert tripwire.emulator.stats.get("requests", 0) == before, "a bad manifest caused HTTP requests"
+
+
+CASES = sorted(CORPUS.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_bad_manifest_is_rejected_before_any_request(path: Path, tripwire: RunningEmulator) -> None:
+    (expect,) = _header(path, "expect")
+    lines = _header(path, "line")
+    _check(path, expect, int(lines[0]) if lines else None, _header(path, "secret"), tripwire)
+
+
+def test_huge_file_is_refused(tmp_path: Path, tripwire: RunningEmulator) -> None:
+    path = tmp_path / "huge.yaml"
+    path.write_text("version: 1\n# " + "x" * (6 * 1024 * 1024) + "\n")
+    _check(path, "the limit is", 1, [], tripwire)
+
+
+def test_deeply_nested_file_is_refused(tmp_path: Path, tripwire: RunningEmulator) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("version: 1\nx: " + "[" * 200 + "]" * 200 + "\n")
+    _check(path, "nested deeper than", 2, [], tripwire)
+
+
+def test_alias_bomb_is_refused(tmp_path: Path, tripwire: RunningEmulator) -> None:
+    lines = ["version: 1", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    _check(path, "manifest too large", None, [], tripwire)
+
+
+def test_missing_var_file_is_reported(tmp_path: Path, tripwire: RunningEmulator) -> None:
+    path = tmp_path / "ok.yaml"
+    path.write_text("version: 1\n")
+    result = run_cli(["plan", str(path), "--var-file", str(tmp_path / "nope.yaml")], env=_env(tripwire.url))
+    assert result.code == 1 and "cannot read file" in result.err and "Traceback" not in result.text
+
+
+def test_malformed_var_assignment_is_reported(tmp_path: Path, tripwire: RunningEmulator) -> None:
+    path = tmp_path / "ok.yaml"
+    path.write_text("version: 1\n")
+    result = run_cli(["validate", str(path), "--var", "novalue"], env=_env(tripwire.url))
+    assert result.code == 1 and "--var 'novalue' is not KEY=VALUE" in result.err

@@ -181,3 +181,48 @@ def test_plan_json_has_the_documented_shape(cli: Cli, write: Write, server: Memo
     assert change["address"] == "memory.things.a" and change["action"] == "update"
     assert change["diff"] == [{"path": "color", "before": "red", "after": "blue", "forces_replacement": False}]
     assert change["live_digest"].startswith("sha256:") and change["destructive"] is False
+
+
+def _drop_first_response(server: MemoryServer, method: str, path: str) -> None:
+    """The first matching request is committed by the server, but its answer is lost."""
+    handle = server.handle
+    dropped = []
+
+    def lossy(request):  # type: ignore[no-untyped-def]
+        response = handle(request)
+        if (request.method, request.url.path) == (method, path) and not dropped:
+            dropped.append(request)
+            import httpx
+
+            raise httpx.RemoteProtocolError("server disconnected without sending a response")
+        return response
+
+    server.handle = lossy  # type: ignore[method-assign]
+
+
+def test_create_retried_after_lost_answer_verifies_and_continues(cli: Cli, write: Write,
+                                                                 server: MemoryServer) -> None:
+    _drop_first_response(server, "POST", "/things")
+    path = str(write("m.yaml", "memory:\n  things:\n    - {name: a, color: red}\n"))
+    result = cli("apply", path, "--auto-approve")
+    assert result.code == 0, result.text
+    assert "already existed and matches the manifest" in result.out
+    assert [r for r in server.requests if r == ("POST", "/things")] == [("POST", "/things")] * 2
+
+
+def test_create_meeting_a_different_existing_object_fails(cli: Cli, write: Write, server: MemoryServer) -> None:
+    path = str(write("m.yaml", "memory:\n  things:\n    - {name: a, color: red}\n"))
+    handle = server.handle
+
+    def racing(request):  # type: ignore[no-untyped-def]
+        # another apply creates `a` (blue) between our plan and our create
+        if request.method == "POST" and "a" not in server.things:
+            server.things["a"] = {"name": "a", "color": "blue", "size": 1, "link": None, "parts": {},
+                                  "status": "available"}
+        return handle(request)
+
+    server.handle = racing  # type: ignore[method-assign]
+    result = cli("apply", path, "--auto-approve")
+    assert result.code == 1
+    assert "it exists on the server with different settings; plan again" in result.out
+    assert server.things["a"]["color"] == "blue"

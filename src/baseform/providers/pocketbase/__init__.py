@@ -1,1 +1,91 @@
-"""PocketBase provider."""
+"""The PocketBase provider (0.23+): collections, their fields and indexes, as one import per apply.
+
+The class only wires the modules together: ``models`` (manifest), ``declared`` (desired side and
+checks), ``live`` (reading), ``collections``/``fields``/``indexes`` (each kind's diff shape and
+rules), ``import_plan`` (operations), ``server_errors``, ``connection``, ``export`` and ``local``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import httpx
+
+from baseform.engine.address import Address
+from baseform.engine.change import Change, FieldDiff
+from baseform.engine.operation import Operation
+from baseform.engine.resource import DesiredResource, LiveState
+from baseform.errors import ApiError, Diagnostic
+from baseform.http import Session
+from baseform.manifest.models import Section
+from baseform.providers.base import Locator, Provider
+from baseform.providers.pocketbase.collections import COLLECTIONS, resolve_relations
+from baseform.providers.pocketbase.connection import open_session
+from baseform.providers.pocketbase.declared import check_section, desired_resources
+from baseform.providers.pocketbase.export import export_section
+from baseform.providers.pocketbase.fields import FIELDS
+from baseform.providers.pocketbase.import_plan import build_operations
+from baseform.providers.pocketbase.indexes import INDEXES
+from baseform.providers.pocketbase.live import read_state
+from baseform.providers.pocketbase.models import PocketBaseConfig, PocketBaseSection
+from baseform.providers.pocketbase.server_errors import ErrorTranslator
+from baseform.types import JSONObject
+
+__all__ = ["PocketBaseProvider"]
+
+_LOSS = {
+    "collections": "the collection is deleted and created anew, with all its records",
+    "fields": "PocketBase drops the column with its data and adds a new empty one",
+}
+
+
+class PocketBaseProvider(Provider):
+    """PocketBase 0.23+ collections (base, auth, view) with fields and indexes."""
+
+    name = "pocketbase"
+    config_model = PocketBaseConfig
+    section_model = PocketBaseSection
+    kinds = (COLLECTIONS, FIELDS, INDEXES)
+    top_level = ("collections",)
+
+    def __init__(self, config: PocketBaseConfig) -> None:  # type: ignore[override]
+        super().__init__(config)
+        # the one piece of state: where the parts of the latest planned body came from, so a
+        # server error during apply can name the manifest line
+        self.errors = ErrorTranslator()
+
+    def check(self, section: Section, locate: Locator) -> list[Diagnostic]:
+        assert isinstance(section, PocketBaseSection)
+        return check_section(section, locate)
+
+    def desired(self, section: Section, locate: Locator) -> list[DesiredResource]:
+        assert isinstance(section, PocketBaseSection)
+        return desired_resources(section, locate)
+
+    async def connect(self, transport: httpx.AsyncBaseTransport | None = None) -> Session:
+        assert isinstance(self.config, PocketBaseConfig)
+        return await open_session(self.config, self.errors, transport)
+
+    async def read(self, session: Session, desired: Sequence[DesiredResource]) -> LiveState:
+        return await read_state(session)
+
+    def prepare(self, desired: Sequence[DesiredResource], live: LiveState) -> list[DesiredResource]:
+        return resolve_relations(desired, live)
+
+    def replace_reasons(self, address: Address, before: JSONObject, after: JSONObject,
+                        diffs: Sequence[FieldDiff], live: LiveState) -> list[str]:
+        reasons = super().replace_reasons(address, before, after, diffs, live)
+        loss = _LOSS.get(address.kind)
+        return [f"{r}: {loss}" for r in reasons] if loss else reasons
+
+    def operations(self, changes: Sequence[Change], desired: Sequence[DesiredResource],
+                   live: LiveState) -> list[Operation]:
+        operations, origins = build_operations(changes, desired, live)
+        self.errors.origins = origins
+        return operations
+
+    def is_conflict(self, error: ApiError) -> bool:
+        return False  # the only write is an import, which converges when repeated
+
+    def export(self, live: LiveState) -> JSONObject:
+        return export_section(live)

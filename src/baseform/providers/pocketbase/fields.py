@@ -131,6 +131,6 @@ def field_id(field_type: str, name: str, taken: Iterable[str]) -> str:
 
 def is_field_name(name: str) -> bool:
     """PocketBase's field name rule (``^\\w{1,100}$``, not a reserved word, no ``_via_``)."""
-    return bool(re.fullmatch(r"\w{1,100}", name)) and name.lower() not in ("null", "true", "false", "_rowid_") \
+    return bool(re.fullmatch(r"[A-Za-z0-9_]{1,100}", name)) and name.lower() not in ("null", "true", "false", "_rowid_") \
         and "_via_" not in name
 

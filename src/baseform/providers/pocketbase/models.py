@@ -42,7 +42,7 @@ class PocketBaseConfig(ProviderConfig):
 
 
 class _Field(Resource):
-    name: str = Field(pattern=r"^\w{1,100}$", description="Field name (letters, digits, _).")
+    name: str = Field(pattern=r"^[A-Za-z0-9_]{1,100}$", description="Field name (letters, digits, _).")
     hidden: bool = False
     presentable: bool = False
 
@@ -202,7 +202,7 @@ class TokenConfig(Model):
 class CollectionSpec(Resource):
     """One collection. Rules left out mean ``null`` (superusers only), as in PocketBase."""
 
-    name: str = Field(pattern=r"^\w{1,255}$")
+    name: str = Field(pattern=r"^[A-Za-z0-9_]{1,255}$")
     type: Literal["base", "auth", "view"] = "base"
     listRule: Rule = None
     viewRule: Rule = None

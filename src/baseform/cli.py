@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from baseform import __version__, secrets
 from baseform.commands import Connections, apply_operations, compute_plan, connect
@@ -29,7 +29,7 @@ from baseform.engine.apply import OperationResult, Outcome
 from baseform.engine.operation import Operation
 from baseform.engine.plan import Plan, stale_reasons
 from baseform.engine.render import render_apply_result, render_json, render_markdown, render_text
-from baseform.errors import BaseformError, Diagnostic, ManifestError, PlanError, RefusedError
+from baseform.errors import BaseformError, ManifestError, PlanError, RefusedError
 from baseform.manifest.project import Project, load_project, make_provider
 from baseform.manifest.schema import write_schemas
 from baseform.providers import default_registry

@@ -52,7 +52,7 @@ async def connect(project: Project, transports: Transports | None = None) -> Asy
             return session
 
         sessions = await asyncio.gather(*(open_one(p) for p in providers.values()))
-        yield Connections(providers, dict(zip(providers, sessions)))
+        yield Connections(providers, dict(zip(providers, sessions, strict=True)))
 
 
 async def read_live(project: Project, connections: Connections) -> dict[str, LiveState]:
@@ -60,7 +60,7 @@ async def read_live(project: Project, connections: Connections) -> dict[str, Liv
     units = project.units
     states = await asyncio.gather(*(u.provider.read(connections.sessions[u.provider.name], u.desired)
                                     for u in units))
-    return {u.provider.name: s for u, s in zip(units, states)}
+    return {u.provider.name: s for u, s in zip(units, states, strict=True)}
 
 
 async def compute_plan(project: Project, connections: Connections,

@@ -7,7 +7,7 @@ delete. ``reason`` explains the action to a person and is never read by apply.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from baseform.engine.address import Address
 from baseform.errors import SourceSpan
@@ -16,7 +16,7 @@ from baseform.types import JSON, JSONObject
 __all__ = ["ABSENT", "Action", "Change", "FieldDiff"]
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     NOOP = "no-op"
     CREATE = "create"
     UPDATE = "update"

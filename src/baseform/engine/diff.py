@@ -67,7 +67,7 @@ def diff_fields(before: JSONObject, after: JSONObject) -> list[FieldDiff]:
     dd = DeepDiff(before, after, ignore_numeric_type_changes=True, verbose_level=2)
     paths: dict[tuple[str | int, ...], None] = {}
     for text in dd.affected_paths:
-        parts = parse_path(text)
+        parts: list[str | int] = parse_path(text)  # type: ignore[no-untyped-call]
         cut: list[str | int] = []
         for part in parts:
             if isinstance(part, int):

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from baseform.engine.operation import Operation
 
 __all__ = ["ApplyResult", "OperationResult", "Outcome"]
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     DONE = "done"
     FAILED = "failed"
     SKIPPED = "skipped"

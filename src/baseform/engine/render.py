@@ -11,9 +11,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from baseform import __version__
-from baseform.engine.outcome import ApplyResult, Outcome
 from baseform.engine.change import ABSENT, Action, Change
 from baseform.engine.operation import Operation
+from baseform.engine.outcome import ApplyResult, Outcome
 from baseform.engine.plan import FORMAT_VERSION, Plan
 from baseform.secrets import MASK
 from baseform.types import JSON

@@ -9,12 +9,12 @@ same key are an error naming both places. Problems are collected, never raised o
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from baseform.errors import Diagnostic, ManifestError, SourceSpan
 from baseform.manifest.template import render_template
@@ -238,8 +238,9 @@ def _merge(into: dict[str, Any], positions: dict[DataPath, SourceSpan], data: di
 def _shift(path: DataPath, offsets: Mapping[DataPath, int]) -> DataPath:
     for i in range(len(path)):
         offset = offsets.get(path[:i])
-        if offset and isinstance(path[i], int):
-            return (*path[:i], path[i] + offset, *path[i + 1:])
+        index = path[i]
+        if offset and isinstance(index, int):
+            return (*path[:i], index + offset, *path[i + 1:])
     return path
 
 

@@ -139,9 +139,9 @@ class ProviderConfig(Model):
 def manifest_model(providers: tuple[type[Provider], ...]) -> type[Model]:
     """The top-level manifest model for a set of providers (sections and connection blocks)."""
     blocks: dict[str, Any] = {p.name: (p.config_model | None, None) for p in providers}
-    providers_model = create_model("Providers", __base__=Model, **blocks)  # type: ignore[call-overload]
+    providers_model = create_model("Providers", __base__=Model, **blocks)
     sections: dict[str, Any] = {p.name: (p.section_model | None, None) for p in providers}
-    return create_model(  # type: ignore[call-overload,no-any-return]
+    return create_model(
         "Manifest", __base__=Model,
         version=(Literal[1], Field(1, description="Manifest format version.")),
         providers=(providers_model | None, None),

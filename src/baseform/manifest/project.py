@@ -15,7 +15,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from baseform import secrets
-
 from baseform.engine.resource import DesiredResource, digest
 from baseform.errors import Diagnostic, ManifestError
 from baseform.manifest.loader import LoadedManifest, load_manifest, load_variables

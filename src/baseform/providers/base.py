@@ -52,7 +52,7 @@ def subset_matches(expected: JSON, actual: JSON) -> bool:
             return False
         if all(not isinstance(x, (dict, list)) for x in expected + actual):
             return set(map(str, expected)) == set(map(str, actual))
-        return len(expected) == len(actual) and all(subset_matches(e, a) for e, a in zip(expected, actual))
+        return len(expected) == len(actual) and all(subset_matches(e, a) for e, a in zip(expected, actual, strict=True))
     if isinstance(expected, (int, float)) and isinstance(actual, (int, float)) and not isinstance(expected, bool):
         return float(expected) == float(actual)
     return bool(expected == actual)

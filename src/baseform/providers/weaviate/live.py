@@ -14,8 +14,7 @@ from baseform.engine.address import Address
 from baseform.engine.resource import DesiredResource, LiveResource, LiveState
 from baseform.http import Session
 from baseform.providers.weaviate.classes import class_address, class_path
-from baseform.providers.weaviate.shape import class_value, declared_only, project_class, property_value, \
-    tenant_value
+from baseform.providers.weaviate.shape import class_value, declared_only, project_class, property_value, tenant_value
 from baseform.types import JSON, JSONObject
 
 __all__ = ["read_live"]
@@ -42,7 +41,7 @@ async def read_live(provider: str, session: Session, desired: Sequence[DesiredRe
     answers = await asyncio.gather(*(
         session.request("GET", class_path(name) + "/tenants", operation=f"read the tenants of class {name}")
         for name in tenant_reads.values()))
-    for address, tenants in zip(tenant_reads, answers):
+    for address, tenants in zip(tenant_reads, answers, strict=True):
         for tenant in tenants or []:
             _add(resources, address.child("tenants", str(tenant["name"])), tenant_value(tenant), tenant, wanted)
     version = meta.get("version") if isinstance(meta, dict) else None

@@ -1,0 +1,129 @@
+"""The Weaviate provider: classes, their properties and tenants through the REST schema API.
+
+This module only wires the pieces together; each concern lives in its own module (models, shape,
+mutability, one module per resource kind, live reading, scheduling, export).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import httpx
+
+from baseform.engine.address import Address
+from baseform.engine.change import Change, FieldDiff
+from baseform.engine.operation import Operation
+from baseform.engine.resource import DesiredResource, LiveState
+from baseform.errors import ApiError, Diagnostic
+from baseform.http import Session
+from baseform.manifest.models import ProviderConfig, Section
+from baseform.providers.base import Locator, Provider
+from baseform.providers.weaviate.classes import CLASSES, class_address, desired_class
+from baseform.providers.weaviate.datatypes import reference_targets
+from baseform.providers.weaviate.defaults import parse_version
+from baseform.providers.weaviate.export import export_section
+from baseform.providers.weaviate.features import check_server_support
+from baseform.providers.weaviate.live import read_live
+from baseform.providers.weaviate.models import WeaviateConfig, WeaviateSection
+from baseform.providers.weaviate.mutability import DATA_LOSS, class_reasons, property_reasons
+from baseform.providers.weaviate.names import class_name
+from baseform.providers.weaviate.properties import PROPERTIES, desired_property
+from baseform.providers.weaviate.schedule import plan_operations
+from baseform.providers.weaviate.tenants import TENANTS, desired_tenant
+from baseform.providers.weaviate.validation import check_section
+from baseform.providers.weaviate.verify import created_matches
+from baseform.types import JSON, JSONObject
+
+__all__ = ["WeaviateProvider"]
+
+
+class WeaviateProvider(Provider):
+    """``weaviate`` section: ``weaviate.classes.<Class>[.properties.<name>|.tenants.<name>]``."""
+
+    name = "weaviate"
+    config_model = WeaviateConfig
+    section_model = WeaviateSection
+    kinds = (CLASSES, PROPERTIES, TENANTS)
+    top_level = ("classes",)
+
+    def __init__(self, config: ProviderConfig) -> None:
+        super().__init__(config)
+        # desired resources of the current plan, set by prepare(): a class's replace reasons
+        # depend on its properties, which the core diffs as separate resources
+        self._planned: tuple[DesiredResource, ...] = ()
+
+    # -- validate time ------------------------------------------------------------------------
+    def check(self, section: Section, locate: Locator) -> list[Diagnostic]:
+        assert isinstance(section, WeaviateSection)
+        return check_section(section, locate)
+
+    def desired(self, section: Section, locate: Locator) -> list[DesiredResource]:
+        assert isinstance(section, WeaviateSection)
+        out: list[DesiredResource] = []
+        for i, spec in enumerate(section.classes):
+            path = ("weaviate", "classes", i)
+            address = class_address(self.name, class_name(spec.class_))
+            out.append(DesiredResource(address, desired_class(spec), locate(path), protect=spec.protect,
+                                       renamed_from=spec.renamedFrom))
+            for j, prop in enumerate(spec.properties):
+                value = desired_property(prop)
+                targets = reference_targets(prop.dataType)
+                out.append(DesiredResource(
+                    address.child("properties", value["name"]), value, locate((*path, "properties", j)),
+                    frozenset(class_address(self.name, class_name(t)) for t in targets), prop.protect,
+                    prop.renamedFrom))
+            for k, tenant in enumerate(spec.tenants or []):
+                out.append(DesiredResource(address.child("tenants", tenant.name), desired_tenant(tenant),
+                                           locate((*path, "tenants", k)), protect=tenant.protect,
+                                           renamed_from=tenant.renamedFrom))
+        return out
+
+    # -- I/O ----------------------------------------------------------------------------------
+    async def connect(self, transport: httpx.AsyncBaseTransport | None = None) -> Session:
+        url = self.config.require("url", self.name).rstrip("/").removesuffix("/v1")
+        key = getattr(self.config, "apiKey", None)
+        # a server without an auth scheme rejects any Authorization header (reference §1 Auth)
+        headers = {"Authorization": f"Bearer {key.get_secret_value()}"} if key and key.get_secret_value() else {}
+        return Session(url, headers=headers, transport=transport)
+
+    async def read(self, session: Session, desired: Sequence[DesiredResource]) -> LiveState:
+        return await read_live(self.name, session, desired)
+
+    # -- plan time ----------------------------------------------------------------------------
+    def prepare(self, desired: Sequence[DesiredResource], live: LiveState) -> list[DesiredResource]:
+        check_server_support(desired, live)
+        self._planned = tuple(desired)
+        return list(desired)
+
+    def replace_reasons(self, address: Address, before: JSONObject, after: JSONObject,
+                        diffs: Sequence[FieldDiff], live: LiveState) -> list[str]:
+        if address.kind == "tenants":
+            return []
+        if address.kind == "properties":
+            return super().replace_reasons(address, before, after, diffs, live)
+        version = parse_version(live.server_version)
+        raw = live.resources[address].raw
+        reasons = class_reasons(diffs, raw if isinstance(raw, dict) else {}, version)
+        wanted = {d.address.name: d.value for d in self._planned
+                  if d.address.kind == "properties" and d.address.parent == address}
+        have = {a.name: r.value for a, r in live.resources.items()
+                if a.kind == "properties" and a.parent == address}
+        reasons += property_reasons(wanted, have, version)
+        return [*reasons, DATA_LOSS] if reasons else []
+
+    def operations(self, changes: Sequence[Change], desired: Sequence[DesiredResource],
+                   live: LiveState) -> list[Operation]:
+        return plan_operations(self.name, changes, desired, live)
+
+    # -- apply time ---------------------------------------------------------------------------
+    def is_conflict(self, error: ApiError) -> bool:
+        # Weaviate answers 422 for every rejected create, "already exists"/"already in use" included
+        text = error.server_message.lower()
+        return error.status == 422 and ("already exists" in text or "already in use" in text)
+
+    def matches(self, operation: Operation, live: JSON) -> bool:
+        return created_matches(operation, live)
+
+    # -- export -------------------------------------------------------------------------------
+    def export(self, live: LiveState) -> JSONObject:
+        return export_section(live)

@@ -203,14 +203,14 @@ def export_entry(value: JSONObject, table_id: str) -> JSONObject:
         if value.get("onDelete") not in (None, "restrict"):
             out["onDelete"] = value["onDelete"]
         return out
-    if "size" in value:
-        out["size"] = value["size"]
     if value.get("required"):
         out["required"] = True
-    if value.get("array"):
-        out["array"] = True
     if value.get("default") is not None:
         out["default"] = value["default"]
+    if value.get("array"):
+        out["array"] = True
+    if "size" in value:
+        out["size"] = value["size"]
     if info is not None and info.numeric:
         low, high = info.bounds
         if value["min"] != low:

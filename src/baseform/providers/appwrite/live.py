@@ -67,7 +67,7 @@ async def read_state(session: Session, desired: Sequence[DesiredResource]) -> Li
         resources[address] = LiveResource(address, value, raw, implicit)
 
     root = Address(PROVIDER)
-    for db, table_list in zip(dbs, table_lists):
+    for db, table_list in zip(dbs, table_lists, strict=True):
         db_address = root.child("databases", db["$id"])
         add(db_address, databases.live_value(db), db)
         for table in table_list:

@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, SecretStr
 
-from baseform.manifest.models import Model, ProviderConfig, Resource, Section
+from baseform.manifest.models import ProviderConfig, Resource, Section
 
 __all__ = ["AppwriteConfig", "AppwriteSection", "BucketSpec", "ColumnSpec", "ColumnType", "DatabaseSpec",
            "IndexSpec", "Permissions", "TableSpec", "TeamSpec"]

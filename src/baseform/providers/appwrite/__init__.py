@@ -1,0 +1,124 @@
+"""Appwrite provider: TablesDB databases, tables, columns and indexes; storage buckets; teams.
+
+The provider class only wires the modules of this package together: ``models`` (manifest),
+``checks`` (validate-time limits), ``desired`` (manifest -> resources), ``live`` (reading),
+``planning`` (capabilities, replace reasons, operations), ``export``, and one module per kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import httpx
+
+from baseform.engine.address import Address
+from baseform.engine.change import Change, FieldDiff
+from baseform.engine.diff import diff_fields
+from baseform.engine.normalize import normalize
+from baseform.engine.operation import Operation
+from baseform.engine.resource import DesiredResource, LiveState
+from baseform.errors import ApiError, Diagnostic
+from baseform.http import Session
+from baseform.manifest.models import ProviderConfig, Section
+from baseform.providers.appwrite import planning
+from baseform.providers.appwrite.buckets import BUCKETS
+from baseform.providers.appwrite.calls import Creation
+from baseform.providers.appwrite.checks import check_section
+from baseform.providers.appwrite.columns import COLUMNS
+from baseform.providers.appwrite.databases import DATABASES
+from baseform.providers.appwrite.desired import desired_resources
+from baseform.providers.appwrite.export import export_section
+from baseform.providers.appwrite.indexes import INDEXES
+from baseform.providers.appwrite.live import read_state
+from baseform.providers.appwrite.models import AppwriteConfig, AppwriteSection
+from baseform.providers.appwrite.tables import TABLES
+from baseform.providers.appwrite.teams import TEAMS
+from baseform.providers.base import Locator, Provider, subset_matches
+from baseform.types import JSON, JSONObject
+
+__all__ = ["AppwriteProvider"]
+
+
+class AppwriteProvider(Provider):
+    """Appwrite (server 1.8+, TablesDB API)."""
+
+    name = "appwrite"
+    config_model = AppwriteConfig
+    section_model = AppwriteSection
+    kinds = (DATABASES, TABLES, COLUMNS, INDEXES, BUCKETS, TEAMS)
+    top_level = ("databases", "buckets", "teams")
+
+    def __init__(self, config: ProviderConfig) -> None:
+        super().__init__(config)
+        # columns the current plan recreates, for the indexes that use them (see replace_reasons)
+        self._recreated: tuple[LiveState, frozenset[Address]] | None = None
+
+    def check(self, section: Section, locate: Locator) -> list[Diagnostic]:
+        assert isinstance(section, AppwriteSection)
+        return check_section(section, locate)
+
+    def desired(self, section: Section, locate: Locator) -> list[DesiredResource]:
+        assert isinstance(section, AppwriteSection)
+        return desired_resources(section, locate)
+
+    async def connect(self, transport: httpx.AsyncBaseTransport | None = None) -> Session:
+        endpoint = self.config.require("endpoint", self.name).rstrip("/")
+        if not endpoint.endswith("/v1"):
+            endpoint += "/v1"  # Appwrite's documented endpoints include it; accept the bare host too
+        headers = {"X-Appwrite-Project": self.config.require("project", self.name),
+                   "X-Appwrite-Key": self.config.require("apiKey", self.name)}
+        return Session(endpoint, headers=headers, transport=transport)
+
+    async def read(self, session: Session, desired: Sequence[DesiredResource]) -> LiveState:
+        return await read_state(session, desired)
+
+    def prepare(self, desired: Sequence[DesiredResource], live: LiveState) -> list[DesiredResource]:
+        planning.raise_capability_problems(desired, live)
+        prepared = planning.with_live_defaults(desired, live)
+        self._recreated = (live, self._recreated_columns(prepared, live))
+        return prepared
+
+    def _recreated_columns(self, desired: Sequence[DesiredResource], live: LiveState) -> frozenset[Address]:
+        """Declared columns whose change will be a replace, decided by the same rules as the diff."""
+        out = set()
+        for d in desired:
+            if d.address.kind != "columns":
+                continue
+            parent = d.address.parent
+            old = parent.child("columns", d.renamed_from) if parent and d.renamed_from else None
+            found = live.resources.get(d.address) or (live.resources.get(old) if old else None)
+            if found is None:
+                continue
+            before, after = normalize(COLUMNS, found.value), normalize(COLUMNS, d.value)
+            if self.replace_reasons(d.address, before, after, diff_fields(before, after), live):
+                out.add(found.address)
+        return frozenset(out)
+
+    def replace_reasons(self, address: Address, before: JSONObject, after: JSONObject,
+                        diffs: Sequence[FieldDiff], live: LiveState) -> list[str]:
+        reasons = super().replace_reasons(address, before, after, diffs, live)
+        if address.kind == "columns":
+            reasons += planning.column_extra_reasons(address, before, after, live)
+        elif address.kind == "indexes":
+            recreated = self._recreated[1] if self._recreated and self._recreated[0] is live else frozenset()
+            reasons += planning.index_extra_reasons(address, live, recreated)
+        return reasons
+
+    def live_dependencies(self, live: LiveState) -> Mapping[Address, frozenset[Address]]:
+        return planning.live_dependencies(live)
+
+    def operations(self, changes: Sequence[Change], desired: Sequence[DesiredResource],
+                   live: LiveState) -> list[Operation]:
+        return planning.plan_operations(changes, desired, live)
+
+    def is_conflict(self, error: ApiError) -> bool:
+        return error.status == 409 and bool(error.kind and error.kind.endswith("_already_exists"))
+
+    def matches(self, operation: Operation, live: JSON) -> bool:
+        if not isinstance(operation, Creation) or not isinstance(live, dict):
+            return super().matches(operation, live)
+        kind = operation.addresses[0].kind
+        return subset_matches(operation.expects, planning.LIVE_VALUES[kind](live))
+
+    def export(self, live: LiveState) -> JSONObject:
+        return export_section(live)

@@ -1,0 +1,196 @@
+"""Plan-time rules of the Appwrite provider: server capabilities, replace reasons, and the operations
+of a whole plan (inline table creation, children that go with their parent, dependency edges). Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from baseform.engine.address import Address
+from baseform.engine.change import Action, Change
+from baseform.engine.graph import link_operations
+from baseform.engine.operation import Operation
+from baseform.engine.resource import DesiredResource, LiveState
+from baseform.errors import PlanError
+from baseform.providers.appwrite import buckets, columns, databases, indexes, tables, teams
+from baseform.providers.appwrite.checks import SYSTEM_INDEX_COLUMNS
+from baseform.providers.appwrite.columns import TYPES
+from baseform.providers.appwrite.versions import ENCRYPT, INLINE_CREATE, at_least, parse_version, show
+from baseform.types import JSONObject
+
+__all__ = ["LIVE_VALUES", "capability_problems", "column_extra_reasons", "index_extra_reasons",
+           "live_dependencies", "plan_operations", "raise_capability_problems", "with_live_defaults"]
+
+INLINE_LIMIT = 100  # create-table accepts at most 100 inline columns and 100 inline indexes
+_FAILED = ("failed", "stuck")
+_INT32_MAX = 2**31 - 1
+
+LIVE_VALUES: Mapping[str, Callable[[JSONObject], JSONObject]] = {
+    "databases": databases.live_value, "tables": tables.live_value, "columns": columns.live_value,
+    "indexes": indexes.live_value, "buckets": buckets.live_value, "teams": teams.live_value}
+"""kind -> the function that turns a server object into the diff shape."""
+
+
+def capability_problems(desired: Sequence[DesiredResource], live: LiveState) -> list[str]:
+    """What the manifest asks for that this server cannot do (one line each, with where)."""
+    version = parse_version(live.server_version)
+    problems: list[str] = []
+    for d in desired:
+        if d.address.kind != "columns":
+            continue
+        where = f"{d.source}: {d.address}" if d.source else str(d.address)
+        info = TYPES.get(d.value["type"])
+        if info is not None and not at_least(version, info.since):
+            hint = " (use string, or upgrade the server)" if info.stored in ("varchar", "text", "mediumtext",
+                                                                             "longtext") else ""
+            problems.append(f"{where}: column type {info.name} needs Appwrite {show(info.since)} or later; "
+                            f"this server is {live.server_version}{hint}")
+        if d.value.get("encrypt") and not at_least(version, ENCRYPT):
+            problems.append(f"{where}: encrypt needs Appwrite {show(ENCRYPT)} or later; this server is "
+                            f"{live.server_version}")
+        related = d.value.get("relatedTable") if d.value["type"] == "relationship" else None
+        table = d.address.parent
+        if related and table is not None and table.parent is not None:
+            target = table.parent.child("tables", related)
+            if target not in live.resources and all(o.address != target for o in desired):
+                problems.append(f"{where}: relatedTable {related!r} is neither declared in database "
+                                f"{table.parent.name!r} nor present on the server")
+    return problems
+
+
+def with_live_defaults(desired: Sequence[DesiredResource], live: LiveState) -> list[DesiredResource]:
+    """Desired resources with values only the live server knows filled in (bucket size limit)."""
+    out = []
+    for d in desired:
+        if d.address.kind == "buckets":
+            found = live.resources.get(d.address)
+            value = buckets.with_live_size(d.value, found.value if found else None)
+            if value is not d.value:
+                d = DesiredResource(d.address, value, d.source, d.depends_on, d.protect, d.renamed_from)
+        out.append(d)
+    return out
+
+
+def _status_reason(address: Address, live: LiveState) -> list[str]:
+    found = live.resources.get(address)
+    raw = found.raw if found is not None else None
+    if isinstance(raw, dict) and raw.get("status") in _FAILED:
+        detail = f": {raw['error']}" if raw.get("error") else ""
+        return [f"status {raw['status']} on the server{detail}; it is recreated"]
+    return []
+
+
+def column_extra_reasons(address: Address, before: JSONObject, after: JSONObject, live: LiveState) -> list[str]:
+    """Conditional replace reasons of a column beyond its ``replace_on`` fields."""
+    reasons = _status_reason(address, live)
+    if before.get("type") == after.get("type") == "integer":
+        old, new = before.get("max"), after.get("max")
+        if isinstance(old, int) and isinstance(new, int) and old <= _INT32_MAX < new:
+            reasons.append(f"max {old} -> {new} needs 8-byte storage; an integer column's width is fixed "
+                           "when it is created")
+    return reasons
+
+
+def index_extra_reasons(address: Address, live: LiveState, recreated: frozenset[Address]) -> list[str]:
+    """An index is recreated when it failed, or when a column it uses is recreated (the server drops
+    a deleted column from its indexes)."""
+    reasons = _status_reason(address, live)
+    table = address.parent
+    found = live.resources.get(address)
+    if table is not None and found is not None:
+        gone = [c for c in found.value["columns"] if table.child("columns", c) in recreated]
+        if gone:
+            reasons.append(f"columns {', '.join(gone)} recreated: the server drops them from this index")
+    return reasons
+
+
+def live_dependencies(live: LiveState) -> dict[Address, frozenset[Address]]:
+    """Index -> its columns; relationship column -> its related table."""
+    out: dict[Address, frozenset[Address]] = {}
+    for address, res in live.resources.items():
+        table = address.parent
+        if table is None:
+            continue
+        if address.kind == "indexes":
+            out[address] = frozenset(table.child("columns", c) for c in res.value["columns"]
+                                     if c not in SYSTEM_INDEX_COLUMNS)
+        elif address.kind == "columns" and res.value["type"] == "relationship" and table.parent is not None:
+            out[address] = frozenset({table.parent.child("tables", str(res.value["relatedTable"]))})
+    return out
+
+
+def _gone_with_parent(address: Address, by_address: Mapping[Address, Change]) -> bool:
+    parent = address.parent
+    while parent is not None:
+        change = by_address.get(parent)
+        if change is not None and change.action is Action.DELETE:
+            return True
+        parent = parent.parent
+    return False
+
+
+def _inline_children(table: Change, desired: Sequence[DesiredResource],
+                     by_address: Mapping[Address, Change]) -> tuple[list[JSONObject], list[JSONObject], set[Address]]:
+    """The create-table ``columns``/``indexes`` entries of a new table and the changes they cover.
+
+    Relationship and encrypted columns cannot go inline; an index goes inline only when all its
+    columns do (or are system columns).
+    """
+    cols: list[JSONObject] = []
+    idxs: list[JSONObject] = []
+    covered: set[Address] = set()
+    inline_keys: set[str] = set()
+    children = [d for d in desired if d.address.parent == table.address]
+    for d in children:
+        change = by_address.get(d.address)
+        if (d.address.kind == "columns" and change is not None and change.after is not None
+                and change.action is Action.CREATE and columns.can_inline(change.after) and len(cols) < INLINE_LIMIT):
+            cols.append(columns.inline_body(change.after))
+            covered.add(d.address)
+            inline_keys.add(d.address.name)
+    for d in children:
+        change = by_address.get(d.address)
+        if (d.address.kind == "indexes" and change is not None and change.after is not None
+                and change.action is Action.CREATE and len(idxs) < INLINE_LIMIT
+                and all(c in inline_keys or c in SYSTEM_INDEX_COLUMNS for c in change.after["columns"])):
+            idxs.append(indexes.inline_body(d.address.name, change.after))
+            covered.add(d.address)
+    return cols, idxs, covered
+
+
+def plan_operations(changes: Sequence[Change], desired: Sequence[DesiredResource], live: LiveState) -> list[Operation]:
+    """The operations of a whole plan with dependencies wired.
+
+    New tables are created with their columns and indexes in the same request when the server
+    supports it (>= 1.9.0); relationships and what cannot go inline follow as their own calls.
+    Children of a deleted database or table go with it (no call of their own).
+    """
+    active = [c for c in changes if c.action is not Action.NOOP]
+    by_address = {c.address: c for c in active}
+    inline = at_least(parse_version(live.server_version), INLINE_CREATE)
+    ops: dict[Address, list[Operation]] = {}
+    covered = {c.address for c in active if c.action is Action.DELETE and _gone_with_parent(c.address, by_address)}
+    for change in active:
+        a = change.address
+        if a in covered:
+            continue
+        if a.kind == "tables" and change.action is Action.CREATE and inline:
+            cols, idxs, children = _inline_children(change, desired, by_address)
+            covered |= children
+            ops[a] = tables.operations(change, cols, idxs)
+        elif a.kind == "tables":
+            ops[a] = tables.operations(change)
+        elif a.kind == "columns":
+            ops[a] = columns.operations(change, live)
+        else:
+            ops[a] = {"databases": databases.operations, "indexes": indexes.operations,
+                      "buckets": buckets.operations, "teams": teams.operations}[a.kind](change)
+    kept = {a: o for a, o in ops.items() if a not in covered and o}
+    return link_operations(active, kept, {d.address: d.depends_on for d in desired}, live_dependencies(live))
+
+
+def raise_capability_problems(desired: Sequence[DesiredResource], live: LiveState) -> None:
+    problems = capability_problems(desired, live)
+    if problems:
+        raise PlanError("this Appwrite server cannot do what the manifest asks:\n  " + "\n  ".join(problems),
+                        address="appwrite")

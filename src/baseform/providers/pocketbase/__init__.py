@@ -48,7 +48,7 @@ class PocketBaseProvider(Provider):
     kinds = (COLLECTIONS, FIELDS, INDEXES)
     top_level = ("collections",)
 
-    def __init__(self, config: PocketBaseConfig) -> None:  # type: ignore[override]
+    def __init__(self, config: PocketBaseConfig) -> None:
         super().__init__(config)
         # the one piece of state: where the parts of the latest planned body came from, so a
         # server error during apply can name the manifest line

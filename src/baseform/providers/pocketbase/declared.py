@@ -51,18 +51,27 @@ def check_section(section: PocketBaseSection, locate: Locator) -> list[Diagnosti
     seen: dict[str, str] = {}
     for i, spec in enumerate(section.collections):
         where = (PROVIDER, "collections", i)
-        address = str(collection_address(spec.name))
         key = spec.name.lower()
         if key in seen and seen[key] != spec.name:
             problems.append(Diagnostic(f"collection names are case-insensitive in PocketBase: {spec.name!r} "
-                                       f"clashes with {seen[key]!r}", locate((*where, "name")), address))
+                                       f"clashes with {seen[key]!r}", locate((*where, "name")),
+                                       str(collection_address(spec.name))))
         seen.setdefault(key, spec.name)
-        problems.extend(Diagnostic(message, locate((*where, *path)), address, hint)
+        problems.extend(Diagnostic(message, locate((*where, *path)), _address_of(spec, path), hint)
                         for path, message, hint in _collection_problems(spec))
     return problems
 
 
 Problem = tuple[tuple[str | int, ...], str, str | None]
+"""(data path inside the collection, message, hint)"""
+
+
+def _address_of(spec: CollectionSpec, path: tuple[str | int, ...]) -> str:
+    """The address a problem is about: the field's when the path is inside one."""
+    address = collection_address(spec.name)
+    if len(path) > 1 and path[0] == "fields" and isinstance(path[1], int):
+        return str(address.child("fields", spec.fields[path[1]].name))
+    return str(address)
 
 
 def _collection_problems(spec: CollectionSpec) -> Iterator[Problem]:

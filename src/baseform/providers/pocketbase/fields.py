@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from baseform.engine.resource import KindRules
@@ -86,7 +86,7 @@ def normalise_date(text: str) -> str:
             moment = datetime.strptime(text, fmt)
         except ValueError:
             continue
-        return moment.replace(tzinfo=timezone.utc).strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+        return moment.replace(tzinfo=UTC).strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
     return text
 
 
@@ -131,6 +131,6 @@ def field_id(field_type: str, name: str, taken: Iterable[str]) -> str:
 
 def is_field_name(name: str) -> bool:
     """PocketBase's field name rule (``^\\w{1,100}$``, not a reserved word, no ``_via_``)."""
-    return bool(re.fullmatch(r"[A-Za-z0-9_]{1,100}", name)) and name.lower() not in ("null", "true", "false", "_rowid_") \
-        and "_via_" not in name
+    reserved = name.lower() in ("null", "true", "false", "_rowid_") or "_via_" in name
+    return bool(re.fullmatch(r"[A-Za-z0-9_]{1,100}", name)) and not reserved
 

@@ -311,3 +311,64 @@ def test_export_then_plan_has_no_changes(baseform: Baseform, pocketbase: PocketB
     path.write_text(exported.out)
     assert "text3208210256" not in exported.out and "system" not in exported.out
     assert baseform("plan", path, "--detailed-exitcode").code == 0
+
+
+def test_target_applies_only_the_selected_collection(
+        baseform: Baseform, pocketbase: PocketBaseServer, manifest: Manifest) -> None:
+    applied(baseform, manifest("collections: [{name: a, fields: [{name: x, type: text}]}, "
+                               "{name: b, fields: [{name: y, type: text}]}]"))
+    path = manifest("collections: [{name: a, fields: [{name: x, type: text, max: 5}]}, "
+                    "{name: b, fields: [{name: y, type: text, max: 7}, {name: z, type: bool}]}]")
+    result = baseform("apply", path, "--auto-approve", "--target", "pocketbase.collections.b")
+    assert result.code == 0, result.text
+    assert field(pocketbase, "a", "x")["max"] == 0
+    assert field(pocketbase, "b", "y")["max"] == 7 and field(pocketbase, "b", "z")["type"] == "bool"
+    applied(baseform, path)
+    assert field(pocketbase, "a", "x")["max"] == 5
+
+
+def test_deleting_a_collection_a_relation_still_uses_is_refused_at_plan_time(
+        baseform: Baseform, pocketbase: PocketBaseServer, manifest: Manifest) -> None:
+    applied(baseform, manifest("collections: [{name: owners}, "
+                               "{name: cars, fields: [{name: owner, type: relation, collection: owners}]}]"))
+    # only the relation's holder is declared: the import would silently leave it dangling
+    path = manifest("prune: true\ncollections: [{name: users, type: auth}, "
+                    "{name: cars, fields: [{name: owner, type: relation, collection: owners}]}]")
+    result = baseform("plan", path)
+    assert result.code == 1
+    assert "pocketbase.collections.owners would be deleted" in result.err
+    assert "'owner' of collection 'cars' still refers to it" in result.err
+
+
+def test_users_gets_a_field_and_an_auth_option_without_losing_its_system_parts(
+        baseform: Baseform, pocketbase: PocketBaseServer, manifest: Manifest) -> None:
+    before = collection(pocketbase, "users")
+    path = manifest("""
+        collections:
+          - name: users
+            type: auth
+            listRule: "id = @request.auth.id"
+            viewRule: "id = @request.auth.id"
+            createRule: ""
+            updateRule: "id = @request.auth.id"
+            deleteRule: "id = @request.auth.id"
+            mfa: {duration: 1200}
+            fields:
+              - {name: name, type: text, max: 255}
+              - {name: avatar, type: file, maxSelect: 1,
+                 mimeTypes: [image/jpeg, image/png, image/svg+xml, image/gif, image/webp]}
+              - {name: nickname, type: text}
+              - {name: created, type: autodate, onCreate: true}
+              - {name: updated, type: autodate, onCreate: true, onUpdate: true}
+    """)
+    plan = baseform("plan", path)
+    assert "~ mfa" in plan.out and "1200" in plan.out
+    assert "+ pocketbase.collections.users.fields.nickname" in plan.out
+    assert "pocketbase.collections.users.indexes" not in plan.out  # the server's own indexes are not ours
+    applied(baseform, path)
+    after = collection(pocketbase, "users")
+    assert after["mfa"] == {**before["mfa"], "duration": 1200}
+    assert after["indexes"] == before["indexes"]
+    system_before = [f for f in before["fields"] if f["system"]]
+    assert [f for f in after["fields"] if f["system"]] == system_before
+    assert after["otp"] == before["otp"]  # options the manifest does not mention are kept

@@ -58,7 +58,6 @@ FIELDS = KindRules(
     replace_on=frozenset({"type", "collectionId"}),
     type_key="type",
     type_defaults=TYPE_DEFAULTS,
-    ignore=frozenset({"id", "system"}),
     renamable=True,
     compare_declared_only=False,
 )

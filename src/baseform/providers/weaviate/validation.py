@@ -91,10 +91,11 @@ def _check_class(cls: ClassSpec, path: Path, out: _Collector) -> None:
     for j, prop in enumerate(cls.properties):
         ppath: Path = (*path, "properties", j)
         name = property_name(prop.name)
-        if name.lower() in taken:
-            out.add((*ppath, "name"), f"property {prop.name!r} is declared twice (Weaviate compares property "
-                                      "names regardless of case)")
-        taken[name.lower()] = name
+        # an exact duplicate is reported by the core; this catches the ones differing in case only
+        other = taken.setdefault(name.lower(), name)
+        if other != name:
+            out.add((*ppath, "name"), f"property {prop.name!r} clashes with {other!r}: Weaviate property names "
+                                      "are unique regardless of case")
         _check_property(prop, ppath, out)
     for k, tenant in enumerate(cls.tenants or []):
         if not TENANT_NAME.match(tenant.name):

@@ -1,0 +1,102 @@
+"""Manifest problems the Weaviate section reports at ``validate`` time, all at once, with file:line."""
+
+from __future__ import annotations
+
+from tests.providers.weaviate.conftest import Weaviate
+
+BAD = """\
+weaviate:
+  classes:
+    - class: 1Article
+      properties:
+        - {name: title, dataType: [strin]}
+        - {name: has-dash, dataType: [text]}
+        - {name: id, dataType: [int]}
+        - {name: n, dataType: [int], tokenization: word}
+        - {name: obj, dataType: [object]}
+        - {name: tags, dataType: [text], indexRangeFilters: true}
+    - class: Multi
+      vectorizer: none
+      vectorConfig: {v1: {vectorizer: {none: {}}}}
+      tenants: [{name: acme}]
+      properties:
+        - {name: Title, dataType: [text]}
+        - {name: title, dataType: [text]}
+"""
+
+
+def test_invalid_names_and_types_are_reported_together_with_lines(weaviate: Weaviate) -> None:
+    path = weaviate.manifest(BAD)
+    result = weaviate.cli("validate", path)
+    assert result.code == 1
+    err = result.err
+    expected = {
+        3: "'1Article' is not a valid class name",
+        5: "unknown data type 'strin' (did you mean 'string'?)",
+        6: "'has-dash' is not a valid property name",
+        7: "'id' is a reserved property name",
+        8: "tokenization is allowed only for text/text[]",
+        9: "data type 'object' needs at least one nested property",
+        10: "indexRangeFilters is allowed only for int, number and date",
+        13: "cannot have both a class-level vector",
+        14: "tenants need a multi-tenant class",
+        17: "weaviate.classes.Multi.properties.title is declared twice",
+    }
+    for line, message in expected.items():
+        assert any(f"{path}:{line}" in row and message in row for row in err.splitlines()), (line, err)
+    # nothing was sent anywhere
+    assert weaviate.emulator.stats["requests"] == 0
+
+
+def test_unknown_key_gets_a_suggestion(weaviate: Weaviate) -> None:
+    path = weaviate.manifest("weaviate:\n  classes:\n    - class: Doc\n      vectorIndexTyp: hnsw\n")
+    result = weaviate.cli("validate", path)
+    assert result.code == 1
+    assert f"{path}:4" in result.err and "did you mean 'vectorIndexType'" in result.err
+
+
+def test_renamed_from_is_a_clear_error(weaviate: Weaviate) -> None:
+    path = weaviate.manifest("""\
+weaviate:
+  classes:
+    - class: Post
+      renamedFrom: Article
+      properties:
+        - {name: headline, dataType: [text], renamedFrom: title}
+""")
+    result = weaviate.cli("validate", path)
+    assert result.code == 1
+    assert f"{path}:3" in result.err and "Weaviate cannot rename a class" in result.err
+    assert f"{path}:6" in result.err and "Weaviate cannot rename or delete a property" in result.err
+
+
+def test_valid_manifest_validates_without_a_server(weaviate: Weaviate) -> None:
+    path = weaviate.manifest("""\
+weaviate:
+  classes:
+    - class: Doc
+      multiTenancyConfig: {enabled: true}
+      tenants: [{name: acme, activityStatus: ACTIVE}, {name: globex, activityStatus: COLD}]
+      properties:
+        - {name: geo, dataType: [geoCoordinates]}
+        - {name: ref, dataType: [Doc, Other]}
+        - {name: o, dataType: ["object[]"], nestedProperties: [{name: x, dataType: [number], indexRangeFilters: true}]}
+""")
+    result = weaviate.cli("validate", path)
+    assert result.code == 0, result.text
+
+
+def test_reference_to_a_class_that_exists_nowhere_fails_at_plan(weaviate: Weaviate) -> None:
+    result = weaviate.plan("weaviate:\n  classes:\n    - class: Doc\n      properties:\n"
+                           "        - {name: ref, dataType: [Ghost]}\n")
+    assert result.code == 1
+    assert "cross-reference to class 'Ghost', which is neither declared nor on the server" in result.err
+    assert "baseform.yaml:5" in result.err
+
+
+def test_settings_the_server_version_lacks_fail_at_plan(weaviate: Weaviate) -> None:
+    result = weaviate.plan("weaviate:\n  classes:\n    - class: Doc\n      vectorIndexConfig: {efConstructon: 64}\n"
+                           "      properties:\n        - {name: h, dataType: [blobHash]}\n")
+    assert result.code == 1
+    assert "vectorIndexConfig.efConstructon is not a setting of Weaviate 1.32.0" in result.err
+    assert "data type 'blobHash' needs Weaviate 1.37.0 or later" in result.err

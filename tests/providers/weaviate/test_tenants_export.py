@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
+import yaml
+
 from tests.providers.weaviate.conftest import Weaviate
 
 TENANTS = """
@@ -127,3 +130,26 @@ def test_a_create_whose_answer_was_lost_is_verified_not_duplicated(weaviate: Wea
     assert "already existed and matches the manifest" in result.text
     assert [p["name"] for p in weaviate.emulator.classes["Doc"]["properties"]] == ["title", "self"]
     assert weaviate.converged(manifest)
+
+
+def test_a_class_copied_from_get_schema_loads_as_is_and_plans_no_changes(weaviate_136: Weaviate) -> None:
+    manifest = """
+    weaviate:
+      classes:
+        - class: Doc
+          vectorizer: text2vec-openai
+          multiTenancyConfig: {enabled: true}
+          properties:
+            - {name: title, dataType: [text]}
+            - {name: meta, dataType: [object], nestedProperties: [{name: k, dataType: [blob]}]}
+    """
+    assert weaviate_136.apply(manifest).code == 0
+    live = httpx.get(f"{weaviate_136.server.url}/v1/schema").json()
+    copied = weaviate_136.manifest(yaml.safe_dump({"weaviate": live}), "copied.yaml")
+    result = weaviate_136.cli("plan", copied, "--detailed-exitcode")
+    assert result.code == 0, result.text
+    # and it creates the same class on an empty server
+    weaviate_136.emulator.reset()
+    result = weaviate_136.cli("apply", copied, "--auto-approve")
+    assert result.code == 0, result.text
+    assert weaviate_136.emulator.classes["Doc"]["multiTenancyConfig"]["enabled"] is True

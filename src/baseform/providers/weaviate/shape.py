@@ -61,7 +61,10 @@ def class_value(raw: Mapping[str, JSON], *, live: bool) -> JSONObject:
     """A class (without properties) in the diff shape. ``live`` marks a server answer. Pure."""
     out: JSONObject = {k: copy.deepcopy(raw[k]) for k in CLASS_KEYS if raw.get(k) is not None}
     out["class"] = class_name(str(out.get("class", "")))
-    if isinstance(out.get("shardingConfig"), dict):
+    if (out.get("multiTenancyConfig") or {}).get("enabled"):
+        # tenants are the shards of a multi-tenant class; its sharding config is all zeros
+        out.pop("shardingConfig", None)
+    elif isinstance(out.get("shardingConfig"), dict):
         out["shardingConfig"] = {k: v for k, v in out["shardingConfig"].items() if k not in _SHARDING_MANAGED}
     if "vectorIndexConfig" in out:
         out["vectorIndexConfig"] = _vector_index(out["vectorIndexConfig"])

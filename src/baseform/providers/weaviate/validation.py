@@ -82,7 +82,8 @@ def _check_class(cls: ClassSpec, path: Path, out: _Collector) -> None:
             out.add((*path, "vectorConfig", entry_name, "vectorizer"),
                     "vectorizer must name exactly one module, e.g. {none: {}}")
     multi_tenant = bool(cls.multiTenancyConfig and cls.multiTenancyConfig.enabled)
-    if multi_tenant and cls.shardingConfig is not None:
+    # GET returns an all-zero sharding config for multi-tenant classes; only a real one is wrong
+    if multi_tenant and cls.shardingConfig is not None and any(cls.shardingConfig.model_dump().values()):
         out.add((*path, "shardingConfig"), "a multi-tenant class cannot have a shardingConfig")
     if cls.tenants is not None and not multi_tenant:
         out.add((*path, "tenants"), "tenants need a multi-tenant class",

@@ -107,6 +107,8 @@ async def _run(op: Operation, provider: Provider, session: Session, report: Repo
                 note = await _recover(op, provider, session, e)
         if op.wait is not None:
             await _wait(op, op.wait, session, report, started, poll_interval_s)
+    except ApiError as e:
+        return OperationResult(op, Outcome.FAILED, time.monotonic() - started, provider.explain_error(op, e))
     except BaseformError as e:
         return OperationResult(op, Outcome.FAILED, time.monotonic() - started, str(e))
     return OperationResult(op, Outcome.DONE, time.monotonic() - started, note=note)

@@ -55,6 +55,8 @@ class Operation:
             and continues only if the provider finds it matches ``request.body``.
         wait: readiness to await after the call.
         sensitive: body keys (at any depth) whose values are masked when the plan is shown/saved.
+        atomic: the server applies the call all-or-nothing (one transaction), so a failure of it
+            changed nothing.
     """
 
     id: str
@@ -67,3 +69,4 @@ class Operation:
     verify: Request | None = None
     wait: WaitFor | None = None
     sensitive: frozenset[str] = field(default_factory=frozenset)
+    atomic: bool = False

@@ -260,6 +260,9 @@ def render_apply_result(result: ApplyResult) -> str:
         out.append(f"           {r.error}")
     for r in skipped:
         out.append(f"  skipped: {r.operation.description}")
-    out.append("Nothing was rolled back. Fix the cause and run apply again: it plans from what the servers "
-               "now have and converges.")
+    if failed and all(r.operation.atomic for r in failed):
+        out.append("The failed call is atomic on the server: it changed nothing.")
+    if done:
+        out.append("What was done stays done (there is no rollback across calls).")
+    out.append("Fix the cause and run apply again: it plans from what the servers now have and converges.")
     return "\n".join(out) + "\n"

@@ -99,9 +99,14 @@ class LiveResource:
 
 @dataclass(frozen=True, slots=True)
 class LiveState:
-    """Everything read from one provider's server in one plan."""
+    """Everything read from one provider's server in one plan.
+
+    ``context`` holds what a provider read that is not a managed resource but that planning needs
+    (e.g. ids of system collections a relation may point at).
+    """
 
     provider: str
     endpoint: str
     server_version: str | None
     resources: Mapping[Address, LiveResource]
+    context: Mapping[str, JSON] = field(default_factory=dict)

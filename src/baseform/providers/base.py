@@ -137,6 +137,11 @@ class Provider(ABC):
         """Whether an error means "already exists" (so a create may have committed earlier)."""
         return error.status == 409
 
+    def explain_error(self, operation: Operation, error: ApiError) -> str:
+        """The message shown when ``operation`` failed with ``error``. Override to point at the manifest
+        (file:line, address) from the server's field errors. Pure."""
+        return str(error)
+
     def matches(self, operation: Operation, live: JSON) -> bool:
         """Whether an existing object (GET of ``operation.verify``) is what ``operation`` creates."""
         body = operation.request.body if operation.request else None

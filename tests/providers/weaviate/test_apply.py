@@ -22,7 +22,9 @@ weaviate:
         - {name: Title, dataType: [text], tokenization: word}
         - {name: body, dataType: [string]}
         - {name: views, dataType: [int], indexRangeFilters: true}
-        - {name: meta, dataType: [object], nestedProperties: [{name: tags, dataType: ["text[]"]}, {name: n, dataType: [int]}]}
+        - name: meta
+          dataType: [object]
+          nestedProperties: [{name: tags, dataType: ["text[]"]}, {name: n, dataType: [int]}]
         - {name: writtenBy, dataType: [Author]}
     - class: Author
       properties:

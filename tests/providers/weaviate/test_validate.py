@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.providers.weaviate.conftest import Weaviate
 
 BAD = """\
@@ -100,3 +102,12 @@ def test_settings_the_server_version_lacks_fail_at_plan(weaviate: Weaviate) -> N
     assert result.code == 1
     assert "vectorIndexConfig.efConstructon is not a setting of Weaviate 1.32.0" in result.err
     assert "data type 'blobHash' needs Weaviate 1.37.0 or later" in result.err
+
+
+def test_example_manifest_applies_and_converges(weaviate: Weaviate) -> None:
+    example = Path(__file__).parents[3] / "examples" / "weaviate"
+    result = weaviate.cli("apply", str(example), "--auto-approve")
+    assert result.code == 0, result.text
+    assert "Converged" in result.out
+    article = [p["name"] for p in weaviate.emulator.classes["Article"]["properties"]]
+    assert article == ["title", "slug", "publishedAt", "tags", "source", "writtenBy"]

@@ -41,6 +41,10 @@ def plan_operations(provider: str, changes: Sequence[Change], desired: Sequence[
         if (c.kind == "properties" and parent in classes and classes[parent].action in _REBUILT
                 and c.after is not None and not reference_targets(c.after.get("dataType") or [])):
             inline[parent].append(c)
+    # properties keep the manifest's order inside the create call (changes are sorted by address)
+    position = {d.address: i for i, d in enumerate(desired)}
+    for props in inline.values():
+        props.sort(key=lambda p: position.get(p.address, len(position)))
     for address, c in classes.items():
         ops = []
         if c.action in (Action.DELETE, Action.REPLACE):

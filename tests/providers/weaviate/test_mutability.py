@@ -1,0 +1,66 @@
+"""Which class and property differences Weaviate applies in place, as a table (pure functions)."""
+
+from __future__ import annotations
+
+import pytest
+
+from baseform.engine.change import ABSENT, FieldDiff
+from baseform.providers.weaviate.mutability import class_reasons, property_reasons
+from baseform.types import JSON
+
+HNSW = {"vectorizer": "none", "vectorIndexType": "hnsw"}
+FLAT = {"vectorizer": "none", "vectorIndexType": "flat"}
+NAMED = {"vectorConfig": {"a": {"vectorIndexType": "flat", "vectorizer": {"none": {}}}}}
+
+
+@pytest.mark.parametrize(("path", "before", "after", "live", "version", "in_place"), [
+    ("description", "a", "b", HNSW, (1, 32, 0), True),
+    ("vectorizer", "none", "text2vec-openai", HNSW, (1, 32, 0), False),
+    ("vectorIndexType", "hnsw", "flat", HNSW, (1, 32, 0), False),
+    ("vectorIndexConfig.ef", -1, 64, HNSW, (1, 32, 0), True),
+    ("vectorIndexConfig.efConstruction", 128, 64, HNSW, (1, 32, 0), False),
+    ("vectorIndexConfig.distance", "cosine", "dot", HNSW, (1, 32, 0), False),
+    ("vectorIndexConfig.pq.enabled", False, True, HNSW, (1, 32, 0), True),
+    ("vectorIndexConfig.pq.enabled", True, False, HNSW, (1, 32, 0), False),
+    ("vectorIndexConfig.vectorCacheMaxObjects", 1, 2, FLAT, (1, 32, 0), True),
+    ("vectorIndexConfig.bq.enabled", False, True, FLAT, (1, 32, 0), False),
+    ("vectorConfig.b", ABSENT, {"vectorizer": {"none": {}}}, NAMED, (1, 31, 0), True),
+    ("vectorConfig.b", ABSENT, {"vectorizer": {"none": {}}}, NAMED, (1, 30, 0), False),
+    ("vectorConfig.default", ABSENT, {"vectorizer": {"none": {}}}, HNSW, (1, 32, 0), False),
+    ("vectorConfig.a", {"vectorizer": {"none": {}}}, ABSENT, NAMED, (1, 32, 0), False),
+    ("vectorConfig.a.vectorIndexConfig.distance", "cosine", "dot", NAMED, (1, 32, 0), False),
+    ("vectorConfig.a.vectorIndexConfig.vectorCacheMaxObjects", 1, 2, NAMED, (1, 32, 0), True),
+    ("vectorConfig.a.vectorizer.none", {}, {"x": 1}, NAMED, (1, 32, 0), False),
+    ("invertedIndexConfig.bm25.b", 0.75, 0.9, HNSW, (1, 32, 0), True),
+    ("invertedIndexConfig.indexNullState", False, True, HNSW, (1, 32, 0), False),
+    ("replicationConfig.deletionStrategy", "NoAutomatedResolution", "TimeBasedResolution", HNSW, (1, 32, 0), True),
+    ("replicationConfig.factor", 1, 3, HNSW, (1, 32, 0), False),
+    ("multiTenancyConfig.enabled", False, True, HNSW, (1, 32, 0), False),
+    ("multiTenancyConfig.autoTenantCreation", False, True, HNSW, (1, 32, 0), True),
+    ("shardingConfig.desiredCount", 1, 3, HNSW, (1, 32, 0), False),
+    ("moduleConfig.generative-openai.model", "a", "b", HNSW, (1, 32, 0), True),
+    ("moduleConfig.reranker-cohere", ABSENT, {}, HNSW, (1, 32, 0), True),
+    ("moduleConfig.text2vec-openai.model", "a", "b", HNSW, (1, 32, 0), False),
+])
+def test_class_field_mutability(path: str, before: JSON, after: JSON, live: dict[str, JSON],
+                                version: tuple[int, int, int], in_place: bool) -> None:
+    reasons = class_reasons([FieldDiff(path, before, after)], live, version)
+    assert (reasons == []) is in_place, reasons
+    if reasons:
+        assert reasons[0].startswith(path + " ")  # the core blames the field named first
+
+
+@pytest.mark.parametrize(("desired", "live", "version", "blamed"), [
+    ({"t": {"name": "t", "description": "new"}}, {"t": {"name": "t", "description": "old"}}, (1, 30, 0), []),
+    ({"t": {"name": "t", "description": "new"}}, {"t": {"name": "t", "description": "old"}}, (1, 29, 0),
+     ["properties.t.description"]),
+    ({"t": {"name": "t", "tokenization": "field"}}, {"t": {"name": "t", "tokenization": "word"}}, (1, 32, 0),
+     ["properties.t.tokenization"]),
+    ({"t": {"name": "t"}}, {"t": {"name": "t", "tokenization": "word"}}, (1, 32, 0), []),
+    ({}, {"old": {"name": "old"}}, (1, 32, 0), ["properties.old"]),
+    ({"new": {"name": "new"}}, {}, (1, 32, 0), []),
+])
+def test_property_changes_that_replace_the_class(desired: dict[str, dict[str, JSON]], live: dict[str, dict[str, JSON]],
+                                                 version: tuple[int, int, int], blamed: list[str]) -> None:
+    reasons = property_reasons(desired, live, version)
+    assert [r.split(" ", 1)[0] for r in reasons] == blamed

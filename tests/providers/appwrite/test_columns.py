@@ -90,7 +90,8 @@ def test_every_updatable_property_changes_in_place(appwrite: Appwrite) -> None:
     assert {a.rsplit(".", 1)[1] for a in changes} == set(edits)
     assert {c["action"] for c in changes.values()} == {"update"}
     varchar = changes["appwrite.databases.db.tables.t.columns.c_varchar"]
-    assert {d["path"]: (d["before"], d["after"]) for d in varchar["diff"]} == {"size": (100, 150), "default": ("x", "y")}
+    assert {d["path"]: (d["before"], d["after"]) for d in varchar["diff"]} == {
+        "size": (100, 150), "default": ("x", "y")}
 
     appwrite.apply(section(changed))
     live = server_columns(appwrite)
@@ -112,7 +113,8 @@ def test_renamed_columns_keep_their_data_and_their_index(appwrite: Appwrite) -> 
                {"key": "place", "type": "point", "renamedFrom": "spot"}]
     target = section(renamed, [{"key": "by_title", "type": "key", "columns": ["headline"]}])
     changes = appwrite.changes(target)
-    assert set(changes) == {f"appwrite.databases.db.tables.t.columns.{k}" for k in ("headline", "hits", "status", "place")}
+    assert set(changes) == {f"appwrite.databases.db.tables.t.columns.{k}"
+                            for k in ("headline", "hits", "status", "place")}
     assert all(c["action"] == "update" and c["reason"].startswith("renamed from") for c in changes.values())
     plan = appwrite.plan(target)
     bodies = {op["request"]["path"]: op["request"]["body"] for op in plan["operations"]}

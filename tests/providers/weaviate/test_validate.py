@@ -111,3 +111,12 @@ def test_example_manifest_applies_and_converges(weaviate: Weaviate) -> None:
     assert "Converged" in result.out
     article = [p["name"] for p in weaviate.emulator.classes["Article"]["properties"]]
     assert article == ["title", "slug", "publishedAt", "tags", "source", "writtenBy"]
+
+
+def test_vectorizer_module_must_be_enabled_on_the_server(weaviate: Weaviate) -> None:
+    result = weaviate.plan("weaviate:\n  classes:\n    - {class: Doc, vectorizer: text2vec-openai}\n"
+                           "    - class: Two\n      vectorConfig: {v: {vectorizer: {text2vec-cohere: {}}}}\n")
+    assert result.code == 1
+    assert "vectorizer module 'text2vec-openai' is not enabled on this server (enabled: none)" in result.err
+    assert "'text2vec-cohere' is not enabled" in result.err
+    assert weaviate.emulator.classes == {}

@@ -1,8 +1,8 @@
-"""Plan-time checks of a manifest against the connected server: its version and its classes. Pure.
+"""Plan-time checks of a manifest against the connected server: its version, modules and classes. Pure.
 
-Problems are things only the server can tell: data types and vector-index settings the server's
-version does not have (a setting the server silently drops would otherwise show as a difference
-after every apply), and cross-references to classes that are neither declared nor live.
+Only the server can tell these: data types and vector-index settings its version lacks (a setting
+the server silently drops would otherwise differ after every apply), vectorizer modules it has not
+enabled, and cross-references to classes that are neither declared nor live.
 """
 
 from __future__ import annotations
@@ -23,6 +23,14 @@ def _types(value: JSONObject) -> Iterable[str]:
     yield from value.get("dataType") or []
     for nested in value.get("nestedProperties") or []:
         yield from _types(nested)
+
+
+def _vectorizers(value: JSONObject) -> set[str]:
+    """Vectorizer modules a class uses (``none`` is built in)."""
+    found = {str(value["vectorizer"])} if value.get("vectorizer") else set()
+    for entry in (value.get("vectorConfig") or {}).values():
+        found |= set((entry or {}).get("vectorizer") or {}) if isinstance(entry, dict) else set()
+    return found - {"none"}
 
 
 def _unknown_keys(given: JSON, known: JSON, prefix: str) -> list[str]:
@@ -57,11 +65,15 @@ def check_server_support(desired: Sequence[DesiredResource], live: LiveState) ->
     declared = {d.address.name for d in desired if d.address.kind == "classes"}
     existing = {a.name for a in live.resources if a.kind == "classes"}
     problems: list[tuple[DesiredResource, str]] = []
+    modules = set(live.context.get("modules") or ())
     for d in desired:
         if d.address.kind == "classes":
             live_class = live.resources.get(d.address)
             for key in _index_problems(d.value, live_class.raw if live_class else None, v):
                 problems.append((d, f"{key} is not a setting of Weaviate {live.server_version}"))
+            for module in sorted(_vectorizers(d.value) - modules):
+                problems.append((d, f"vectorizer module {module!r} is not enabled on this server (enabled: "
+                                    f"{', '.join(sorted(modules)) or 'none'})"))
         if d.address.kind != "properties":
             continue
         for dt in _types(d.value):

@@ -45,7 +45,9 @@ async def read_live(provider: str, session: Session, desired: Sequence[DesiredRe
         for tenant in tenants or []:
             _add(resources, address.child("tenants", str(tenant["name"])), tenant_value(tenant), tenant, wanted)
     version = meta.get("version") if isinstance(meta, dict) else None
-    return LiveState(provider, session.base_url, str(version) if version else None, resources)
+    modules = sorted((meta.get("modules") or {}) if isinstance(meta, dict) else {})
+    return LiveState(provider, session.base_url, str(version) if version else None, resources,
+                     context={"modules": modules})
 
 
 def _add(resources: dict[Address, LiveResource], address: Address, value: JSONObject, raw: JSON,

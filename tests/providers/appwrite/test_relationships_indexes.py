@@ -56,12 +56,12 @@ def test_two_way_pair_is_created_after_both_tables_and_its_counterpart_is_left_a
     assert [c["key"] for c in appwrite.table("db", "articles")["columns"]] == ["title"]
 
 
-def test_relationship_to_a_table_that_does_not_exist_is_a_plan_error(appwrite: Appwrite) -> None:
+def test_relationship_to_an_undeclared_table_is_rejected_at_validate_time(appwrite: Appwrite) -> None:
     manifest = tables({"id": "a", "name": "A", "columns": [
-        {"key": "b", "type": "relationship", "relatedTable": "ghost", "relationType": "oneToOne"}]})
-    result = appwrite.cli("plan", appwrite.manifest(manifest))
+        {"key": "b", "type": "relationship", "relatedTable": "authorz", "relationType": "oneToOne"}]}, AUTHORS)
+    result = appwrite.cli("validate", appwrite.manifest(manifest))
     assert result.code == 1
-    assert "relatedTable 'ghost' is neither declared in database 'db' nor present on the server" in result.err
+    assert "relatedTable 'authorz' is not a table of this database (did you mean 'authors'?)" in result.err
     assert "baseform.yaml:" in result.err
 
 

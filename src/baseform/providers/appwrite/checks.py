@@ -194,6 +194,11 @@ class _Checker:
                                "or manyToMany)")
         if c.twoWayKey is not None:
             self.key((*path, "twoWayKey"), c.twoWayKey, "twoWayKey")
+        if c.relatedTable and c.relatedTable not in tables:
+            # a declared database's tables are authoritative: an undeclared target would be deleted
+            self.problem((*path, "relatedTable"), f"relatedTable {c.relatedTable!r} is not a table of this "
+                                                  f"database{_suggest(c.relatedTable, tables)}",
+                         "declare the related table in the same database")
         if not c.twoWay or not c.relatedTable:
             return
         counterpart = c.twoWayKey or table.id

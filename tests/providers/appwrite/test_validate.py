@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -139,3 +140,10 @@ def test_connection_settings_come_from_the_environment_and_the_key_never_shows(a
     missing = run_cli(["plan", path], env={k: v for k, v in appwrite.env.items() if k != "APPWRITE_PROJECT_ID"})
     assert missing.code == 1
     assert "providers.appwrite.project is not set" in missing.err and "APPWRITE_PROJECT_ID" in missing.err
+
+
+def test_the_example_manifest_applies_and_converges(appwrite: Appwrite) -> None:
+    example = str(Path(__file__).parents[3] / "examples" / "appwrite")
+    result = appwrite.cli("apply", example, "--auto-approve")
+    assert result.code == 0, result.text
+    assert "Converged" in result.out

@@ -6,6 +6,7 @@ Every apply here must converge (the CLI re-plans and fails otherwise), and a sep
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -254,6 +255,7 @@ def test_server_rejection_names_the_manifest_line_and_changes_nothing(
     assert "listRule: Invalid rule" in result.text and "nosuchfield" in result.text
     assert f"{path}:{line_of(path, 'name: photo')}" in result.text
     assert "pocketbase.collections.bad.fields.photo: thumbs" in result.text
+    assert "The failed call is atomic on the server: it changed nothing." in result.out
     assert names(pocketbase) == {"users"}  # the valid collection was not created either
 
 
@@ -372,3 +374,45 @@ def test_users_gets_a_field_and_an_auth_option_without_losing_its_system_parts(
     system_before = [f for f in before["fields"] if f["system"]]
     assert [f for f in after["fields"] if f["system"]] == system_before
     assert after["otp"] == before["otp"]  # options the manifest does not mention are kept
+
+
+def test_relation_to_a_system_collection_resolves_at_plan_time(
+        baseform: Baseform, pocketbase: PocketBaseServer, manifest: Manifest, tmp_path: Path) -> None:
+    path = manifest("""
+        collections:
+          - name: audit
+            fields: [{name: actor, type: relation, collection: _superusers, maxSelect: 1}]
+    """)
+    applied(baseform, path)
+    assert field(pocketbase, "audit", "actor")["collectionId"] == collection(pocketbase, "_superusers")["id"]
+    exported = baseform("export", "--provider", "pocketbase")
+    assert "collection: _superusers" in exported.out  # by name, as declared
+    again = tmp_path / "exported.yaml"
+    again.write_text(exported.out)
+    assert baseform("plan", again, "--detailed-exitcode").code == 0
+
+
+def test_deleting_every_collection_is_one_import_even_with_relation_cycles(
+        baseform: Baseform, pocketbase: PocketBaseServer, manifest: Manifest) -> None:
+    applied(baseform, manifest("""
+        collections:
+          - name: people
+            fields: [{name: pet, type: relation, collection: pets, maxSelect: 1}]
+          - name: pets
+            fields: [{name: owner, type: relation, collection: people, maxSelect: 1}]
+          - name: audit
+            fields: [{name: actor, type: relation, collection: _superusers, maxSelect: 1}]
+    """))
+    superusers = collection(pocketbase, "_superusers")
+    # undeclared "users" goes too: nothing non-system is left, so the import body has no entry of ours
+    path = manifest("prune: true\ncollections: []")
+    plan = json.loads(baseform("plan", path, "--format", "json").out)
+    [call] = plan["operations"]
+    assert [c["name"] for c in call["request"]["body"]["collections"]] == ["_superusers"]
+    result = applied(baseform, path, "--allow-destroy")
+    assert "1 operation(s) done" in result.out
+    assert names(pocketbase) == set()
+    after = collection(pocketbase, "_superusers")
+    assert {k: v for k, v in after.items() if k != "updated"} == \
+        {k: v for k, v in superusers.items() if k != "updated"}  # sent back as it was
+    pocketbase.login()  # and the superuser can still log in

@@ -24,11 +24,11 @@ from baseform.providers.pocketbase.connection import open_session
 from baseform.providers.pocketbase.declared import check_section, desired_resources
 from baseform.providers.pocketbase.export import export_section
 from baseform.providers.pocketbase.fields import FIELDS
-from baseform.providers.pocketbase.import_plan import build_operations
+from baseform.providers.pocketbase.import_plan import ImportOperation, build_operations
 from baseform.providers.pocketbase.indexes import INDEXES
 from baseform.providers.pocketbase.live import read_state
 from baseform.providers.pocketbase.models import PocketBaseConfig, PocketBaseSection
-from baseform.providers.pocketbase.server_errors import ErrorTranslator
+from baseform.providers.pocketbase.server_errors import body_origins, explain
 from baseform.types import JSONObject
 
 __all__ = ["PocketBaseProvider"]
@@ -48,12 +48,6 @@ class PocketBaseProvider(Provider):
     kinds = (COLLECTIONS, FIELDS, INDEXES)
     top_level = ("collections",)
 
-    def __init__(self, config: PocketBaseConfig) -> None:
-        super().__init__(config)
-        # the one piece of state: where the parts of the latest planned body came from, so a
-        # server error during apply can name the manifest line
-        self.errors = ErrorTranslator()
-
     def check(self, section: Section, locate: Locator) -> list[Diagnostic]:
         assert isinstance(section, PocketBaseSection)
         return check_section(section, locate)
@@ -64,7 +58,7 @@ class PocketBaseProvider(Provider):
 
     async def connect(self, transport: httpx.AsyncBaseTransport | None = None) -> Session:
         assert isinstance(self.config, PocketBaseConfig)
-        return await open_session(self.config, self.errors, transport)
+        return await open_session(self.config, transport)
 
     async def read(self, session: Session, desired: Sequence[DesiredResource]) -> LiveState:
         return await read_state(session)
@@ -80,12 +74,20 @@ class PocketBaseProvider(Provider):
 
     def operations(self, changes: Sequence[Change], desired: Sequence[DesiredResource],
                    live: LiveState) -> list[Operation]:
-        operations, origins = build_operations(changes, desired, live)
-        self.errors.origins = origins
-        return operations
+        return build_operations(changes, desired, live)
 
     def is_conflict(self, error: ApiError) -> bool:
         return False  # the only write is an import, which converges when repeated
+
+    def explain_error(self, operation: Operation, error: ApiError) -> str:
+        """The error with each field error of a failed import put at its manifest line and address."""
+        body = operation.request.body if operation.request is not None else None
+        collections = body.get("collections") if isinstance(body, dict) else None
+        if not isinstance(operation, ImportOperation) or not isinstance(collections, list):
+            return str(error)
+        message = explain(error.server_message, body_origins(collections, operation.sources))
+        return str(ApiError(method=error.method, url=error.url, status=error.status, kind=error.kind,
+                            operation=error.operation, message=message))
 
     def export(self, live: LiveState) -> JSONObject:
         return export_section(live)

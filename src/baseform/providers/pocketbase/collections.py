@@ -27,6 +27,7 @@ __all__ = [
     "COLLECTIONS",
     "PROVIDER",
     "RULE_KEYS",
+    "SYSTEM_COLLECTIONS",
     "collection_address",
     "desired_collection",
     "live_collection",
@@ -34,10 +35,13 @@ __all__ = [
     "new_collection_id",
     "plan_collection_ids",
     "resolve_relations",
+    "system_collections",
 ]
 
 PROVIDER = "pocketbase"
 RULE_KEYS = ("listRule", "viewRule", "createRule", "updateRule", "deleteRule")
+SYSTEM_COLLECTIONS = "systemCollections"
+"""``LiveState.context`` key: system collection name -> its JSON as read (they are never diffed)."""
 
 COLLECTIONS = KindRules(
     "collections",
@@ -46,6 +50,14 @@ COLLECTIONS = KindRules(
     renamable=True,
     compare_declared_only=True,
 )
+
+
+def system_collections(live: LiveState) -> Mapping[str, Mapping[str, Any]]:
+    """The system collections (``_superusers``...) the read saw, by name, as the server sent them."""
+    systems = live.context.get(SYSTEM_COLLECTIONS)
+    if not isinstance(systems, dict):
+        return {}
+    return {str(name): raw for name, raw in systems.items() if isinstance(raw, dict)}
 
 
 def collection_address(name: str) -> Address:
@@ -136,11 +148,12 @@ def plan_collection_ids(desired: Sequence[DesiredResource], live: LiveState) -> 
 def resolve_relations(desired: Sequence[DesiredResource], live: LiveState) -> list[DesiredResource]:
     """Desired resources with relation targets resolved to ids and auth options merged over live.
 
-    A target is a declared collection or a live non-system one (``users`` need not be declared).
-    Raises PlanError for a target that is neither.
+    A target is a declared collection or one on the server (``users`` need not be declared), system
+    collections (``_superusers``) included. Raises PlanError for a target that is neither.
     """
     ids = plan_collection_ids(desired, live)
-    by_name = {a.name.lower(): str(r.raw["id"]) for a, r in live.resources.items() if a.kind == "collections"}
+    by_name = {name.lower(): str(raw["id"]) for name, raw in system_collections(live).items()}
+    by_name.update({a.name.lower(): str(r.raw["id"]) for a, r in live.resources.items() if a.kind == "collections"})
     by_name.update({k.lower(): v for k, v in ids.items()})
     out: list[DesiredResource] = []
     for d in desired:
@@ -149,7 +162,7 @@ def resolve_relations(desired: Sequence[DesiredResource], live: LiveState) -> li
             target = str(value["collectionId"])
             if target.lower() not in by_name:
                 raise PlanError(f"relation target collection {target!r} is neither declared in the manifest "
-                                "nor a (non-system) collection on the server", address=str(d.address), source=d.source)
+                                "nor a collection on the server", address=str(d.address), source=d.source)
             value = {**value, "collectionId": by_name[target.lower()]}
         elif d.address.kind == "collections":
             origin = _live_origin(d, live)

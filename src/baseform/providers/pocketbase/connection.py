@@ -12,9 +12,10 @@ import httpx
 from pydantic import SecretStr
 
 from baseform.errors import ApiError, PlanError, ProviderError
-from baseform.http import ErrorParser, Session
+from baseform.http import Session
 from baseform.providers.pocketbase import process
 from baseform.providers.pocketbase.models import PocketBaseConfig
+from baseform.providers.pocketbase.server_errors import parse_error
 
 __all__ = ["AUTH_PATH", "open_session", "with_local_fallback"]
 
@@ -48,12 +49,11 @@ def _require(config: PocketBaseConfig, name: str) -> str:
         raise PlanError(str(e) + _FALLBACK_HINT) from None
 
 
-async def open_session(config: PocketBaseConfig, errors: ErrorParser,
-                       transport: httpx.AsyncBaseTransport | None = None) -> Session:
+async def open_session(config: PocketBaseConfig, transport: httpx.AsyncBaseTransport | None = None) -> Session:
     """A session logged in as the superuser (its token is sent as ``Authorization``)."""
     config = with_local_fallback(config)
     url, email, password = (_require(config, n) for n in ("url", "email", "password"))
-    session = Session(url, error_parser=errors, transport=transport)
+    session = Session(url, error_parser=parse_error, transport=transport)
     try:
         body = await session.request("POST", AUTH_PATH, json_body={"identity": email, "password": password},
                                      operation=f"log in to PocketBase at {url} as superuser {email}")

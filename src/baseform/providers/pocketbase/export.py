@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from baseform.engine.resource import LiveState
-from baseform.providers.pocketbase.collections import RULE_KEYS
+from baseform.providers.pocketbase.collections import RULE_KEYS, system_collections
 from baseform.providers.pocketbase.fields import export_field
 from baseform.providers.pocketbase.indexes import is_auto_index, parse_index
 from baseform.types import JSONObject
@@ -73,5 +73,7 @@ def _collection(raw: dict[str, Any], names: dict[str, str]) -> JSONObject:
 def export_section(live: LiveState) -> JSONObject:
     """The ``pocketbase`` section describing ``live``."""
     raws = [r.raw for a, r in live.resources.items() if a.kind == "collections"]
-    names = {str(raw["id"]): str(raw["name"]) for raw in raws}
+    # relations may point at system collections (_superusers); they are written by name too
+    names = {str(raw["id"]): name for name, raw in system_collections(live).items()}
+    names.update({str(raw["id"]): str(raw["name"]) for raw in raws})
     return {"collections": [_collection(raw, names) for raw in sorted(raws, key=lambda r: str(r["name"]))]}

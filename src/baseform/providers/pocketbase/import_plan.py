@@ -18,11 +18,14 @@ How each change lands in the body:
 * index: sent as a canonical ``CREATE INDEX`` for the collection's new name.
 
 The server's own system fields are kept first and the declared fields follow in manifest order.
+A plan that deletes every collection sends ``_superusers`` back as read (the import refuses an
+empty list, and ``deleteMissing`` never deletes system collections).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from baseform.engine.address import Address
@@ -30,16 +33,24 @@ from baseform.engine.change import Action, Change
 from baseform.engine.operation import Operation, Request
 from baseform.engine.resource import DesiredResource, LiveState
 from baseform.errors import PlanError, SourceSpan
-from baseform.providers.pocketbase.collections import PROVIDER, plan_collection_ids
+from baseform.providers.pocketbase.collections import PROVIDER, plan_collection_ids, system_collections
 from baseform.providers.pocketbase.fields import field_id
 from baseform.providers.pocketbase.indexes import ParsedIndex, parse_index
-from baseform.providers.pocketbase.server_errors import BodyOrigins, CollectionOrigin
 from baseform.types import JSONObject
 
-__all__ = ["IMPORT_PATH", "build_operations"]
+__all__ = ["IMPORT_PATH", "ImportOperation", "build_operations"]
 
 IMPORT_PATH = "/api/collections/import"
 _SERVER_OWNED = ("created", "updated")
+_ANCHOR = "_superusers"  # the system collection every server has (baseform logs in through it)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOperation(Operation):
+    """The import call, carrying the manifest position of each declared resource in its body so
+    that a server rejection can be explained without any state (see server_errors.py)."""
+
+    sources: Mapping[Address, SourceSpan] = field(default_factory=dict)
 
 
 def _origin_address(change: Change | None, address: Address) -> Address:
@@ -55,7 +66,6 @@ class _Builder:
         self.desired = desired
         self.live = live
         self.ids = plan_collection_ids(desired, live)
-        self.origins: dict[str, CollectionOrigin] = {}
 
     def live_raw(self, address: Address) -> Any:
         resource = self.live.resources.get(address)
@@ -94,23 +104,15 @@ class _Builder:
             entry.update(d.value)
         if d.value["type"] == "view":
             return  # a view's fields come from its query; it has no indexes
-        live_fields = list(raw.get("fields", [])) if kept else []
-        entry["fields"], field_origins = self._fields(d, live_fields)
-        live_indexes = list(raw.get("indexes", [])) if kept else []
-        entry["indexes"], index_origins = self._indexes(d, live_indexes)
-        sends_id = any(f.get("name") == "id" for f in entry["fields"])
-        shift = 0 if sends_id else 1  # the server prepends the id field it was not sent
-        self.origins[d.address.name.lower()] = CollectionOrigin(
-            str(d.address), d.source, {pos + shift: o for pos, o in field_origins.items()}, index_origins)
-        self.origins[new_id] = self.origins[d.address.name.lower()]
+        entry["fields"] = self._fields(d, list(raw.get("fields", [])) if kept else [])
+        entry["indexes"] = self._indexes(d, list(raw.get("indexes", [])) if kept else [])
 
     def _children(self, parent: Address, kind: str) -> list[DesiredResource]:
         return [d for d in self.desired if d.address.kind == kind and d.address.parent == parent]
 
-    def _fields(self, d: DesiredResource, live_fields: list[Any]) -> tuple[list[JSONObject], dict[int, Any]]:
+    def _fields(self, d: DesiredResource, live_fields: list[Any]) -> list[JSONObject]:
         by_name = {str(f["name"]): f for f in live_fields}
         out: list[JSONObject] = [f for f in live_fields if f.get("system")]
-        origins: dict[int, tuple[str, SourceSpan | None]] = {}
         used: set[str] = set()
         taken_ids = {str(f["id"]) for f in live_fields}
         for child in self._children(d.address, "fields"):
@@ -129,7 +131,6 @@ class _Builder:
                 field = dict(child.value)
             if old is not None:
                 used.add(str(old["name"]))  # kept, renamed or replaced here: not a leftover
-            origins[len(out)] = (str(child.address), child.source)
             out.append(field)
         for f in live_fields:
             name = str(f["name"])
@@ -138,13 +139,12 @@ class _Builder:
             change = self.changes.get(d.address.child("fields", name))
             if change is None or change.action is not Action.DELETE:
                 out.append(f)  # not declared but not planned for deletion (left out by --target)
-        return out, origins
+        return out
 
-    def _indexes(self, d: DesiredResource, live_indexes: list[str]) -> tuple[list[str], dict[int, Any]]:
+    def _indexes(self, d: DesiredResource, live_indexes: list[str]) -> list[str]:
         parsed = {p.name.lower(): (p, text) for text in live_indexes if (p := parse_index(text)) is not None}
         # a live string we cannot parse is not ours to judge: it stays as it is
         out: list[str] = [text for text in live_indexes if parse_index(text) is None]
-        origins: dict[int, tuple[str, SourceSpan | None]] = {}
         declared: set[str] = set()
         for child in self._children(d.address, "indexes"):
             name = child.address.name
@@ -159,13 +159,12 @@ class _Builder:
                 value = child.value
                 text = ParsedIndex(name, bool(value["unique"]), tuple(value["columns"]), str(value["where"])) \
                     .sql(d.address.name)
-            origins[len(out)] = (str(child.address), child.source)
             out.append(text)
         for key, (index, text) in parsed.items():
             change = self.changes.get(d.address.child("indexes", index.name))
             if key not in declared and (change is None or change.action is not Action.DELETE):
                 out.append(text)  # the server's own auth indexes, or left out by --target
-        return out, origins
+        return out
 
     def _check_references(self, entries: Mapping[str, JSONObject]) -> None:
         """Import skips the server's reference checks, so refuse to delete a collection a kept
@@ -183,26 +182,31 @@ class _Builder:
 
 
 def build_operations(changes: Sequence[Change], desired: Sequence[DesiredResource],
-                     live: LiveState) -> tuple[list[Operation], BodyOrigins]:
-    """The operations for a plan (one import, or none) and where each part of its body came from."""
+                     live: LiveState) -> list[Operation]:
+    """The operations for a plan: one atomic import, or none when nothing changes.
+
+    Raises PlanError when a kept relation would point at a deleted collection.
+    """
     active = [c for c in changes if c.action is not Action.NOOP]
     if not active:
-        return [], BodyOrigins()
-    builder = _Builder(changes, desired, live)
-    collections = builder.body()
-    addresses = tuple(c.address for c in active)
+        return []
+    collections = _Builder(changes, desired, live).body()
+    if not collections:
+        # Only "delete every collection" gets here, and the import refuses an empty list
+        # ("collections: Cannot be blank"). deleteMissing never deletes system collections, so
+        # sending one of them back exactly as read expresses "nothing else" and keeps the one
+        # transaction (per-collection DELETEs would need reference ordering and fail on cycles).
+        anchor = system_collections(live).get(_ANCHOR)
+        if anchor is None:
+            raise PlanError(f"the read saw no {_ANCHOR} collection; is the server PocketBase 0.23 or newer?",
+                            address=PROVIDER)
+        collections = [{k: v for k, v in anchor.items() if k not in _SERVER_OWNED}]
     actions = {c.action for c in active}
     action = next(iter(actions)) if len(actions) == 1 else Action.UPDATE
-    if not collections:
-        # the import refuses an empty list; only "delete everything" gets here
-        ops = [Operation(f"{PROVIDER}:delete:{c.address.name}", PROVIDER, Action.DELETE, (c.address,),
-                         f"delete {c.address}",
-                         Request("DELETE", f"/api/collections/{live.resources[c.address].raw['id']}"))
-               for c in active if c.address.kind == "collections"]
-        return ops, BodyOrigins()
     counts = ", ".join(f"{sum(c.action is a for c in active)} to {a.value}"
                        for a in (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE) if a in actions)
-    description = f"import the collections in one transaction ({counts})"
-    op = Operation(f"{PROVIDER}:import", PROVIDER, action, addresses, description,
-                   Request("PUT", IMPORT_PATH, {"collections": collections, "deleteMissing": True}))
-    return [op], BodyOrigins(builder.origins)
+    sources = {d.address: d.source for d in desired if d.source is not None}
+    return [ImportOperation(f"{PROVIDER}:import", PROVIDER, action, tuple(c.address for c in active),
+                            f"import the collections in one transaction ({counts})",
+                            Request("PUT", IMPORT_PATH, {"collections": collections, "deleteMissing": True}),
+                            atomic=True, sources=sources)]

@@ -2,7 +2,9 @@
 
 Collections are listed through ``GET /api/collections`` (a database query) rather than fetched one
 by one: the single-collection endpoint is served from an in-memory cache that can be stale after a
-failed import. System collections and system fields are left out: they are never diffed.
+failed import. System collections and system fields are never diffed: system collections are kept
+in ``LiveState.context`` (relations may point at them; an import that deletes every collection
+sends one back), system fields are left out.
 """
 
 from __future__ import annotations
@@ -12,7 +14,12 @@ from typing import Any
 from baseform.engine.address import Address
 from baseform.engine.resource import LiveResource, LiveState
 from baseform.http import Session
-from baseform.providers.pocketbase.collections import PROVIDER, collection_address, live_collection
+from baseform.providers.pocketbase.collections import (
+    PROVIDER,
+    SYSTEM_COLLECTIONS,
+    collection_address,
+    live_collection,
+)
 from baseform.providers.pocketbase.fields import live_field
 from baseform.providers.pocketbase.indexes import is_auto_index, parse_index
 
@@ -38,8 +45,10 @@ async def list_collections(session: Session) -> list[dict[str, Any]]:
 def state_from(collections: list[dict[str, Any]], endpoint: str) -> LiveState:
     """The LiveState of these collections (pure)."""
     resources: dict[Address, LiveResource] = {}
+    systems: dict[str, Any] = {}
     for raw in collections:
         if raw.get("system"):
+            systems[str(raw["name"])] = raw
             continue
         address = collection_address(str(raw["name"]))
         resources[address] = LiveResource(address, live_collection(raw), raw)
@@ -55,7 +64,7 @@ def state_from(collections: list[dict[str, Any]], endpoint: str) -> LiveState:
                 child = address.child("indexes", index.name)
                 resources[child] = LiveResource(child, index.value, text,
                                                 implicit=is_auto_index(index.name, str(raw["id"])))
-    return LiveState(PROVIDER, endpoint, None, resources)
+    return LiveState(PROVIDER, endpoint, None, resources, {SYSTEM_COLLECTIONS: systems})
 
 
 async def read_state(session: Session) -> LiveState:

@@ -166,3 +166,17 @@ def test_a_failed_index_stops_the_apply_with_the_servers_error(appwrite: Appwrit
     # the next plan offers to recreate the failed index, naming why
     change = appwrite.changes(target)["appwrite.databases.db.tables.t.indexes.uniq"]
     assert change["action"] == "replace" and "status failed on the server: Duplicate entry" in change["reason"]
+
+
+def test_renamed_and_retyped_column_recreates_the_index_that_uses_it(appwrite: Appwrite) -> None:
+    appwrite.apply(tables({"id": "t", "name": "T", "columns": [{"key": "a", "type": "varchar", "size": 10}],
+                           "indexes": [{"key": "by_a", "type": "key", "columns": ["a"]}]}))
+    target = tables({"id": "t", "name": "T", "columns": [{"key": "b", "type": "integer", "renamedFrom": "a"}],
+                     "indexes": [{"key": "by_a", "type": "key", "columns": ["b"]}]})
+    changes = appwrite.changes(target)
+    assert changes["appwrite.databases.db.tables.t.columns.b"]["action"] == "replace"
+    assert changes["appwrite.databases.db.tables.t.indexes.by_a"]["action"] == "replace"
+    appwrite.apply(target)
+    table = appwrite.table("db", "t")
+    assert [(c["key"], c["type"]) for c in table["columns"]] == [("b", "integer")]
+    assert table["indexes"][0]["columns"] == ["b"]

@@ -13,8 +13,6 @@ import httpx
 
 from baseform.engine.address import Address
 from baseform.engine.change import Change, FieldDiff
-from baseform.engine.diff import diff_fields
-from baseform.engine.normalize import normalize
 from baseform.engine.operation import Operation
 from baseform.engine.resource import DesiredResource, LiveState
 from baseform.errors import ApiError, Diagnostic
@@ -75,24 +73,8 @@ class AppwriteProvider(Provider):
     def prepare(self, desired: Sequence[DesiredResource], live: LiveState) -> list[DesiredResource]:
         planning.raise_capability_problems(desired, live)
         prepared = planning.with_live_defaults(desired, live)
-        self._recreated = (live, self._recreated_columns(prepared, live))
+        self._recreated = (live, planning.recreated_columns(prepared, live, self.replace_reasons))
         return prepared
-
-    def _recreated_columns(self, desired: Sequence[DesiredResource], live: LiveState) -> frozenset[Address]:
-        """Declared columns whose change will be a replace, decided by the same rules as the diff."""
-        out = set()
-        for d in desired:
-            if d.address.kind != "columns":
-                continue
-            parent = d.address.parent
-            old = parent.child("columns", d.renamed_from) if parent and d.renamed_from else None
-            found = live.resources.get(d.address) or (live.resources.get(old) if old else None)
-            if found is None:
-                continue
-            before, after = normalize(COLUMNS, found.value), normalize(COLUMNS, d.value)
-            if self.replace_reasons(d.address, before, after, diff_fields(before, after), live):
-                out.add(found.address)
-        return frozenset(out)
 
     def replace_reasons(self, address: Address, before: JSONObject, after: JSONObject,
                         diffs: Sequence[FieldDiff], live: LiveState) -> list[str]:

@@ -7,19 +7,22 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from baseform.engine.address import Address
-from baseform.engine.change import Action, Change
+from baseform.engine.change import Action, Change, FieldDiff
+from baseform.engine.diff import diff_fields
 from baseform.engine.graph import link_operations
+from baseform.engine.normalize import normalize
 from baseform.engine.operation import Operation
 from baseform.engine.resource import DesiredResource, LiveState
 from baseform.errors import PlanError
 from baseform.providers.appwrite import buckets, columns, databases, indexes, tables, teams
 from baseform.providers.appwrite.checks import SYSTEM_INDEX_COLUMNS
-from baseform.providers.appwrite.columns import TYPES
+from baseform.providers.appwrite.columns import COLUMNS, TYPES
 from baseform.providers.appwrite.versions import ENCRYPT, INLINE_CREATE, at_least, parse_version, show
 from baseform.types import JSONObject
 
 __all__ = ["LIVE_VALUES", "capability_problems", "column_extra_reasons", "index_extra_reasons",
-           "live_dependencies", "plan_operations", "raise_capability_problems", "with_live_defaults"]
+           "live_dependencies", "plan_operations", "raise_capability_problems", "recreated_columns",
+           "with_live_defaults"]
 
 INLINE_LIMIT = 100  # create-table accepts at most 100 inline columns and 100 inline indexes
 _FAILED = ("failed", "stuck")
@@ -82,6 +85,30 @@ def column_extra_reasons(address: Address, before: JSONObject, after: JSONObject
             reasons.append(f"max {old} -> {new} needs 8-byte storage; an integer column's width is fixed "
                            "when it is created")
     return reasons
+
+
+ReplaceReasons = Callable[[Address, JSONObject, JSONObject, Sequence[FieldDiff], LiveState], list[str]]
+
+
+def recreated_columns(desired: Sequence[DesiredResource], live: LiveState,
+                      reasons: ReplaceReasons) -> frozenset[Address]:
+    """Declared columns whose change will be a replace, decided by the same ``reasons`` as the diff.
+
+    Both the live and the declared address are included: after a rename, indexes name it by the new key.
+    """
+    out: set[Address] = set()
+    for d in desired:
+        table = d.address.parent
+        if d.address.kind != "columns" or table is None:
+            continue
+        old = table.child("columns", d.renamed_from) if d.renamed_from else None
+        found = live.resources.get(d.address) or (live.resources.get(old) if old else None)
+        if found is None:
+            continue
+        before, after = normalize(COLUMNS, found.value), normalize(COLUMNS, d.value)
+        if reasons(d.address, before, after, diff_fields(before, after), live):
+            out |= {found.address, d.address}
+    return frozenset(out)
 
 
 def index_extra_reasons(address: Address, live: LiveState, recreated: frozenset[Address]) -> list[str]:

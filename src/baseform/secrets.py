@@ -14,7 +14,7 @@ import threading
 __all__ = ["MASK", "RedactingFilter", "clear", "redact", "register"]
 
 MASK = "(sensitive)"
-_MIN_LEN = 4  # shorter values would mask ordinary words; such secrets are refused elsewhere
+_MIN_LEN = 6  # shorter values would mask ordinary words in every message
 _lock = threading.Lock()
 _values: set[str] = set()
 

@@ -7,18 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from baseform import secrets
 from tests.clirun import CliResult, run_cli
 from tests.unit.memory_provider import MemoryProvider, MemoryServer
 
 SECRET = "s3cr3t-Zebra-4711"
 TOKEN = "tok-Quokka-9081"
 ENV = {"MEMORY_URL": "http://memory.test", "MEMORY_TOKEN": TOKEN, "THING_SECRET": SECRET}
-
-
-@pytest.fixture(autouse=True)
-def _forget_secrets() -> None:
-    secrets.clear()
 
 
 @pytest.fixture

@@ -180,3 +180,4 @@ def test_renamed_and_retyped_column_recreates_the_index_that_uses_it(appwrite: A
     table = appwrite.table("db", "t")
     assert [(c["key"], c["type"]) for c in table["columns"]] == [("b", "integer")]
     assert table["indexes"][0]["columns"] == ["b"]
+

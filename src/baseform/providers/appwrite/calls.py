@@ -48,10 +48,11 @@ def wait_available(address: Address) -> WaitFor:
 
 
 def create(address: Address, path: str, body: JSON, expects: JSONObject, *, wait: WaitFor | None = None,
-           verify_path: str | None = None) -> Creation:
+           atomic: bool = False) -> Creation:
+    """A POST verified by a GET of the new object; ``atomic`` when the server rolls it back whole."""
     return Creation(f"{address}:create", PROVIDER, Action.CREATE, (address,), f"create {address}",
-                    Request("POST", path, body), verify=Request("GET", verify_path or object_path(address)),
-                    wait=wait, expects=expects)
+                    Request("POST", path, body), verify=Request("GET", object_path(address)),
+                    wait=wait, atomic=atomic, expects=expects)
 
 
 def update(address: Address, method: str, path: str, body: JSON, note: str = "") -> Operation:

@@ -46,7 +46,8 @@ def operations(change: Change, inline_columns: Sequence[JSONObject] = (),
             body["columns"] = list(inline_columns)
         if inline_indexes:
             body["indexes"] = list(inline_indexes)
-        return [calls.create(a, calls.collection_path(a), body, change.after)]
+        # with inline columns/indexes the server rolls the whole table back on any failure
+        return [calls.create(a, calls.collection_path(a), body, change.after, atomic=True)]
     return [calls.update(a, "PUT", calls.object_path(a), dict(change.after))]
 
 

@@ -66,6 +66,11 @@ class _Builder:
         self.desired = desired
         self.live = live
         self.ids = plan_collection_ids(desired, live)
+        # children by (parent, kind), in manifest order: looked up once per collection
+        self.children: dict[tuple[Address, str], list[DesiredResource]] = {}
+        for d in desired:
+            if d.address.parent is not None:
+                self.children.setdefault((d.address.parent, d.address.kind), []).append(d)
 
     def live_raw(self, address: Address) -> Any:
         resource = self.live.resources.get(address)
@@ -108,7 +113,7 @@ class _Builder:
         entry["indexes"] = self._indexes(d, list(raw.get("indexes", [])) if kept else [])
 
     def _children(self, parent: Address, kind: str) -> list[DesiredResource]:
-        return [d for d in self.desired if d.address.kind == kind and d.address.parent == parent]
+        return self.children.get((parent, kind), [])
 
     def _fields(self, d: DesiredResource, live_fields: list[Any]) -> list[JSONObject]:
         by_name = {str(f["name"]): f for f in live_fields}

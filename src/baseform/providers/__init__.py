@@ -23,18 +23,15 @@ BUILTIN: tuple[str, ...] = (
 )
 
 
-def _load(spec: str) -> type[Provider] | None:
+def _load(spec: str) -> type[Provider]:
     module, _, name = spec.partition(":")
-    try:
-        cls: type[Provider] = getattr(import_module(module), name)
-    except (ImportError, AttributeError):
-        return None  # a provider still under construction is simply not offered
+    cls: type[Provider] = getattr(import_module(module), name)
     return cls
 
 
 def default_registry() -> tuple[type[Provider], ...]:
-    """Every available provider class, built-ins first, in a stable order."""
-    found = [c for c in map(_load, BUILTIN) if c is not None]
+    """Every provider class, built-ins first, in a stable order."""
+    found = [_load(spec) for spec in BUILTIN]
     for ep in sorted(entry_points(group="baseform.providers"), key=lambda e: e.name):
         cls = ep.load()
         if cls not in found:

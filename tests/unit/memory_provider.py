@@ -209,3 +209,11 @@ class MemoryProvider(Provider):
             ops.append(Operation(f"{a}:update", self.name, Action.UPDATE, (a,), f"update {a}",
                                  Request("PATCH", path, dict(change.after)), sensitive=frozenset({"secret"})))
         return ops
+
+    def export(self, live: LiveState) -> dict[str, Any]:
+        things = []
+        for address, resource in sorted(live.resources.items()):
+            if address.kind == "things":
+                parts = [dict(r.value) for a, r in sorted(live.resources.items()) if a.parent == address]
+                things.append({**{k: v for k, v in resource.value.items() if v is not None}, "parts": parts})
+        return {"things": things}

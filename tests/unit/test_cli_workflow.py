@@ -226,3 +226,14 @@ def test_create_meeting_a_different_existing_object_fails(cli: Cli, write: Write
     assert result.code == 1
     assert "it exists on the server with different settings; plan again" in result.out
     assert server.things["a"]["color"] == "blue"
+
+
+def test_export_then_plan_shows_no_changes(cli: Cli, write: Write, tmp_path: Path) -> None:
+    path = write("m.yaml", BASE)
+    assert cli("apply", str(path), "--auto-approve").code == 0
+    exported = tmp_path / "exported.yaml"
+    result = cli("export", "--provider", "memory", "--out", str(exported))
+    assert result.code == 0, result.text
+    assert "{{ env.MEMORY_TOKEN }}" in exported.read_text() and TOKEN not in exported.read_text()
+    again = cli("plan", str(exported), "--detailed-exitcode")
+    assert again.code == 0, again.text

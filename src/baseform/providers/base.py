@@ -148,9 +148,9 @@ class Provider(ABC):
         return subset_matches(body, live) if body is not None else True
 
     # -- export --------------------------------------------------------------------------------
+    @abstractmethod
     def export(self, live: LiveState) -> JSONObject:
         """The live state as this provider's manifest section (minimal, stable order, no secrets)."""
-        raise NotImplementedError(f"export is not available for {self.name} yet")
 
     def export_config(self) -> dict[str, Any]:
         """The providers block for an exported manifest, with secrets as ``{{ env.X }}`` references."""

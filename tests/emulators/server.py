@@ -20,9 +20,10 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 __all__ = ["Emulator", "Faults", "HttpError", "Request", "Response", "RunningEmulator", "main", "serve"]

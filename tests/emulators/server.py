@@ -1,10 +1,15 @@
-"""A small threaded HTTP server that emulators build on: routing, JSON bodies, fault injection.
+"""A small threaded HTTP server that emulators and the fault proxy build on: fault injection, routing,
+JSON bodies.
 
-An emulator subclasses :class:`Emulator`, registers routes with :meth:`Emulator.route`, and keeps its
-state in memory. :func:`serve` runs it on a loopback port in a background thread (for pytest) and
-:func:`main` runs it in the foreground (``python -m tests.emulators.appwrite --port N``).
+What is served is a :class:`Backend`: it owns the faults and request counters and answers requests
+through :meth:`Backend.respond`. An emulator subclasses :class:`Emulator`, registers routes with
+:meth:`Emulator.route` and keeps its state in memory; the fault proxy (:mod:`tests.emulators.proxy`)
+forwards to a real server instead. :func:`serve` runs a backend on a loopback port in a background
+thread (for pytest) and :func:`main` runs an emulator in the foreground
+(``python -m tests.emulators.appwrite --port N``).
 
-Fault injection is shared by every emulator and can be changed while the server runs through
+Fault injection is one piece of code for every backend (:meth:`Backend.fault_before`,
+:meth:`Backend.drops_after_commit`) and can be changed while the server runs through
 ``POST /__emulator/faults`` (JSON body with the fields of :class:`Faults`); ``GET /__emulator/stats``
 returns request counters and ``POST /__emulator/reset`` clears state. These control routes are not
 part of any real backend's API and are never counted as requests.
@@ -26,7 +31,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["Emulator", "Faults", "HttpError", "Request", "Response", "RunningEmulator", "main", "serve"]
+__all__ = ["DROP", "Backend", "Emulator", "Faults", "HttpError", "Request", "Response", "RunningEmulator",
+           "RunningServer", "main", "serve"]
 
 
 @dataclass
@@ -56,6 +62,7 @@ class Request:
     headers: dict[str, str]
     body: Any
     raw_body: bytes
+    target: str = ""  # path and query exactly as the client sent them
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
@@ -64,9 +71,12 @@ class Request:
 
 @dataclass
 class Response:
+    """An answer. ``body`` is sent as JSON; ``raw`` (when set) is sent as is, with ``headers`` only."""
+
     status: int = 200
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None
 
 
 class HttpError(Exception):
@@ -81,33 +91,42 @@ class HttpError(Exception):
 
 Handler = Callable[..., Response | Any]
 
+_INVALID_JSON = object()
+"""The parsed body of a request whose body is not JSON (emulators answer it with their 400)."""
 
-class Emulator:
-    """Base class: in-memory state plus a route table. Subclasses register routes in ``__init__``."""
 
-    name = "emulator"
+class _Drop:
+    """Close the connection without an answer."""
+
+
+DROP = _Drop()
+"""What :meth:`Backend.fault_before` returns for a connection to close unanswered."""
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class Backend:
+    """What the shared server serves (an emulator or a proxy): faults, counters and the answer to a request.
+
+    Subclasses implement :meth:`respond` and may override the bodies of injected errors so they look
+    like the emulated server's own.
+    """
+
+    name = "backend"
 
     def __init__(self) -> None:
-        self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self.faults = Faults()
         self._rng = random.Random(0)
         self.lock = threading.RLock()
         self.stats: Counter[str] = Counter()
 
-    # -- routing -----------------------------------------------------------------------------
-    def route(self, method: str, pattern: str, handler: Handler) -> None:
-        """Register ``handler(request, **groups)`` for ``method`` and a path regex (anchored)."""
-        self.routes.append((method.upper(), re.compile("^" + pattern + "$"), handler))
+    def respond(self, request: Request) -> Response:
+        """The answer to an API request (faults are applied around this by the server)."""
+        raise NotImplementedError
 
     def reset(self) -> None:
         """Clear all state. Subclasses extend this and call super()."""
         self.stats.clear()
-
-    def not_found(self, request: Request) -> Response:
-        return Response(404, {"message": f"Route not found: {request.method} {request.path}"})
-
-    def method_not_allowed(self, request: Request) -> Response:
-        return Response(405, {"message": "Method not allowed"})
 
     def server_error_body(self) -> Any:
         return {"message": "Internal server error (injected fault)"}
@@ -120,6 +139,82 @@ class Emulator:
             {"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset),
              "Retry-After": str(max(1, int(self.faults.rate_limit_reset_s)))},
         )
+
+    # -- faults ------------------------------------------------------------------------------
+    def set_faults(self, **values: Any) -> None:
+        """Change the named fault settings (the others keep their values) and reseed the RNG."""
+        names = {f.name for f in fields(Faults)}
+        unknown = set(values) - names
+        if unknown:
+            raise HttpError(400, {"message": f"unknown fault settings: {sorted(unknown)}"})
+        with self.lock:
+            self.faults = Faults(**{**asdict(self.faults), **values})
+            self._rng = random.Random(self.faults.seed)
+
+    def clear_faults(self) -> None:
+        """No faults at all (back to the defaults of :class:`Faults`)."""
+        with self.lock:
+            self.faults = Faults()
+            self._rng = random.Random(0)
+
+    def draw(self, rate: float) -> bool:
+        if rate <= 0:
+            return False
+        with self.lock:
+            return self._rng.random() < rate
+
+    def fault_before(self, request: Request) -> Response | _Drop | None:
+        """Count the request, wait the injected latency, then maybe fail it before it is handled:
+        :data:`DROP` (connection closed, nothing done), an injected 429 or 503, or None to go on."""
+        faults = self.faults
+        with self.lock:
+            self.stats["requests"] += 1
+            self.stats[f"{request.method} {request.path}"] += 1
+        if faults.latency_ms:
+            time.sleep(faults.latency_ms / 1000)
+        if faults.hang_s:
+            time.sleep(faults.hang_s)
+        if self.draw(faults.drop_before_rate):
+            return DROP
+        if self.draw(faults.rate_limit_rate):
+            return self.rate_limit_response()
+        if self.draw(faults.error_5xx_rate):
+            return Response(503, self.server_error_body())
+        return None
+
+    def drops_after_commit(self, request: Request) -> bool:
+        """Whether the answer to this handled write is lost (the connection closes instead)."""
+        return request.method in WRITE_METHODS and self.draw(self.faults.drop_after_commit_rate)
+
+
+class Emulator(Backend):
+    """Base class: in-memory state plus a route table. Subclasses register routes in ``__init__``."""
+
+    name = "emulator"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
+
+    # -- routing -----------------------------------------------------------------------------
+    def route(self, method: str, pattern: str, handler: Handler) -> None:
+        """Register ``handler(request, **groups)`` for ``method`` and a path regex (anchored)."""
+        self.routes.append((method.upper(), re.compile("^" + pattern + "$"), handler))
+
+    def not_found(self, request: Request) -> Response:
+        return Response(404, {"message": f"Route not found: {request.method} {request.path}"})
+
+    def method_not_allowed(self, request: Request) -> Response:
+        return Response(405, {"message": "Method not allowed"})
+
+    def invalid_json_response(self, request: Request) -> Response:
+        return Response(400, {"message": "Invalid JSON body"})
+
+    def respond(self, request: Request) -> Response:
+        if request.body is _INVALID_JSON:
+            return self.invalid_json_response(request)
+        with self.lock:
+            return self.dispatch(request)
 
     def dispatch(self, request: Request) -> Response:
         matched_path = False
@@ -137,26 +232,10 @@ class Emulator:
             return result if isinstance(result, Response) else Response(200, result)
         return self.method_not_allowed(request) if matched_path else self.not_found(request)
 
-    # -- faults ------------------------------------------------------------------------------
-    def set_faults(self, **values: Any) -> None:
-        names = {f.name for f in fields(Faults)}
-        unknown = set(values) - names
-        if unknown:
-            raise HttpError(400, {"message": f"unknown fault settings: {sorted(unknown)}"})
-        with self.lock:
-            self.faults = Faults(**{**asdict(self.faults), **values})
-            self._rng = random.Random(self.faults.seed)
-
-    def draw(self, rate: float) -> bool:
-        if rate <= 0:
-            return False
-        with self.lock:
-            return self._rng.random() < rate
-
 
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    emulator: Emulator  # set on the subclass created by serve()
+    backend: Backend  # set on the subclass created by serve()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         pass
@@ -172,12 +251,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
             except ValueError:
                 body = _INVALID_JSON
         return Request(self.command, parts.path, parse_qs(parts.query, keep_blank_values=True),
-                       {k.lower(): v for k, v in self.headers.items()}, body, raw)
+                       {k.lower(): v for k, v in self.headers.items()}, body, raw, self.path)
 
     def _send(self, response: Response) -> None:
-        payload = b"" if response.body is None else json.dumps(response.body).encode()
+        if response.raw is not None:
+            payload, headers = response.raw, dict(response.headers)
+        else:
+            payload = b"" if response.body is None else json.dumps(response.body).encode()
+            headers = {"Content-Type": "application/json", **response.headers}
         self.send_response(response.status)
-        headers = {"Content-Type": "application/json", **response.headers}
         for k, v in headers.items():
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(payload)))
@@ -193,41 +275,26 @@ class _RequestHandler(BaseHTTPRequestHandler):
             pass
 
     def _handle(self) -> None:
-        em = self.emulator
+        backend = self.backend
         request = self._read_request()
         if request.path.startswith("/__emulator/"):
             self._send(self._control(request))
             return
-        faults = em.faults
-        with em.lock:
-            em.stats["requests"] += 1
-            em.stats[f"{request.method} {request.path}"] += 1
-        if faults.latency_ms:
-            time.sleep(faults.latency_ms / 1000)
-        if faults.hang_s:
-            time.sleep(faults.hang_s)
-        if em.draw(faults.drop_before_rate):
+        fault = backend.fault_before(request)
+        if fault is DROP:
             self._drop()
             return
-        if em.draw(faults.rate_limit_rate):
-            self._send(em.rate_limit_response())
+        if isinstance(fault, Response):
+            self._send(fault)
             return
-        if em.draw(faults.error_5xx_rate):
-            self._send(Response(503, em.server_error_body()))
-            return
-        if request.body is _INVALID_JSON:
-            response = em.invalid_json_response(request) if hasattr(em, "invalid_json_response") else \
-                Response(400, {"message": "Invalid JSON body"})
-        else:
-            with em.lock:
-                response = em.dispatch(request)
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and em.draw(faults.drop_after_commit_rate):
+        response = backend.respond(request)
+        if backend.drops_after_commit(request):
             self._drop()
             return
         self._send(response)
 
     def _control(self, request: Request) -> Response:
-        em = self.emulator
+        em = self.backend
         try:
             if request.path == "/__emulator/faults" and request.method == "POST":
                 em.set_faults(**(request.body or {}))
@@ -247,16 +314,19 @@ class _RequestHandler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle
 
 
-_INVALID_JSON = object()
-
 
 @dataclass
-class RunningEmulator:
-    """An emulator serving on ``url`` in a background thread; call :meth:`stop` to shut it down."""
+class RunningServer:
+    """A backend serving on ``url`` in a background thread; call :meth:`stop` to shut it down."""
 
-    emulator: Emulator
+    backend: Backend
     server: ThreadingHTTPServer
     thread: threading.Thread
+
+    @property
+    def emulator(self) -> Backend:
+        """The served backend (the name most tests use; it may be a proxy)."""
+        return self.backend
 
     @property
     def port(self) -> int:
@@ -272,19 +342,22 @@ class RunningEmulator:
         self.thread.join(timeout=5)
 
 
-def _make_server(emulator: Emulator, port: int) -> ThreadingHTTPServer:
-    handler = type("Handler", (_RequestHandler,), {"emulator": emulator})
+RunningEmulator = RunningServer
+
+
+def _make_server(backend: Backend, port: int) -> ThreadingHTTPServer:
+    handler = type("Handler", (_RequestHandler,), {"backend": backend})
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     server.daemon_threads = True
     return server
 
 
-def serve(emulator: Emulator, port: int = 0) -> RunningEmulator:
-    """Start ``emulator`` on 127.0.0.1 (a free port when ``port`` is 0) in a daemon thread."""
-    server = _make_server(emulator, port)
-    thread = threading.Thread(target=server.serve_forever, name=f"{emulator.name}-emulator", daemon=True)
+def serve(backend: Backend, port: int = 0) -> RunningServer:
+    """Start ``backend`` on 127.0.0.1 (a free port when ``port`` is 0) in a daemon thread."""
+    server = _make_server(backend, port)
+    thread = threading.Thread(target=server.serve_forever, name=f"{backend.name}-server", daemon=True)
     thread.start()
-    return RunningEmulator(emulator, server, thread)
+    return RunningServer(backend, server, thread)
 
 
 def main(factory: Callable[[], Emulator], argv: list[str] | None = None) -> None:

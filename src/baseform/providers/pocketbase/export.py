@@ -1,22 +1,25 @@
 """Live PocketBase collections as a minimal ``pocketbase`` manifest section (``baseform export``).
 
 Minimal: server defaults are left out (null rules, base type, field options at their defaults,
-auth options at a new auth collection's defaults) and system collections, fields and the server's
-own auth indexes are not written. Stable: collections sorted by name, fields and indexes in the
-server's order. Applying the result to the same server plans no changes. Email templates and
-OAuth2 providers are not exported (templates are long server defaults; provider secrets are
-write-only).
+auth options at a new auth collection's defaults, key by key inside each option object) and system
+collections, fields and the server's own auth indexes are not written. Email templates are written
+only where they differ from the server's built-in text, which is read from the ``_superusers``
+collection (PocketBase gives every auth collection the same built-in templates). Stable:
+collections sorted by name, fields and indexes in the server's order (one import creates them in
+the manifest's order, so a server built from an export keeps it). Applying the result to the same
+server plans no changes. OAuth2 providers are not exported (their client secrets are write-only).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from baseform.engine.resource import LiveState
 from baseform.providers.pocketbase.collections import RULE_KEYS, system_collections
 from baseform.providers.pocketbase.fields import export_field
 from baseform.providers.pocketbase.indexes import is_auto_index, parse_index
-from baseform.types import JSONObject
+from baseform.types import JSON, JSONObject
 
 __all__ = ["export_section"]
 
@@ -36,19 +39,48 @@ _AUTH_DEFAULTS: dict[str, Any] = {
 }
 """A new auth collection's options (the keys export writes), as PocketBase 0.40 creates them."""
 
+_TEMPLATES: tuple[tuple[str, ...], ...] = (
+    ("otp", "emailTemplate"), ("authAlert", "emailTemplate"), ("verificationTemplate",),
+    ("resetPasswordTemplate",), ("confirmEmailChangeTemplate",),
+)
+"""Where auth collections keep their email templates (paths into the collection's JSON)."""
 
-def _auth_options(raw: dict[str, Any]) -> JSONObject:
+_TEMPLATE_REFERENCE = "_superusers"
+
+
+def _changed(value: JSON, default: JSON) -> JSON | None:
+    """``value`` without what equals ``default``, key by key inside objects; None when nothing differs."""
+    if isinstance(value, dict) and isinstance(default, dict):
+        out = {k: c for k, d in default.items() if k in value and (c := _changed(value[k], d)) is not None}
+        return out or None
+    return None if value == default else value
+
+
+def _at(raw: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    node: Any = raw
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
+def _auth_options(raw: Mapping[str, Any], reference: Mapping[str, Any] | None) -> JSONObject:
     out: JSONObject = {}
     for key, default in _AUTH_DEFAULTS.items():
-        value = raw.get(key)
-        if isinstance(default, dict) and isinstance(value, dict):
-            value = {k: value[k] for k in default if k in value}
-        if value != default and key in raw:
+        if key in raw and (value := _changed(raw[key], default)) is not None:
             out[key] = value
+    if reference is None:
+        return out  # no built-in text to compare with: templates stay out, as defaults would
+    for path in _TEMPLATES:
+        template = _at(raw, path)
+        if isinstance(template, dict) and template != _at(reference, path):
+            target = out
+            for key in path[:-1]:
+                target = target.setdefault(key, {})
+            target[path[-1]] = {"subject": template.get("subject", ""), "body": template.get("body", "")}
     return out
 
 
-def _collection(raw: dict[str, Any], names: dict[str, str]) -> JSONObject:
+def _collection(raw: Mapping[str, Any], names: Mapping[str, str], reference: Mapping[str, Any] | None) -> JSONObject:
     entry: JSONObject = {"name": raw["name"]}
     if raw["type"] != "base":
         entry["type"] = raw["type"]
@@ -59,7 +91,7 @@ def _collection(raw: dict[str, Any], names: dict[str, str]) -> JSONObject:
         entry["viewQuery"] = raw.get("viewQuery")
         return entry
     if raw["type"] == "auth":
-        entry.update(_auth_options(raw))
+        entry.update(_auth_options(raw, reference))
     fields = [export_field(f, names) for f in raw.get("fields", []) if not f.get("system")]
     if fields:
         entry["fields"] = fields
@@ -73,7 +105,9 @@ def _collection(raw: dict[str, Any], names: dict[str, str]) -> JSONObject:
 def export_section(live: LiveState) -> JSONObject:
     """The ``pocketbase`` section describing ``live``."""
     raws = [r.raw for a, r in live.resources.items() if a.kind == "collections"]
+    systems = system_collections(live)
     # relations may point at system collections (_superusers); they are written by name too
-    names = {str(raw["id"]): name for name, raw in system_collections(live).items()}
+    names = {str(raw["id"]): name for name, raw in systems.items()}
     names.update({str(raw["id"]): str(raw["name"]) for raw in raws})
-    return {"collections": [_collection(raw, names) for raw in sorted(raws, key=lambda r: str(r["name"]))]}
+    reference = systems.get(_TEMPLATE_REFERENCE)
+    return {"collections": [_collection(raw, names, reference) for raw in sorted(raws, key=lambda r: str(r["name"]))]}

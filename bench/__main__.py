@@ -1,0 +1,62 @@
+"""``python -m bench``: request counts, wall time, memory and lower bounds for every backend and size.
+
+Starts a fresh server per backend and size (emulators with injected latency, the real local
+PocketBase), runs the four scenarios in child processes, prints one line per scenario, and with
+``--write`` rewrites ``bench/RESULTS.md`` (keeping its local-CPU section from ``bench/local_diff.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bench.manifests import SIZES
+from bench.report import RESULTS, local_section, machine, render, row, write_results
+from bench.runner import Result, run_all
+
+__all__ = ["main"]
+
+_BACKENDS = tuple(SIZES)
+_SIZES = ("small", "medium", "large")
+
+
+def _list(allowed: tuple[str, ...]) -> argparse._ActionType:
+    def parse(text: str) -> list[str]:
+        values = [v.strip() for v in text.split(",") if v.strip()]
+        unknown = [v for v in values if v not in allowed]
+        if unknown:
+            raise argparse.ArgumentTypeError(f"unknown {', '.join(unknown)}; choose from {', '.join(allowed)}")
+        return values
+    return parse
+
+
+def _progress(result: Result) -> None:
+    cells = row(result)
+    line = (f"{cells['backend']:<10} {cells['size']:<13} {cells['scenario']:<25} {cells['requests']:>7} req "
+            f"{cells['wall s']:>7} s (local {cells['local s']}, network {cells['network s']}, bound "
+            f"{cells['bound s']}, {cells['ratio']}) {cells['peak MB']} MB, server CPU {cells['server CPU s']} s")
+    print(line + (f"\n    ERROR: {result.error}" if result.error else ""), flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--latency-ms", type=float, default=20.0, help="per-request latency (default 20)")
+    parser.add_argument("--sizes", type=_list(_SIZES), default=list(_SIZES), help="small,medium,large")
+    parser.add_argument("--backends", type=_list(_BACKENDS), default=list(_BACKENDS),
+                        help="appwrite,pocketbase,weaviate")
+    parser.add_argument("--parallelism", type=int, default=8, help="apply --parallelism (default 8)")
+    parser.add_argument("--readiness-s", type=float, default=0.25,
+                        help="Appwrite emulator: seconds a column/index job takes (default 0.25)")
+    parser.add_argument("--write", action="store_true", help=f"rewrite {RESULTS.name}")
+    args = parser.parse_args(argv)
+    results = run_all(args.backends, args.sizes, latency_ms=args.latency_ms, readiness_s=args.readiness_s,
+                      parallelism=args.parallelism, progress=_progress)
+    if args.write:
+        previous = RESULTS.read_text() if RESULTS.exists() else ""
+        write_results(render(results, machine(), readiness_s=args.readiness_s, local=local_section(previous)))
+        print(f"wrote {RESULTS}")
+    return 1 if any(r.error for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

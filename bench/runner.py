@@ -1,0 +1,123 @@
+"""Run the four scenarios for each backend and size, each in a child process, against a fresh server.
+
+Scenarios, in this order on one server: plan on an empty server, apply from empty, plan after the
+apply (a no-op), apply a change to 10% of the tables/collections/classes. Each child is
+``python -m bench.scenario`` (its own process, so its peak memory is its own); the runner adds what
+only it can see: the server's CPU time and, for emulators, the requests the server counted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.manifests import GENERATORS, SIZES
+from bench.servers import Server, start_server
+
+__all__ = ["SCENARIOS", "Result", "Scenario", "run_all"]
+
+_ROOT = Path(__file__).resolve().parent.parent
+CHANGED = 0.1
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    changed: bool  # runs the manifest with the 10% change
+    apply: bool
+
+
+SCENARIOS = (
+    Scenario("plan on empty", changed=False, apply=False),
+    Scenario("apply from empty", changed=False, apply=True),
+    Scenario("plan after apply (no-op)", changed=False, apply=False),
+    Scenario("apply a 10% change", changed=True, apply=True),
+)
+
+
+@dataclass
+class Result:
+    """One scenario's measurements: ``child`` is the JSON :mod:`bench.scenario` printed."""
+
+    backend: str
+    size: str
+    items: int
+    scenario: Scenario
+    child: dict[str, Any]
+    server_cpu_s: float
+    server_requests: int | None  # counted by the emulator; None for servers that do not count
+    latency_ms: float
+    parallelism: int
+
+    def phase(self, name: str) -> float:
+        return float(self.child["phases"].get(name, 0.0))
+
+    def requests(self, name: str | None = None) -> int:
+        counts = self.child["requests"]
+        return int(sum(counts.values()) if name is None else counts.get(name, 0))
+
+    def bound_s(self, name: str) -> float:
+        bound = self.child["bounds"].get(name)
+        return float(bound["seconds"]) if bound else 0.0
+
+    @property
+    def error(self) -> str | None:
+        return self.child.get("error")
+
+
+def _child(server: Server, manifest: Path, scenario: Scenario, *, latency_ms: float,
+           parallelism: int) -> dict[str, Any]:
+    command = [sys.executable, "-m", "bench.scenario", "--backend", server.backend, "--manifest", str(manifest),
+               "--latency-ms", str(latency_ms), "--parallelism", str(parallelism),
+               "--readiness-s", str(server.readiness_s), "--client-latency-ms", str(server.client_latency_ms)]
+    if scenario.apply:
+        command.append("--apply")
+    done = subprocess.run(command, cwd=_ROOT, env={**os.environ, **server.env}, capture_output=True, text=True,
+                          timeout=1800, check=False)
+    if done.returncode != 0 or not done.stdout.strip():
+        tail = done.stderr.strip().splitlines()[-5:]
+        return {"phases": {}, "requests": {}, "bounds": {}, "peak_rss_mb": 0.0, "cpu_s": 0.0,
+                "error": f"scenario process exited {done.returncode}: " + " | ".join(tail)}
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _one_size(backend: str, size: str, *, latency_ms: float, readiness_s: float, parallelism: int,
+              progress: Callable[[Result], None]) -> Iterator[Result]:
+    items = SIZES[backend][size]
+    with tempfile.TemporaryDirectory(prefix="baseform-bench-") as tmp, \
+            start_server(backend, latency_ms=latency_ms, readiness_s=readiness_s) as server:
+        manifests = {}
+        for changed in (False, True):
+            path = Path(tmp) / f"{backend}-{size}{'-changed' if changed else ''}.yaml"
+            path.write_text(GENERATORS[backend](items, CHANGED if changed else 0.0))
+            manifests[changed] = path
+        for scenario in SCENARIOS:
+            cpu, stats = server.cpu_s(), server.stats()
+            child = _child(server, manifests[scenario.changed], scenario, latency_ms=latency_ms,
+                           parallelism=parallelism)
+            counted = server.stats().get("requests", 0) - stats.get("requests", 0) if server.control else None
+            result = Result(backend, size, items, scenario, child, server.cpu_s() - cpu, counted, latency_ms,
+                            parallelism)
+            progress(result)
+            yield result
+            if result.error and scenario.apply:
+                return  # later scenarios assume this apply succeeded
+
+
+def run_all(backends: Sequence[str], sizes: Sequence[str], *, latency_ms: float, readiness_s: float,
+            parallelism: int, progress: Callable[[Result], None]) -> list[Result]:
+    """Every scenario for every backend and size, in that order; ``progress`` sees each result."""
+    results: list[Result] = []
+    for backend in backends:
+        for size in sizes:
+            results += _one_size(backend, size, latency_ms=latency_ms, readiness_s=readiness_s,
+                                 parallelism=parallelism, progress=progress)
+    return results

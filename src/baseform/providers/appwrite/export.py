@@ -1,8 +1,11 @@
 """Live state -> a minimal ``appwrite:`` section (defaults left out, stable order). Pure.
 
-Top-level resources and tables are sorted by id; columns and indexes keep the server's order
-(creation order). Counterpart columns of two-way relationships are left out: their relationship
-creates them.
+Everything is sorted by id or key. Columns and indexes are sorted too, although the server lists
+them in creation order: that order depends on how an apply scheduled its calls (columns that
+cannot travel inline with their table are created by parallel calls; servers before 1.9 create
+every column on its own), so a server rebuilt from an export would list them differently and
+re-exporting would not give the same file. Counterpart columns of two-way relationships are left
+out: their relationship creates them.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ __all__ = ["export_section"]
 
 
 def _children(live: LiveState, parent: Address, kind: str) -> list[LiveResource]:
-    return [r for a, r in live.resources.items() if a.parent == parent and a.kind == kind and not r.implicit]
+    return sorted((r for a, r in live.resources.items() if a.parent == parent and a.kind == kind and not r.implicit),
+                  key=lambda r: r.address.name)
 
 
 def _top(live: LiveState, kind: str) -> list[LiveResource]:
@@ -36,12 +40,13 @@ def _table(live: LiveState, res: LiveResource) -> JSONObject:
 
 
 def export_section(live: LiveState) -> JSONObject:
+    """The ``appwrite`` section describing ``live`` (empty lists left out)."""
     section: JSONObject = {}
     team_list = [teams.export_entry(r.address, r.value) for r in _top(live, "teams")]
     db_list = []
     for db in _top(live, "databases"):
         entry = databases.export_entry(db.address, db.value)
-        table_list = sorted(_children(live, db.address, "tables"), key=lambda r: r.address.name)
+        table_list = _children(live, db.address, "tables")
         if table_list:
             entry["tables"] = [_table(live, t) for t in table_list]
         db_list.append(entry)

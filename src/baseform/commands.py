@@ -73,8 +73,8 @@ async def compute_plan(project: Project, connections: Connections,
                                          prune=unit.section.prune, targets=targets))
     if targets:
         check_targets(targets, plans, {u.provider.name: u.desired for u in project.units})
-    return Plan(project.digest, tuple(plans), tuple(targets),
-                tuple(str(w) for w in project.warnings))
+    warnings = [str(w) for w in project.warnings] + [w for p in plans for w in p.warnings]
+    return Plan(project.digest, tuple(plans), tuple(targets), tuple(warnings))
 
 
 async def apply_operations(plan: Plan, connections: Connections, *, parallelism: int = 8,

@@ -149,4 +149,46 @@ def test_child_that_cannot_change_in_place_replaces_its_parent() -> None:
     assert actions(result) == {"m.things.a": "replace", "m.things.a.parts.p": "replace",
                                "m.things.a.parts.q": "replace", "m.things.a.parts.gone": "delete"}
     parent = result.changes[0]
-    assert parent.reason and "parts " in parent.reason and parent.destructive
+    assert parent.destructive and parent.reason
+    assert "parts.p: type text -> int cannot change in place" in parent.reason
+    assert "parts.gone is not declared, and it cannot be removed in place" in parent.reason
+    blamed = {d.path: (d.before, d.after) for d in parent.diff if d.forces_replacement}
+    assert blamed == {"parts.p.type": ("text", "int"), "parts.gone": ({"type": "x"}, ABSENT)}
+
+
+def test_child_that_can_change_in_place_leaves_its_parent_alone() -> None:
+    rules = {"things": KindRules("things"), "parts": KindRules("parts", replaces_parent=True)}
+    result = diff_state([want("m.things.a", name="a"), want("m.things.a.parts.p", size=2),
+                         want("m.things.a.parts.new")],
+                        live(have("m.things.a", name="a"), have("m.things.a.parts.p", size=1)), rules, prune=False)
+    assert actions(result) == {"m.things.a": "no-op", "m.things.a.parts.p": "update",
+                               "m.things.a.parts.new": "create"}
+
+
+DEPENDENCY_RULES = {"things": KindRules("things"), "parts": KindRules("parts", replace_on=frozenset({"type"}),
+                                                                      renamable=True),
+                    "links": KindRules("links", replaced_with_dependencies=True)}
+
+
+@pytest.mark.parametrize("renamed", [False, True])
+def test_a_resource_follows_a_dependency_that_is_recreated(renamed: bool) -> None:
+    part = "m.things.a.parts.new" if renamed else "m.things.a.parts.p"
+    deps = {A("m.things.a.links.l"): frozenset({A("m.things.a.parts.p")})}
+    result = diff_state([want("m.things.a"), want(part, type="int", renamed_from="p" if renamed else None),
+                         want("m.things.a.links.l", to="p")],
+                        live(have("m.things.a"), have("m.things.a.parts.p", type="text"),
+                             have("m.things.a.links.l", to="p")),
+                        DEPENDENCY_RULES, prune=False, live_dependencies=deps)
+    assert actions(result)["m.things.a.links.l"] == "replace"
+    link = next(c for c in result.changes if str(c.address) == "m.things.a.links.l")
+    assert link.reason == f"parts.{part.rsplit('.', 1)[1]} is recreated, and this links refers to it"
+
+
+def test_a_resource_stays_when_its_dependency_changes_in_place() -> None:
+    deps = {A("m.things.a.links.l"): frozenset({A("m.things.a.parts.p")})}
+    result = diff_state([want("m.things.a"), want("m.things.a.parts.p", type="text", size=2),
+                         want("m.things.a.links.l", to="p")],
+                        live(have("m.things.a"), have("m.things.a.parts.p", type="text", size=1),
+                             have("m.things.a.links.l", to="p")),
+                        DEPENDENCY_RULES, prune=False, live_dependencies=deps)
+    assert actions(result) == {"m.things.a": "no-op", "m.things.a.parts.p": "update", "m.things.a.links.l": "no-op"}

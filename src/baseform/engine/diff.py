@@ -40,13 +40,17 @@ class DiffResult:
 
 
 def decide_action(before: JSONObject | None, after: JSONObject | None, diffs: Sequence[FieldDiff],
-                  *, renamed: bool = False) -> Action:
-    """The single place an Action is chosen from the values and the per-field diffs."""
+                  *, renamed: bool = False, must_replace: bool = False) -> Action:
+    """The single place an Action is chosen from the values and the per-field diffs.
+
+    ``must_replace`` is set when a rule that blames no field of the resource itself (a child or a
+    dependency that is recreated) rules out an in-place change.
+    """
     if before is None:
         return Action.CREATE
     if after is None:
         return Action.DELETE
-    if any(d.forces_replacement for d in diffs):
+    if must_replace or any(d.forces_replacement for d in diffs):
         return Action.REPLACE
     return Action.UPDATE if diffs or renamed else Action.NOOP
 
@@ -142,9 +146,22 @@ def _apply_renames(desired: Mapping[Address, DesiredResource], live: Mapping[Add
     return current, origin
 
 
+@dataclass(frozen=True, slots=True)
+class _Forced:
+    """Why a resource must be replaced although its own fields could change in place."""
+
+    reasons: tuple[str, ...]
+    diffs: tuple[FieldDiff, ...] = ()
+
+
 def diff_state(desired: Iterable[DesiredResource], live: LiveState, rules: Mapping[str, KindRules], *,
-               prune: bool, replace_reasons: ReplaceReasons | None = None) -> DiffResult:
-    """Compute every resource's Change for one provider (no-ops included), sorted by address."""
+               prune: bool, replace_reasons: ReplaceReasons | None = None,
+               live_dependencies: Mapping[Address, frozenset[Address]] | None = None) -> DiffResult:
+    """Compute every resource's Change for one provider (no-ops included), sorted by address.
+
+    ``live_dependencies`` (live address -> the live resources it refers to) lets kinds with
+    ``replaced_with_dependencies`` follow a dependency that is recreated.
+    """
     reasons_of = replace_reasons or default_replace_reasons(rules)
     want = {d.address: d for d in desired}
     have, origin = _apply_renames(want, live.resources, rules)
@@ -164,15 +181,16 @@ def diff_state(desired: Iterable[DesiredResource], live: LiveState, rules: Mappi
         return root in want or root in pruned
 
     addresses = sorted({*want, *(a for a in have if in_scope(a))}, key=lambda a: (a.depth, str(a)))
-    forced: dict[Address, str] = {}
-    while True:
+    dependencies = _renamed_dependencies(live_dependencies or {}, origin)
+    forced: dict[Address, _Forced] = {}
+    while True:  # each round may force more replacements; it ends because `forced` only grows
         decided: dict[Address, Change] = {}
         for address in addresses:
             change = _decide(address, want.get(address), have.get(address), origin.get(address), decided,
                              rules, reasons_of, forced.get(address))
             if change is not None:
                 decided[address] = change
-        more = _parents_to_replace(decided, rules, forced)
+        more = _forced_replacements(decided, rules, forced, dependencies)
         if not more:
             break
         forced.update(more)
@@ -180,29 +198,51 @@ def diff_state(desired: Iterable[DesiredResource], live: LiveState, rules: Mappi
     return DiffResult(tuple(ordered), tuple(unmanaged))
 
 
-def _parents_to_replace(decided: Mapping[Address, Change], rules: Mapping[str, KindRules],
-                        forced: Mapping[Address, str]) -> dict[Address, str]:
-    """Parents that must be replaced because a child of a ``replaces_parent`` kind cannot change in place."""
-    more: dict[Address, str] = {}
+def _renamed_dependencies(dependencies: Mapping[Address, frozenset[Address]],
+                          origin: Mapping[Address, Address]) -> dict[Address, frozenset[Address]]:
+    """Live dependencies re-keyed by the addresses the manifest gives them after renames."""
+    renamed = {old: new for new, old in origin.items()}
+    return {renamed.get(a, a): frozenset(renamed.get(d, d) for d in deps) for a, deps in dependencies.items()}
+
+
+def _forced_replacements(decided: Mapping[Address, Change], rules: Mapping[str, KindRules],
+                         forced: Mapping[Address, _Forced],
+                         dependencies: Mapping[Address, frozenset[Address]]) -> dict[Address, _Forced]:
+    """Resources that could change in place on their own but must be replaced: the parent of a
+    ``replaces_parent`` child that cannot change in place, and a ``replaced_with_dependencies``
+    resource whose dependency is replaced."""
+    reasons: dict[Address, list[str]] = {}
+    diffs: dict[Address, list[FieldDiff]] = {}
+
+    def force(address: Address, reason: str, blamed: Iterable[FieldDiff] = ()) -> None:
+        target = decided.get(address)
+        if address in forced or target is None or target.action not in (Action.UPDATE, Action.NOOP):
+            return
+        reasons.setdefault(address, []).append(reason)
+        diffs.setdefault(address, []).extend(blamed)
+
     for change in decided.values():
-        parent = change.address.parent
-        if parent is None or parent in forced or parent in more:
-            continue
-        if not _rules_for(rules, change.address).replaces_parent:
-            continue
-        parent_change = decided.get(parent)
-        if parent_change is None or parent_change.action not in (Action.UPDATE, Action.NOOP):
-            continue
-        if change.action is Action.REPLACE:
-            more[parent] = f"{change.address.kind} {change.address.name}: {change.reason}"
-        elif change.action is Action.DELETE:
-            more[parent] = f"{change.address.kind} {change.address.name} cannot be removed in place"
-    return more
+        address, kind = change.address, _rules_for(rules, change.address)
+        name = f"{address.kind}.{address.name}"
+        if kind.replaces_parent and address.parent is not None:
+            if change.action is Action.REPLACE:
+                blamed = [d for d in change.diff if d.forces_replacement] or list(change.diff)
+                force(address.parent, f"{name}: {change.reason}",
+                      [FieldDiff(f"{name}.{d.path}", d.before, d.after, True) for d in blamed])
+            elif change.action is Action.DELETE:
+                force(address.parent, f"{name} is not declared, and {kind.delete_unsupported}",
+                      [FieldDiff(name, change.before, ABSENT, True)])
+        if kind.replaced_with_dependencies:
+            for dep in sorted(dependencies.get(address, ()), key=str):
+                dep_change = decided.get(dep)
+                if dep_change is not None and dep_change.action is Action.REPLACE:
+                    force(address, f"{dep.kind}.{dep.name} is recreated, and this {address.kind} refers to it")
+    return {a: _Forced(tuple(r), tuple(diffs[a])) for a, r in reasons.items()}
 
 
 def _decide(address: Address, want: DesiredResource | None, have: LiveResource | None,
             origin: Address | None, decided: Mapping[Address, Change], rules: Mapping[str, KindRules],
-            reasons_of: ReplaceReasons, forced_reason: str | None = None) -> Change | None:
+            reasons_of: ReplaceReasons, forced: _Forced | None = None) -> Change | None:
     kind_rules = _rules_for(rules, address)
     after = normalize(kind_rules, want.value) if want else None
     before_full = normalize(kind_rules, have.value) if have else None
@@ -233,17 +273,18 @@ def _decide(address: Address, want: DesiredResource | None, have: LiveResource |
         k: v for k, v in before_full.items() if k not in kind_rules.ignore}
     diffs = [] if before == compared else diff_fields(before, compared)
     reasons = reasons_of(address, before, after, diffs)
-    if forced_reason is not None:
-        reasons = [*reasons, forced_reason]
     if reasons:
-        forced = {r.split(" ", 1)[0] for r in reasons}
-        diffs = [FieldDiff(d.path, d.before, d.after, d.path in forced or d.path.split(".")[0] in forced)
+        # a reason starts with the dotted path of the field it blames
+        blamed = {r.split(" ", 1)[0] for r in reasons}
+        diffs = [FieldDiff(d.path, d.before, d.after, d.path in blamed or d.path.split(".")[0] in blamed)
                  for d in diffs]
         if not any(d.forces_replacement for d in diffs):
             # a conditional rule without a single field to blame still forces replacement
-            diffs = [FieldDiff(d.path, d.before, d.after, True) for d in diffs] or [
-                FieldDiff("(resource)", None, None, True)]
-    action = decide_action(before, after, diffs, renamed=origin is not None)
+            diffs = [FieldDiff(d.path, d.before, d.after, True) for d in diffs]
+    if forced is not None:
+        reasons = [*reasons, *forced.reasons]
+        diffs = [*diffs, *forced.diffs]
+    action = decide_action(before, after, diffs, renamed=origin is not None, must_replace=bool(reasons))
     reason = "; ".join(reasons) if reasons else (
         f"renamed from {origin.name}" if origin is not None and action is Action.UPDATE else None)
     return make(action, before, diffs, reason)

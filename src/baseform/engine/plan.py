@@ -39,6 +39,7 @@ class ProviderPlan:
     changes: tuple[Change, ...]
     operations: tuple[Operation, ...]
     unmanaged: tuple[Address, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,12 +106,13 @@ def build_provider_plan(provider: Provider, desired: Sequence[DesiredResource], 
     prepared = provider.prepare(desired, live)
     rules = provider.rules(live)
     result = diff_state(prepared, live, rules, prune=prune,
-                        replace_reasons=lambda a, b, af, d: provider.replace_reasons(a, b, af, d, live))
+                        replace_reasons=lambda a, b, af, d: provider.replace_reasons(a, b, af, d, live),
+                        live_dependencies=provider.live_dependencies(live))
     own_targets = [t for t in targets if t.provider == provider.name]
     changes = select_targets(result.changes, prepared, own_targets) if targets else list(result.changes)
     operations = provider.operations(changes, prepared, live)
     return ProviderPlan(provider.name, live.endpoint, live.server_version, tuple(changes), tuple(operations),
-                        result.unmanaged)
+                        result.unmanaged, tuple(provider.plan_warnings(changes, live)))
 
 
 def check_targets(targets: Iterable[Address], plans: Sequence[ProviderPlan],

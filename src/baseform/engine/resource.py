@@ -47,7 +47,11 @@ class KindRules:
         delete_with_parent: a child whose parent is deleted disappears with it (no own call).
         replaces_parent: a change of this kind that cannot be made in place (a replace, or a delete
             of a declared parent's child) replaces the parent instead, e.g. a Weaviate property
-            whose type changes can only be had by recreating its class.
+            whose type changes can only be had by recreating its class; ``delete_unsupported``
+            says why a delete cannot be made in place.
+        replaced_with_dependencies: a resource of this kind is replaced when a live resource it
+            refers to (:meth:`Provider.live_dependencies`) is replaced, e.g. an Appwrite index
+            loses a column that is deleted and recreated.
     """
 
     kind: str
@@ -64,6 +68,8 @@ class KindRules:
     compare_declared_only: bool = True
     delete_with_parent: bool = True
     replaces_parent: bool = False
+    delete_unsupported: str = "it cannot be removed in place"
+    replaced_with_dependencies: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ what they may do, as in the style guide:
 * pure, at validate time: :meth:`Provider.check`, :meth:`Provider.desired`
 * I/O: :meth:`Provider.connect`, :meth:`Provider.read` (only reads; never writes)
 * pure, at plan time: :meth:`Provider.rules`, :meth:`Provider.prepare`,
-  :meth:`Provider.replace_reasons`, :meth:`Provider.operations`
+  :meth:`Provider.replace_reasons`, :meth:`Provider.plan_warnings`, :meth:`Provider.operations`
 * pure, at apply time: :meth:`Provider.is_conflict`, :meth:`Provider.matches`
 * export: :meth:`Provider.export`
 
@@ -114,6 +114,11 @@ class Provider(ABC):
     def live_dependencies(self, live: LiveState) -> Mapping[Address, frozenset[Address]]:
         """For each live resource, the resources it refers to on the server (delete ordering)."""
         return {}
+    def plan_warnings(self, changes: Sequence[Change], live: LiveState) -> list[str]:
+        """Warnings about what this plan does on this server (a deprecated type being created), shown
+        with the plan; each names the resource and its manifest position. Pure."""
+        return []
+
 
     def operations_for(self, change: Change, live: LiveState) -> list[Operation]:
         """The calls for one change, in order (delete-phase operations have action DELETE).

@@ -143,7 +143,7 @@ def test_an_index_that_uses_a_recreated_column_is_recreated_too(appwrite: Appwri
                      "indexes": [{"key": "by_a", "type": "key", "columns": ["a"]}]})
     changes = appwrite.changes(to_int)
     index = changes["appwrite.databases.db.tables.t.indexes.by_a"]
-    assert index["action"] == "replace" and "columns a recreated" in index["reason"]
+    assert index["action"] == "replace" and "columns.a is recreated" in index["reason"]
     result = appwrite.apply(to_int)
     out = result.out
     assert out.index("delete appwrite.databases.db.tables.t.indexes.by_a") < \

@@ -133,7 +133,7 @@ def test_immutable_change_is_a_replace_refused_without_allow_destroy(weaviate: W
     plan = weaviate.plan(changed)
     assert "weaviate.classes.Doc must be replaced" in plan.out, plan.text
     assert "vectorIndexConfig.distance cosine -> dot" in plan.out
-    assert "objects of the class are lost" in plan.out
+    assert "(data stored in it is lost)" in plan.out
     refused = weaviate.apply(changed)
     assert refused.code == 1
     assert "--allow-destroy" in refused.text
@@ -151,7 +151,8 @@ def test_property_type_change_replaces_its_class(weaviate: Weaviate) -> None:
     changed = IMMUTABLE.format(distance="cosine", dt="int")
     plan = weaviate.plan(changed)
     assert "weaviate.classes.Doc must be replaced" in plan.out, plan.text
-    assert "properties.title.dataType" in plan.out
+    assert '~ properties.title.dataType = ["text"] -> ["int"]  # forces replacement' in plan.out
+    assert 'properties.title: dataType ["text"] -> ["int"]: Weaviate cannot change a property once created' in plan.out
     assert weaviate.apply(changed, "--allow-destroy").code == 0
     assert weaviate.emulator.classes["Doc"]["properties"][0]["dataType"] == ["int"]
     assert weaviate.converged(changed)
@@ -163,6 +164,7 @@ def test_removed_property_replaces_its_class(weaviate: Weaviate) -> None:
     one = IMMUTABLE.format(distance="cosine", dt="text")
     plan = weaviate.plan(one)
     assert "properties.extra is not declared, and Weaviate cannot delete a property" in plan.out, plan.text
+    assert "- properties.extra" in plan.out or "properties.extra = " in plan.out, plan.text
     assert weaviate.apply(one, "--allow-destroy").code == 0
     assert [p["name"] for p in weaviate.emulator.classes["Doc"]["properties"]] == ["title"]
 

@@ -17,7 +17,7 @@ from baseform.engine.operation import Operation
 from baseform.engine.resource import DesiredResource, LiveState
 from baseform.errors import ApiError, Diagnostic
 from baseform.http import Session
-from baseform.manifest.models import ProviderConfig, Section
+from baseform.manifest.models import Section
 from baseform.providers.appwrite import planning
 from baseform.providers.appwrite.buckets import BUCKETS
 from baseform.providers.appwrite.calls import Creation
@@ -46,11 +46,6 @@ class AppwriteProvider(Provider):
     kinds = (DATABASES, TABLES, COLUMNS, INDEXES, BUCKETS, TEAMS)
     top_level = ("databases", "buckets", "teams")
 
-    def __init__(self, config: ProviderConfig) -> None:
-        super().__init__(config)
-        # columns the current plan recreates, for the indexes that use them (see replace_reasons)
-        self._recreated: tuple[LiveState, frozenset[Address]] | None = None
-
     def check(self, section: Section, locate: Locator) -> list[Diagnostic]:
         assert isinstance(section, AppwriteSection)
         return check_section(section, locate)
@@ -72,9 +67,7 @@ class AppwriteProvider(Provider):
 
     def prepare(self, desired: Sequence[DesiredResource], live: LiveState) -> list[DesiredResource]:
         planning.raise_capability_problems(desired, live)
-        prepared = planning.with_live_defaults(desired, live)
-        self._recreated = (live, planning.recreated_columns(prepared, live, self.replace_reasons))
-        return prepared
+        return planning.with_live_defaults(desired, live)
 
     def replace_reasons(self, address: Address, before: JSONObject, after: JSONObject,
                         diffs: Sequence[FieldDiff], live: LiveState) -> list[str]:
@@ -82,9 +75,11 @@ class AppwriteProvider(Provider):
         if address.kind == "columns":
             reasons += planning.column_extra_reasons(address, before, after, live)
         elif address.kind == "indexes":
-            recreated = self._recreated[1] if self._recreated and self._recreated[0] is live else frozenset()
-            reasons += planning.index_extra_reasons(address, live, recreated)
+            reasons += planning.index_extra_reasons(address, live)
         return reasons
+
+    def plan_warnings(self, changes: Sequence[Change], live: LiveState) -> list[str]:
+        return planning.plan_warnings(changes, live)
 
     def live_dependencies(self, live: LiveState) -> Mapping[Address, frozenset[Address]]:
         return planning.live_dependencies(live)

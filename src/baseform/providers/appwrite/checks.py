@@ -110,10 +110,6 @@ class _Checker:
         for field in ("relatedTable", "relationType", "twoWay", "twoWayKey", "onDelete"):
             if field in set_keys:
                 self.problem((*path, field), f"{field} applies only to relationship columns")
-        if c.type == "string":
-            self.problem((*path, "type"), "type string is deprecated since Appwrite 1.9; use varchar "
-                         "(size up to 16381) or text/mediumtext/longtext for new columns (existing string "
-                         "columns keep working and are managed as they are)", warning=True)
         self.size(path, c, info)
         if "encrypt" in set_keys and c.encrypt:
             if not info.encryptable:

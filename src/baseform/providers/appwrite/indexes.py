@@ -18,8 +18,10 @@ from baseform.types import JSON, JSONObject
 __all__ = ["INDEXES", "ORDERED_TYPES", "create_body", "desired_value", "export_entry", "inline_body",
            "live_value", "operations"]
 
+# the server drops a deleted column from its indexes, so an index follows a column that is recreated
 INDEXES = KindRules("indexes", replace_on=frozenset({"type", "columns", "orders", "lengths"}), renamable=False,
-                    rename_unsupported="Appwrite cannot rename an index (without renamedFrom it is recreated)")
+                    rename_unsupported="Appwrite cannot rename an index (without renamedFrom it is recreated)",
+                    replaced_with_dependencies=True)
 ORDERED_TYPES = frozenset({"key", "unique"})
 
 

@@ -7,21 +7,26 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from baseform.engine.address import Address
-from baseform.engine.change import Action, Change, FieldDiff
-from baseform.engine.diff import diff_fields
+from baseform.engine.change import Action, Change
 from baseform.engine.graph import link_operations
-from baseform.engine.normalize import normalize
 from baseform.engine.operation import Operation
 from baseform.engine.resource import DesiredResource, LiveState
 from baseform.errors import PlanError
 from baseform.providers.appwrite import buckets, columns, databases, indexes, tables, teams
 from baseform.providers.appwrite.checks import SYSTEM_INDEX_COLUMNS
-from baseform.providers.appwrite.columns import COLUMNS, TYPES
-from baseform.providers.appwrite.versions import ENCRYPT, INLINE_CREATE, at_least, parse_version, show
+from baseform.providers.appwrite.columns import TYPES
+from baseform.providers.appwrite.versions import (
+    ENCRYPT,
+    INLINE_CREATE,
+    STRING_DEPRECATED,
+    at_least,
+    parse_version,
+    show,
+)
 from baseform.types import JSONObject
 
 __all__ = ["LIVE_VALUES", "capability_problems", "column_extra_reasons", "index_extra_reasons",
-           "live_dependencies", "plan_operations", "raise_capability_problems", "recreated_columns",
+           "live_dependencies", "plan_operations", "plan_warnings", "raise_capability_problems",
            "with_live_defaults"]
 
 INLINE_LIMIT = 100  # create-table accepts at most 100 inline columns and 100 inline indexes
@@ -52,6 +57,21 @@ def capability_problems(desired: Sequence[DesiredResource], live: LiveState) -> 
             problems.append(f"{where}: encrypt needs Appwrite {show(ENCRYPT)} or later; this server is "
                             f"{live.server_version}")
     return problems
+
+
+def plan_warnings(changes: Sequence[Change], live: LiveState) -> list[str]:
+    """A legacy ``string`` column that this plan creates on a server that has its replacements
+    (existing string columns keep working and are left alone)."""
+    if not at_least(parse_version(live.server_version), STRING_DEPRECATED):
+        return []
+    out = []
+    for c in changes:
+        created = c.action in (Action.CREATE, Action.REPLACE)
+        if c.kind == "columns" and created and (c.after or {}).get("type") == "string":
+            where = f"{c.source}: " if c.source else ""
+            out.append(f"{where}{c.address}: type string is deprecated since Appwrite {show(STRING_DEPRECATED)}; "
+                       "declare new columns as varchar (size up to 16381) or text/mediumtext/longtext")
+    return out
 
 
 def with_live_defaults(desired: Sequence[DesiredResource], live: LiveState) -> list[DesiredResource]:
@@ -87,41 +107,10 @@ def column_extra_reasons(address: Address, before: JSONObject, after: JSONObject
     return reasons
 
 
-ReplaceReasons = Callable[[Address, JSONObject, JSONObject, Sequence[FieldDiff], LiveState], list[str]]
-
-
-def recreated_columns(desired: Sequence[DesiredResource], live: LiveState,
-                      reasons: ReplaceReasons) -> frozenset[Address]:
-    """Declared columns whose change will be a replace, decided by the same ``reasons`` as the diff.
-
-    Both the live and the declared address are included: after a rename, indexes name it by the new key.
-    """
-    out: set[Address] = set()
-    for d in desired:
-        table = d.address.parent
-        if d.address.kind != "columns" or table is None:
-            continue
-        old = table.child("columns", d.renamed_from) if d.renamed_from else None
-        found = live.resources.get(d.address) or (live.resources.get(old) if old else None)
-        if found is None:
-            continue
-        before, after = normalize(COLUMNS, found.value), normalize(COLUMNS, d.value)
-        if reasons(d.address, before, after, diff_fields(before, after), live):
-            out |= {found.address, d.address}
-    return frozenset(out)
-
-
-def index_extra_reasons(address: Address, live: LiveState, recreated: frozenset[Address]) -> list[str]:
-    """An index is recreated when it failed, or when a column it uses is recreated (the server drops
-    a deleted column from its indexes)."""
-    reasons = _status_reason(address, live)
-    table = address.parent
-    found = live.resources.get(address)
-    if table is not None and found is not None:
-        gone = [c for c in found.value["columns"] if table.child("columns", c) in recreated]
-        if gone:
-            reasons.append(f"columns {', '.join(gone)} recreated: the server drops them from this index")
-    return reasons
+def index_extra_reasons(address: Address, live: LiveState) -> list[str]:
+    """An index that failed on the server is recreated (one whose column is recreated follows it by
+    the ``replaced_with_dependencies`` rule)."""
+    return _status_reason(address, live)
 
 
 def live_dependencies(live: LiveState) -> dict[Address, frozenset[Address]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ENCRYPT", "INLINE_CREATE", "TABLESDB", "Version", "at_least", "parse_version", "show"]
+__all__ = ["ENCRYPT", "INLINE_CREATE", "STRING_DEPRECATED", "TABLESDB", "Version", "at_least", "parse_version", "show"]
 
 Version = tuple[int, int, int]
 
@@ -12,6 +12,8 @@ TABLESDB: Version = (1, 8, 0)
 INLINE_CREATE: Version = (1, 9, 0)
 """Create table with ``columns``/``indexes`` in the same request."""
 ENCRYPT: Version = (1, 9, 0)
+STRING_DEPRECATED: Version = (1, 9, 0)
+"""``string`` columns: varchar and the text types replace them."""
 
 
 def parse_version(text: str | None) -> Version:

@@ -17,7 +17,7 @@ from baseform.engine.operation import Operation
 from baseform.engine.resource import DesiredResource, LiveState
 from baseform.errors import ApiError, Diagnostic
 from baseform.http import Session
-from baseform.manifest.models import ProviderConfig, Section
+from baseform.manifest.models import Section
 from baseform.providers.base import Locator, Provider
 from baseform.providers.weaviate.classes import CLASSES, class_address, desired_class
 from baseform.providers.weaviate.datatypes import reference_targets
@@ -26,7 +26,7 @@ from baseform.providers.weaviate.export import export_section
 from baseform.providers.weaviate.features import check_server_support
 from baseform.providers.weaviate.live import read_live
 from baseform.providers.weaviate.models import WeaviateConfig, WeaviateSection
-from baseform.providers.weaviate.mutability import DATA_LOSS, class_reasons, property_reasons
+from baseform.providers.weaviate.mutability import class_reasons, property_reasons
 from baseform.providers.weaviate.names import class_name
 from baseform.providers.weaviate.properties import PROPERTIES, desired_property
 from baseform.providers.weaviate.schedule import plan_operations
@@ -46,12 +46,6 @@ class WeaviateProvider(Provider):
     section_model = WeaviateSection
     kinds = (CLASSES, PROPERTIES, TENANTS)
     top_level = ("classes",)
-
-    def __init__(self, config: ProviderConfig) -> None:
-        super().__init__(config)
-        # desired resources of the current plan, set by prepare(): a class's replace reasons
-        # depend on its properties, which the core diffs as separate resources
-        self._planned: tuple[DesiredResource, ...] = ()
 
     # -- validate time ------------------------------------------------------------------------
     def check(self, section: Section, locate: Locator) -> list[Diagnostic]:
@@ -93,24 +87,17 @@ class WeaviateProvider(Provider):
     # -- plan time ----------------------------------------------------------------------------
     def prepare(self, desired: Sequence[DesiredResource], live: LiveState) -> list[DesiredResource]:
         check_server_support(desired, live)
-        self._planned = tuple(desired)
         return list(desired)
 
     def replace_reasons(self, address: Address, before: JSONObject, after: JSONObject,
                         diffs: Sequence[FieldDiff], live: LiveState) -> list[str]:
         if address.kind == "tenants":
             return []
-        if address.kind == "properties":
-            return super().replace_reasons(address, before, after, diffs, live)
         version = parse_version(live.server_version)
+        if address.kind == "properties":
+            return property_reasons(diffs, version)
         raw = live.resources[address].raw
-        reasons = class_reasons(diffs, raw if isinstance(raw, dict) else {}, version)
-        wanted = {d.address.name: d.value for d in self._planned
-                  if d.address.kind == "properties" and d.address.parent == address}
-        have = {a.name: r.value for a, r in live.resources.items()
-                if a.kind == "properties" and a.parent == address}
-        reasons += property_reasons(wanted, have, version)
-        return [*reasons, DATA_LOSS] if reasons else []
+        return class_reasons(diffs, raw if isinstance(raw, dict) else {}, version)
 
     def operations(self, changes: Sequence[Change], desired: Sequence[DesiredResource],
                    live: LiveState) -> list[Operation]:

@@ -2,8 +2,8 @@
 
 Everything else forces a replace of the whole class: the server has no call to change a property,
 to delete one or to rename anything, so a property difference other than its description drops and
-recreates its class. Reasons start with the dotted path they blame (the core marks that field as
-forcing the replacement). Pure.
+recreates its class (the core does that from the ``replaces_parent`` rule of properties). Reasons
+start with the dotted path they blame (the core marks that field as forcing the replacement). Pure.
 """
 
 from __future__ import annotations
@@ -12,17 +12,13 @@ import json
 from collections.abc import Mapping, Sequence
 
 from baseform.engine.change import ABSENT, FieldDiff
-from baseform.engine.diff import diff_fields
 from baseform.providers.weaviate.defaults import Version
-from baseform.providers.weaviate.shape import declared_only
-from baseform.types import JSON, JSONObject
+from baseform.types import JSON
 
-__all__ = ["DATA_LOSS", "NAMED_VECTOR_ADD", "PROPERTY_DESCRIPTION", "class_reasons", "property_reasons"]
+__all__ = ["NAMED_VECTOR_ADD", "PROPERTY_DESCRIPTION", "class_reasons", "property_reasons"]
 
 NAMED_VECTOR_ADD: Version = (1, 31, 0)
 PROPERTY_DESCRIPTION: Version = (1, 30, 0)
-DATA_LOSS = ("all objects of the class are lost: Weaviate cannot make this change in place, so the class "
-             "is dropped and recreated")
 
 _HNSW_FIXED = frozenset({"efConstruction", "maxConnections", "cleanupIntervalSeconds", "distance", "skip",
                          "multivector.enabled", "multivector.muvera.enabled", "rq.bits"})
@@ -111,18 +107,14 @@ def _vector_problem(parts: Sequence[str], d: FieldDiff, live_raw: Mapping[str, J
     return f"{'.'.join(parts[1:])} of named vector {name!r} is immutable"
 
 
-def property_reasons(desired: Mapping[str, JSONObject], live: Mapping[str, JSONObject],
-                     version: Version) -> list[str]:
-    """Reasons a class's properties need it replaced: a live property the manifest drops, or any
-    change other than a description (on 1.30+). ``desired``/``live`` map property names to values."""
+def property_reasons(diffs: Sequence[FieldDiff], version: Version) -> list[str]:
+    """Reasons a property's ``diffs`` cannot be made in place (they then replace its class, by the
+    ``replaces_parent`` rule): anything but a description, which needs 1.30+."""
     reasons: list[str] = []
-    for name in sorted(live.keys() - desired.keys()):
-        reasons.append(f"properties.{name} is not declared, and Weaviate cannot delete a property")
-    for name in sorted(desired.keys() & live.keys()):
-        for d in diff_fields(declared_only(live[name], desired[name]), desired[name]):
-            if d.path == "description" and version >= PROPERTY_DESCRIPTION:
-                continue
-            why = ("property descriptions can change in place only on Weaviate 1.30 or later"
-                   if d.path == "description" else "Weaviate cannot change a property once created")
-            reasons.append(_reason(FieldDiff(f"properties.{name}.{d.path}", d.before, d.after), why))
+    for d in diffs:
+        if d.path == "description" and version >= PROPERTY_DESCRIPTION:
+            continue
+        why = ("property descriptions can change in place only on Weaviate 1.30 or later"
+               if d.path == "description" else "Weaviate cannot change a property once created")
+        reasons.append(_reason(d, why))
     return reasons

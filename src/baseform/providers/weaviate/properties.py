@@ -17,8 +17,10 @@ from baseform.types import JSONObject
 
 __all__ = ["PROPERTIES", "add_property", "desired_property"]
 
+# Weaviate has no call to change or delete a property: such a change recreates its class
 PROPERTIES = KindRules(
-    "properties", replace_on=frozenset(PROPERTY_KEYS) - {"description"}, renamable=False,
+    "properties", replace_on=frozenset(PROPERTY_KEYS) - {"description"}, replaces_parent=True,
+    delete_unsupported="Weaviate cannot delete a property", renamable=False,
     rename_unsupported="Weaviate cannot rename or delete a property (weaviate/weaviate#973); add the new "
                        "property and copy the values, or recreate the class")
 

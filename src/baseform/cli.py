@@ -271,7 +271,7 @@ def cmd_apply(args: argparse.Namespace, ctx: Context) -> int:
             started = time.monotonic()
             result = await apply_operations(plan, conns, parallelism=args.parallelism,
                                             reporter=_Progress(ctx), stop=stop)
-            ctx.out(render_apply_result(result))
+            ctx.out(render_apply_result(result, plan.sources))
             if not result.ok:
                 return 1
             return await _verify_converged(project, conns, targets, ctx, time.monotonic() - started)

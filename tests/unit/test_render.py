@@ -13,6 +13,7 @@ from baseform.engine.operation import Operation, Request, WaitFor
 from baseform.engine.outcome import ApplyResult, OperationResult, Outcome
 from baseform.engine.plan import Plan, ProviderPlan
 from baseform.engine.render import render_apply_result, render_json, render_markdown, render_text
+from baseform.errors import SourceSpan
 
 GOLDEN = Path(__file__).parent / "golden"
 A = Address.parse
@@ -35,7 +36,8 @@ def _plan() -> Plan:
                reason="renamed from title_old", live_digest="sha256:cc",
                renamed_from=A("appwrite.databases.blog.tables.articles.columns.title_old")),
         Change(A("appwrite.buckets.avatars"), Action.CREATE, None,
-               {"name": "Avatars", "maximumFileSize": 5000000, "token": "abc"}, sensitive=frozenset({"token"})),
+               {"name": "Avatars", "maximumFileSize": 5000000, "token": "abc"}, sensitive=frozenset({"token"}),
+               source=SourceSpan("baseform.yaml", 40, 7)),
         Change(A("appwrite.teams.old"), Action.DELETE, {"name": "Old"}, None, reason="not declared in the manifest",
                live_digest="sha256:dd"),
     )
@@ -90,4 +92,4 @@ def test_apply_result_lists_done_failed_skipped() -> None:
     result = ApplyResult([OperationResult(op1, Outcome.DONE, 0.1), OperationResult(op3, Outcome.FAILED, 0.2,
                                                                                      "POST ... -> 400: bad"),
                           OperationResult(op2, Outcome.SKIPPED)])
-    _check("apply-failed.txt", render_apply_result(result))
+    _check("apply-failed.txt", render_apply_result(result, plan.sources))

@@ -17,7 +17,7 @@ from baseform.engine.change import Action, Change
 from baseform.engine.diff import diff_state
 from baseform.engine.operation import Operation
 from baseform.engine.resource import DesiredResource, LiveState
-from baseform.errors import PlanError
+from baseform.errors import PlanError, SourceSpan
 from baseform.types import JSON
 
 if TYPE_CHECKING:
@@ -57,6 +57,11 @@ class Plan:
     @property
     def operations(self) -> list[Operation]:
         return [op for p in self.providers for op in p.operations]
+
+    @property
+    def sources(self) -> dict[Address, SourceSpan]:
+        """Where each changed resource is declared in the manifest."""
+        return {c.address: c.source for c in self.changes if c.source is not None}
 
     @property
     def has_changes(self) -> bool:

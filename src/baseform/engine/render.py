@@ -11,10 +11,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from baseform import __version__
+from baseform.engine.address import Address
 from baseform.engine.change import ABSENT, Action, Change
 from baseform.engine.operation import Operation
 from baseform.engine.outcome import ApplyResult, Outcome
 from baseform.engine.plan import FORMAT_VERSION, Plan
+from baseform.errors import SourceSpan
 from baseform.secrets import MASK
 from baseform.types import JSON
 
@@ -244,8 +246,13 @@ def _diff_block(lines: list[str]) -> list[str]:
     return out
 
 
-def render_apply_result(result: ApplyResult) -> str:
-    """What an apply did: counts, then the failure and the skipped operations."""
+def render_apply_result(result: ApplyResult, sources: Mapping[Address, SourceSpan] | None = None) -> str:
+    """What an apply did: counts, then the failure and the skipped operations.
+
+    ``sources`` (address -> manifest position) puts a failed single-resource call at the place
+    the resource is declared.
+    """
+    sources = sources or {}
     done = result.by_outcome(Outcome.DONE)
     failed = result.by_outcome(Outcome.FAILED)
     skipped = result.by_outcome(Outcome.SKIPPED)
@@ -256,7 +263,9 @@ def render_apply_result(result: ApplyResult) -> str:
     head = "Apply interrupted" if result.interrupted else "Apply failed"
     out.append(f"{head}: {len(done)} done, {len(failed)} failed, {len(skipped)} skipped.")
     for r in failed:
-        out.append(f"  failed:  {r.operation.description}")
+        addresses = r.operation.addresses
+        where = f" ({sources[addresses[0]]})" if len(addresses) == 1 and addresses[0] in sources else ""
+        out.append(f"  failed:  {r.operation.description}{where}")
         out.append(f"           {r.error}")
     for r in skipped:
         out.append(f"  skipped: {r.operation.description}")

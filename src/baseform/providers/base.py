@@ -31,6 +31,7 @@ from baseform.engine.resource import DesiredResource, KindRules, LiveState
 from baseform.errors import ApiError, Diagnostic, SourceSpan
 from baseform.http import Session
 from baseform.manifest.models import ProviderConfig, Section
+from baseform.manifest.native import NativeFormat
 from baseform.types import JSON, JSONObject
 
 __all__ = ["Locator", "Provider", "subset_matches"]
@@ -68,6 +69,8 @@ class Provider(ABC):
     kinds: ClassVar[tuple[KindRules, ...]]
     top_level: ClassVar[tuple[str, ...]] = ()
     """Kinds that are top-level resources (for ``prune`` and ``unmanaged`` listings)."""
+    native_formats: ClassVar[tuple[NativeFormat, ...]] = ()
+    """The backend's own schema files this provider reads as manifests (``pb_schema.json``...)."""
 
     def __init__(self, config: ProviderConfig) -> None:
         self.config = config
@@ -111,14 +114,14 @@ class Provider(ABC):
         """Why this change cannot be made in place ([] when it can). Default: ``replace_on``."""
         return default_replace_reasons(self.rules(live))(address, before, after, diffs)
 
-    def live_dependencies(self, live: LiveState) -> Mapping[Address, frozenset[Address]]:
-        """For each live resource, the resources it refers to on the server (delete ordering)."""
-        return {}
     def plan_warnings(self, changes: Sequence[Change], live: LiveState) -> list[str]:
         """Warnings about what this plan does on this server (a deprecated type being created), shown
         with the plan; each names the resource and its manifest position. Pure."""
         return []
 
+    def live_dependencies(self, live: LiveState) -> Mapping[Address, frozenset[Address]]:
+        """For each live resource, the resources it refers to on the server (delete ordering)."""
+        return {}
 
     def operations_for(self, change: Change, live: LiveState) -> list[Operation]:
         """The calls for one change, in order (delete-phase operations have action DELETE).

@@ -29,6 +29,7 @@ from baseform.providers.appwrite.export import export_section
 from baseform.providers.appwrite.indexes import INDEXES
 from baseform.providers.appwrite.live import read_state
 from baseform.providers.appwrite.models import AppwriteConfig, AppwriteSection
+from baseform.providers.appwrite.native import APPWRITE_CONFIG
 from baseform.providers.appwrite.tables import TABLES
 from baseform.providers.appwrite.teams import TEAMS
 from baseform.providers.base import Locator, Provider, subset_matches
@@ -45,6 +46,7 @@ class AppwriteProvider(Provider):
     section_model = AppwriteSection
     kinds = (DATABASES, TABLES, COLUMNS, INDEXES, BUCKETS, TEAMS)
     top_level = ("databases", "buckets", "teams")
+    native_formats = (APPWRITE_CONFIG,)
 
     def check(self, section: Section, locate: Locator) -> list[Diagnostic]:
         assert isinstance(section, AppwriteSection)

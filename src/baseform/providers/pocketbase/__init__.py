@@ -28,6 +28,7 @@ from baseform.providers.pocketbase.import_plan import ImportOperation, build_ope
 from baseform.providers.pocketbase.indexes import INDEXES
 from baseform.providers.pocketbase.live import read_state
 from baseform.providers.pocketbase.models import PocketBaseConfig, PocketBaseSection
+from baseform.providers.pocketbase.native import PB_SCHEMA
 from baseform.providers.pocketbase.server_errors import body_origins, explain
 from baseform.types import JSONObject
 
@@ -47,6 +48,7 @@ class PocketBaseProvider(Provider):
     section_model = PocketBaseSection
     kinds = (COLLECTIONS, FIELDS, INDEXES)
     top_level = ("collections",)
+    native_formats = (PB_SCHEMA,)
 
     def check(self, section: Section, locate: Locator) -> list[Diagnostic]:
         assert isinstance(section, PocketBaseSection)

@@ -28,6 +28,7 @@ from baseform.providers.weaviate.live import read_live
 from baseform.providers.weaviate.models import WeaviateConfig, WeaviateSection
 from baseform.providers.weaviate.mutability import class_reasons, property_reasons
 from baseform.providers.weaviate.names import class_name
+from baseform.providers.weaviate.native import WEAVIATE_SCHEMA
 from baseform.providers.weaviate.properties import PROPERTIES, desired_property
 from baseform.providers.weaviate.schedule import plan_operations
 from baseform.providers.weaviate.tenants import TENANTS, desired_tenant
@@ -46,6 +47,7 @@ class WeaviateProvider(Provider):
     section_model = WeaviateSection
     kinds = (CLASSES, PROPERTIES, TENANTS)
     top_level = ("classes",)
+    native_formats = (WEAVIATE_SCHEMA,)
 
     # -- validate time ------------------------------------------------------------------------
     def check(self, section: Section, locate: Locator) -> list[Diagnostic]:

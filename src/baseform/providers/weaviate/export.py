@@ -1,8 +1,11 @@
 """Export: live classes as a minimal ``weaviate`` section (defaults left out, stable order). Pure.
 
 A setting is left out when it equals what this server version would fill in by itself, so the
-export is short and plans as no changes against the server it came from. Tenants are not exported:
-they are usually created by the application at run time.
+export is short and plans as no changes against the server it came from. Classes are sorted by
+name; properties keep the server's order, except cross-references, which come last sorted by name:
+an apply adds them in parallel calls after every class exists, so their server order differs from
+one server to the next and would make re-exports differ. Tenants are not exported: they are
+usually created by the application at run time (and a listed tenant set is authoritative).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from baseform.engine.resource import LiveState
+from baseform.providers.weaviate.datatypes import reference_targets
 from baseform.providers.weaviate.defaults import (
     Version,
     class_defaults,
@@ -69,9 +73,16 @@ def _class(raw: Mapping[str, JSON], v: Version) -> JSONObject:
     if value.get("moduleConfig"):
         out["moduleConfig"] = value["moduleConfig"]
     properties = [_property(p) for p in raw.get("properties") or []]
+    properties.sort(key=_property_order)  # stable: other properties keep the server's order
     if properties:
         out["properties"] = properties
     return out
+
+
+def _property_order(prop: JSONObject) -> tuple[bool, str]:
+    """Sort key putting cross-references last, by name; other properties compare equal."""
+    is_reference = bool(reference_targets(prop["dataType"]))
+    return is_reference, str(prop["name"]) if is_reference else ""
 
 
 def _property(raw: Mapping[str, JSON], *, nested: bool = False) -> JSONObject:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from baseform.engine.address import Address
-from baseform.engine.change import Action, Change
+from baseform.engine.change import Change
 from baseform.engine.operation import Operation
 from baseform.engine.resource import KindRules
 from baseform.providers.appwrite import calls, permissions
@@ -57,13 +57,7 @@ def with_live_size(value: JSONObject, live: Mapping[str, JSON] | None) -> JSONOb
 
 
 def operations(change: Change) -> list[Operation]:
-    a: Address = change.address
-    if change.action is Action.DELETE:
-        return [calls.delete(a, calls.object_path(a))]
-    assert change.after is not None
-    if change.action is Action.CREATE:
-        return [calls.create(a, calls.collection_path(a), {"bucketId": a.name, **change.after}, change.after)]
-    return [calls.update(a, "PUT", calls.object_path(a), dict(change.after))]
+    return calls.crud_operations(change, "bucketId")
 
 
 def export_entry(address: Address, value: JSONObject) -> JSONObject:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from baseform.engine.address import Address
-from baseform.engine.change import Action
+from baseform.engine.change import Action, Change
 from baseform.engine.operation import Operation, Request, WaitFor
 from baseform.types import JSON, JSONObject
 
-__all__ = ["PROVIDER", "Creation", "collection_path", "create", "delete", "object_path", "update",
-           "wait_available"]
+__all__ = ["PROVIDER", "Creation", "collection_path", "create", "crud_operations", "delete", "object_path",
+           "update", "wait_available"]
 
 PROVIDER = "appwrite"
 
@@ -71,3 +71,16 @@ def wait_gone(address: Address, path: str, what: str) -> Operation:
     """A pure wait step (no call) until ``path`` answers 404."""
     return Operation(f"{address}:wait-gone", PROVIDER, Action.DELETE, (address,),
                      f"wait until {what} is gone", None, wait=WaitFor(Request("GET", path), gone=True))
+
+
+def crud_operations(change: Change, id_key: str) -> list[Operation]:
+    """The calls of a top-level object with a plain CRUD API (database, bucket, team): POST with
+    ``id_key`` to create, PUT with every field to update (an omitted field resets to its default),
+    DELETE."""
+    a = change.address
+    if change.action is Action.DELETE:
+        return [delete(a, object_path(a))]
+    assert change.after is not None
+    if change.action is Action.CREATE:
+        return [create(a, collection_path(a), {id_key: a.name, **change.after}, change.after)]
+    return [update(a, "PUT", object_path(a), dict(change.after))]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from baseform.engine.address import Address
-from baseform.engine.change import Action, Change
+from baseform.engine.change import Change
 from baseform.engine.operation import Operation
 from baseform.engine.resource import KindRules
 from baseform.providers.appwrite import calls
@@ -25,14 +25,7 @@ def live_value(raw: JSONObject) -> JSONObject:
 
 
 def operations(change: Change) -> list[Operation]:
-    """POST to create, PUT with every field to update (an omitted ``enabled`` resets to true)."""
-    a: Address = change.address
-    if change.action is Action.DELETE:
-        return [calls.delete(a, calls.object_path(a))]
-    assert change.after is not None
-    if change.action is Action.CREATE:
-        return [calls.create(a, calls.collection_path(a), {"databaseId": a.name, **change.after}, change.after)]
-    return [calls.update(a, "PUT", calls.object_path(a), dict(change.after))]
+    return calls.crud_operations(change, "databaseId")
 
 
 def export_entry(address: Address, value: JSONObject) -> JSONObject:

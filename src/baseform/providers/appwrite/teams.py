@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from baseform.engine.address import Address
-from baseform.engine.change import Action, Change
+from baseform.engine.change import Change
 from baseform.engine.operation import Operation
 from baseform.engine.resource import KindRules
 from baseform.providers.appwrite import calls
@@ -25,13 +25,7 @@ def live_value(raw: JSONObject) -> JSONObject:
 
 
 def operations(change: Change) -> list[Operation]:
-    a: Address = change.address
-    if change.action is Action.DELETE:
-        return [calls.delete(a, calls.object_path(a))]
-    assert change.after is not None
-    if change.action is Action.CREATE:
-        return [calls.create(a, calls.collection_path(a), {"teamId": a.name, **change.after}, change.after)]
-    return [calls.update(a, "PUT", calls.object_path(a), dict(change.after))]
+    return calls.crud_operations(change, "teamId")
 
 
 def export_entry(address: Address, value: JSONObject) -> JSONObject:

@@ -53,7 +53,9 @@ def _plan() -> Plan:
                   sensitive=frozenset({"token"})),
     )
     return Plan("sha256:manifest", (ProviderPlan("appwrite", "http://127.0.0.1:9/v1", "1.9.6", changes, ops,
-                                                 (A("appwrite.databases.legacy"),)),))
+                                                 (A("appwrite.databases.legacy"),)),),
+                warnings=("baseform.yaml:12:9: appwrite.databases.blog.tables.articles.columns.legacy: type string "
+                          "is deprecated",))
 
 
 def _check(name: str, text: str) -> None:

@@ -197,6 +197,10 @@ def render_markdown(plan: Plan) -> str:
         version = f" (server {p.server_version})" if p.server_version else ""
         out.append(f"- **{p.provider}**: `{p.endpoint}`{version}")
     out.append("")
+    if plan.warnings:
+        out.append("> [!WARNING]")
+        out.extend(f"> {w}" for w in plan.warnings)
+        out.append("")
     destructive = plan.destructive
     if destructive:
         out.append("> [!CAUTION]")

@@ -8,7 +8,9 @@ same key are an error naming both places. Problems are collected, never raised o
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +19,7 @@ from typing import Any
 import yaml  # type: ignore[import-untyped]
 
 from baseform.errors import Diagnostic, ManifestError, SourceSpan
+from baseform.manifest.native import NativeFormat, NativeFormats, remap_positions
 from baseform.manifest.template import render_template
 
 __all__ = ["DataPath", "LoadedManifest", "expand_paths", "load_manifest", "load_variables"]
@@ -161,8 +164,9 @@ class _TooLarge(Exception):
 _Parsed = tuple[Any, dict[DataPath, SourceSpan], dict[DataPath, SourceSpan], list[Diagnostic]]
 
 
-def _parse(name: str, text: str, line_exact: bool) -> _Parsed:
-    loader = _Loader(text)
+def _build(name: str, text: str, line_exact: bool, loader_class: type[yaml.SafeLoader]) -> _Parsed:
+    """Compose ``text`` and build plain data with positions. Raises yaml.YAMLError on bad syntax."""
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -173,6 +177,15 @@ def _parse(name: str, text: str, line_exact: bool) -> _Parsed:
     except _TooLarge as e:
         return None, {}, {}, [Diagnostic(f"manifest too large: {e}", e.span,
                                      hint="split it into several files or remove recursive aliases")]
+    except RecursionError:
+        return None, {}, {}, [Diagnostic(f"manifest nested too deeply (limit {MAX_DEPTH})", SourceSpan(name, 1))]
+    finally:
+        loader.dispose()
+
+
+def _parse(name: str, text: str, line_exact: bool) -> _Parsed:
+    try:
+        return _build(name, text, line_exact, _Loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         span = SourceSpan(name, mark.line + 1, mark.column + 1, rendered=not line_exact) if mark else None
@@ -181,10 +194,43 @@ def _parse(name: str, text: str, line_exact: bool) -> _Parsed:
                                      hint="check indentation, colons and quoting on this line")]
     except yaml.YAMLError as e:
         return None, {}, {}, [Diagnostic(f"YAML error: {e}", SourceSpan(name, 1))]
+
+
+class _JsonLoader(_Loader):  # type: ignore[misc]
+    """Reads JSON with positions: YAML 1.1 takes ``1e5`` for a string, JSON for a number."""
+
+
+_JsonLoader.add_implicit_resolver("tag:yaml.org,2002:float",
+                                  re.compile(r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$"),
+                                  list("-0123456789"))
+
+# a UTF-16 surrogate pair escape (JSON's only way to escape a character beyond U+FFFF; YAML has \U)
+_SURROGATES = re.compile(r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE)
+
+
+def _pair(match: re.Match[str]) -> str:
+    high, low = int(match.group(2), 16), int(match.group(3), 16)
+    return f"{match.group(1)}\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08X}"
+
+
+def _parse_json(name: str, text: str, line_exact: bool = True) -> _Parsed:
+    """Parse a JSON file with positions. JSON's own parser checks the syntax (and locates errors);
+    YAML's composer, which reads JSON, supplies the positions."""
+    try:
+        plain = json.loads(text)
+    except json.JSONDecodeError as e:
+        span = SourceSpan(name, e.lineno, e.colno, rendered=not line_exact)
+        return None, {}, {}, [Diagnostic(f"JSON syntax error: {e.msg}", span,
+                                     hint="check the commas, quotes and brackets around this position")]
     except RecursionError:
-        return None, {}, {}, [Diagnostic(f"manifest nested too deeply (limit {MAX_DEPTH})", SourceSpan(name, 1))]
-    finally:
-        loader.dispose()
+        return None, {}, {}, [Diagnostic(f"file nested too deeply (limit {MAX_DEPTH})", SourceSpan(name, 1))]
+    # in valid JSON a tab can only be whitespace (in strings it is escaped), which YAML may refuse
+    prepared = _SURROGATES.sub(_pair, text.replace("\t", " "))
+    try:
+        return _build(name, prepared, line_exact, _JsonLoader)
+    except yaml.YAMLError:
+        # valid JSON that YAML cannot read: the data without positions inside the file
+        return plain, {(): SourceSpan(name, 1, rendered=not line_exact)}, {}, []
 
 
 def _read(path: Path) -> tuple[str | None, Diagnostic | None]:
@@ -279,44 +325,230 @@ def load_variables(var_files: Sequence[str], assignments: Sequence[str]) -> tupl
     return values, problems
 
 
+def _nearest(positions: Mapping[DataPath, SourceSpan], path: DataPath) -> SourceSpan | None:
+    while path:
+        if path in positions:
+            return positions[path]
+        path = path[:-1]
+    return positions.get(())
+
+
+class _Files:
+    """Loads manifest and native files one by one into one merged document."""
+
+    def __init__(self, natives: NativeFormats, context: Mapping[str, Any]) -> None:
+        self.natives = natives
+        self.context = context
+        self.merged: dict[str, Any] = {}
+        self.positions: dict[DataPath, SourceSpan] = {}
+        self.key_positions: dict[DataPath, SourceSpan] = {}
+        self.texts: dict[str, str] = {}
+        self.files: list[str] = []
+        self.problems: list[Diagnostic] = []
+        # providers blocks of native files: used only where no manifest sets the key
+        self.defaults: dict[str, Any] = {}
+        self.default_positions: dict[DataPath, SourceSpan] = {}
+        self.default_keys: dict[DataPath, SourceSpan] = {}
+
+    def load(self, path: Path) -> None:
+        """A file given as a PATH: a baseform manifest (YAML or JSON) or a native schema file."""
+        name = str(path)
+        self.files.append(name)
+        source, problem = _read(path)
+        if problem:
+            self.problems.append(problem)
+            return
+        assert source is not None
+        is_json = path.suffix.lower() == ".json"
+        if is_json:
+            data, data_pos, key_pos, found = _parse_json(name, source)
+            if data is None or not self.natives.is_manifest(data):
+                self.problems.extend(found)
+                if data is not None:
+                    self.texts[name] = source
+                    self.native(path, data, data_pos, key_pos, None)
+                return
+            # a baseform manifest written in JSON: templated like any other
+        rendered = render_template(name, source, self.context)
+        if rendered.diagnostic:
+            self.problems.append(rendered.diagnostic)
+            return
+        assert rendered.text is not None
+        self.texts[name] = rendered.text
+        parse = _parse_json if is_json else _parse
+        data, data_pos, key_pos, found = parse(name, rendered.text, rendered.line_exact)
+        self.problems.extend(found)
+        if data is None:
+            return
+        if self.natives.detect(data) is not None:
+            self.native(path, data, data_pos, key_pos, None)
+            return
+        if not isinstance(data, dict):
+            self.problems.append(Diagnostic(
+                "a manifest must be a mapping (version, providers, sections)", data_pos.get(()),
+                hint=f"start the file with `version: 1`; native schema files read: {self.natives.names()}"))
+            return
+        self.merge(data, data_pos, key_pos)
+        self.include(path, data, data_pos)
+
+    def merge(self, data: dict[str, Any], data_pos: Mapping[DataPath, SourceSpan],
+              key_pos: Mapping[DataPath, SourceSpan]) -> None:
+        offsets = _merge(self.merged, self.positions, data, data_pos, (), self.problems)
+        for p, span in key_pos.items():
+            self.key_positions[_shift(p, offsets)] = span
+
+    def include(self, path: Path, data: dict[str, Any], data_pos: Mapping[DataPath, SourceSpan]) -> None:
+        """The native files a manifest lists under ``include`` (a wrong type is the model's to report)."""
+        entries = data.get("include")
+        if not isinstance(entries, list):
+            return
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, str):
+                continue
+            where = data_pos.get(("include", i))
+            target = path.parent / entry
+            if not target.is_file():
+                self.problems.append(Diagnostic(f"included file not found: {target}", where,
+                                                hint=f"paths are relative to the including file ({path.name})"))
+                continue
+            name = str(target)
+            self.files.append(name)
+            source, problem = _read(target)
+            if problem:
+                self.problems.append(problem)
+                continue
+            assert source is not None
+            parsed = _parse_json(name, source) if target.suffix.lower() == ".json" else _parse(name, source, True)
+            found_data, found_pos, found_keys, found = parsed
+            self.problems.extend(found)
+            if found_data is None:
+                continue
+            self.texts[name] = source
+            self.native(target, found_data, found_pos, found_keys, where)
+
+    def native(self, path: Path, data: Any, data_pos: dict[DataPath, SourceSpan],
+               key_pos: dict[DataPath, SourceSpan], included_at: SourceSpan | None) -> None:
+        """Convert a native schema file and merge what it means (``included_at``: the include entry)."""
+        name = str(path)
+        fmt = self.natives.detect(data)
+        if fmt is None:
+            what = "a native schema file" if included_at else "a baseform manifest nor a native schema file"
+            self.problems.append(Diagnostic(
+                f"{name} is neither {what} that baseform reads", included_at or data_pos.get(()),
+                hint=f"understood: {self.natives.names()}" + (
+                    "; list baseform manifests as PATH arguments, not under include" if included_at else "")))
+            return
+        if not self.resolve_parts(path, fmt, data, data_pos, key_pos):
+            return
+        conversion = fmt.convert(data)
+        for p in conversion.problems:
+            self.problems.append(Diagnostic(p.message, _nearest(data_pos, p.path), hint=p.hint, warning=p.warning))
+        positions, keys = remap_positions(conversion, data_pos, key_pos)
+        document = dict(conversion.document)
+        providers = document.pop("providers", None)
+        if isinstance(providers, dict):
+            offsets = _merge(self.defaults, self.default_positions, {"providers": providers}, positions, (),
+                             self.problems)
+            self.default_keys.update({_shift(p, offsets): s for p, s in keys.items() if p[:1] == ("providers",)})
+        self.merge(document, positions, {p: s for p, s in keys.items() if p[:1] != ("providers",)})
+
+    def resolve_parts(self, path: Path, fmt: NativeFormat, data: Any, data_pos: dict[DataPath, SourceSpan],
+                      key_pos: dict[DataPath, SourceSpan]) -> bool:
+        """Put the files the format's ``includes`` names in place. False when one is missing or bad."""
+        ok = True
+        root = path.parent.resolve()
+        for part in fmt.includes(data):
+            where = _nearest(data_pos, part.source)
+            target = path.parent / part.path
+            if not target.resolve().is_relative_to(root):
+                self.problems.append(Diagnostic(f"{part.path} is outside the directory of {path.name}", where,
+                                                hint="keep included files next to the file that names them"))
+                ok = False
+                continue
+            if not target.is_file():
+                self.problems.append(Diagnostic(f"included file not found: {target}", where,
+                                                hint=f"paths are relative to {path.name}'s directory"))
+                ok = False
+                continue
+            name = str(target)
+            self.files.append(name)
+            source, problem = _read(target)
+            if problem:
+                self.problems.append(problem)
+                ok = False
+                continue
+            assert source is not None
+            part_data, part_pos, part_keys, found = _parse_json(name, source)
+            self.problems.extend(found)
+            if part_data is None:
+                ok = False
+                continue
+            self.texts[name] = source
+            _put(data, part.at, part_data)
+            for positions, new in ((data_pos, part_pos), (key_pos, part_keys)):
+                for p in [p for p in positions if p[:len(part.at)] == part.at]:
+                    del positions[p]
+                positions.update({(*part.at, *p): s for p, s in new.items()})
+        return ok
+
+    def apply_defaults(self) -> None:
+        """Settings from native files for every providers key no manifest sets."""
+        blocks = self.defaults.get("providers")
+        if not isinstance(blocks, dict):
+            return
+        if "providers" not in self.merged:
+            self.merged["providers"] = {}
+            _copy_positions(self.positions, self.default_positions, ("providers",), ("providers",))
+        providers = self.merged["providers"]
+        if not isinstance(providers, dict):
+            return  # the model reports the wrong type
+        for provider, block in blocks.items():
+            if provider not in providers:
+                providers[provider] = {}
+                self._default_position(("providers", provider))
+            target = providers[provider]
+            if not isinstance(target, dict) or not isinstance(block, dict):
+                continue
+            for key, value in block.items():
+                if key not in target:
+                    target[key] = value
+                    self._default_position(("providers", provider, key))
+
+    def _default_position(self, path: DataPath) -> None:
+        if path in self.default_positions:
+            self.positions[path] = self.default_positions[path]
+        if path in self.default_keys:
+            self.key_positions[path] = self.default_keys[path]
+
+
+def _put(data: Any, at: DataPath, value: Any) -> None:
+    """Set the value at ``at`` inside ``data`` (parents must exist)."""
+    node = data
+    for part in at[:-1]:
+        node = node[part]
+    node[at[-1]] = value
+
+
 def load_manifest(paths: Sequence[str], variables: Mapping[str, Any] | None = None,
-                  environ: Mapping[str, str] | None = None) -> LoadedManifest:
+                  environ: Mapping[str, str] | None = None, natives: NativeFormats | None = None) -> LoadedManifest:
     """Read, render, parse and merge the manifest files.
+
+    A PATH or an ``include`` entry may be a native schema file in one of ``natives``' formats: it is
+    converted (not templated) and its values keep the native file's positions. Connection settings
+    a native file names are used only where no manifest sets them.
 
     Problems that leave usable data (a duplicate key, a file that failed while others loaded) are
     kept in ``problems`` so validation can report them together with its own; ManifestError is
     raised only when no file could be loaded.
     """
-    files, problems = expand_paths(paths)
+    paths_found, problems = expand_paths(paths)
     context = {"env": dict(os.environ if environ is None else environ), "vars": dict(variables or {})}
-    merged: dict[str, Any] = {}
-    positions: dict[DataPath, SourceSpan] = {}
-    key_positions: dict[DataPath, SourceSpan] = {}
-    texts: dict[str, str] = {}
-    for path in files:
-        name = str(path)
-        source, problem = _read(path)
-        if problem:
-            problems.append(problem)
-            continue
-        assert source is not None
-        rendered = render_template(name, source, context)
-        if rendered.diagnostic:
-            problems.append(rendered.diagnostic)
-            continue
-        assert rendered.text is not None
-        texts[name] = rendered.text
-        data, data_pos, key_pos, found = _parse(name, rendered.text, rendered.line_exact)
-        problems.extend(found)
-        if data is None:
-            continue
-        if not isinstance(data, dict):
-            problems.append(Diagnostic("a manifest must be a mapping (version, providers, sections)",
-                                       data_pos.get(()), hint="start the file with `version: 1`"))
-            continue
-        offsets = _merge(merged, positions, data, data_pos, (), problems)
-        for p, span in key_pos.items():
-            key_positions[_shift(p, offsets)] = span
-    if problems and not texts:
-        raise ManifestError(problems)
-    return LoadedManifest(merged, positions, [str(f) for f in files], texts, problems, key_positions)
+    files = _Files(natives or NativeFormats(), context)
+    files.problems.extend(problems)
+    for path in paths_found:
+        files.load(path)
+    files.apply_defaults()
+    if files.problems and not files.texts:
+        raise ManifestError(files.problems)
+    return LoadedManifest(files.merged, files.positions, files.files, files.texts, files.problems,
+                          files.key_positions)

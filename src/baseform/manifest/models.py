@@ -145,4 +145,7 @@ def manifest_model(providers: tuple[type[Provider], ...]) -> type[Model]:
         "Manifest", __base__=Model,
         version=(Literal[1], Field(1, description="Manifest format version.")),
         providers=(providers_model | None, None),
+        include=(list[str] | None, Field(None, description="Native schema files (appwrite.json, pb_schema.json, a "
+                                         "Weaviate schema dump...) read as part of this manifest; paths are "
+                                         "relative to this file.")),
         **sections)

@@ -19,9 +19,10 @@ from baseform.engine.resource import DesiredResource, digest
 from baseform.errors import Diagnostic, ManifestError
 from baseform.manifest.loader import LoadedManifest, load_manifest, load_variables
 from baseform.manifest.models import Model, ProviderConfig, Section, did_you_mean, manifest_model
+from baseform.manifest.native import NativeFormats
 from baseform.providers.base import Provider
 
-__all__ = ["Project", "ProviderUnit", "build_project", "load_project", "make_provider"]
+__all__ = ["Project", "ProviderUnit", "build_project", "load_project", "make_provider", "native_formats"]
 
 
 @dataclass
@@ -182,5 +183,11 @@ def load_project(paths: Sequence[str], *, var_files: Sequence[str] = (), var_ass
     variables, problems = load_variables(var_files, var_assignments)
     if problems:
         raise ManifestError(problems)
-    loaded = load_manifest(paths, variables, environ)
+    loaded = load_manifest(paths, variables, environ, native_formats(registry))
     return build_project(loaded, registry, environ)
+
+
+def native_formats(registry: Sequence[type[Provider]]) -> NativeFormats:
+    """The native schema formats the providers read, and the keys that mark a baseform manifest."""
+    keys = frozenset(f.alias or n for n, f in manifest_model(tuple(registry)).model_fields.items())
+    return NativeFormats(tuple(f for cls in registry for f in cls.native_formats), keys)

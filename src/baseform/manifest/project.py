@@ -8,6 +8,7 @@ unsupported renames), so ``baseform validate`` reports everything in one run.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,6 +77,8 @@ def _message(err: Mapping[str, Any]) -> str:
     message = str(err["msg"])
     if kind != "extra_forbidden" and "input" in err and not isinstance(err["input"], (dict, list)):
         message += f" (got {err['input']!r})"
+    if kind == "literal_error" and isinstance(err.get("input"), str):
+        message += did_you_mean(err["input"], re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected"))))
     return f"{key}: {message}" if kind != "extra_forbidden" and not str(key).isdigit() else message
 
 

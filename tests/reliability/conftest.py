@@ -21,6 +21,11 @@ def appwrite_env(server: RunningServer) -> dict[str, str]:
             "APPWRITE_API_KEY": APPWRITE_KEY}
 
 
+def appwrite_headers() -> dict[str, str]:
+    """Headers of raw API-key requests to the emulator (data seeding and read-back)."""
+    return {"X-Appwrite-Project": APPWRITE_PROJECT, "X-Appwrite-Key": APPWRITE_KEY}
+
+
 def weaviate_env(server: RunningServer) -> dict[str, str]:
     return {"WEAVIATE_URL": server.url}
 

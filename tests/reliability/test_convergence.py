@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 from hypothesis import given, note, settings
 
+from tests.emulators.server import RunningServer
 from tests.pocketbase_fixture import PocketBaseServer
-from tests.reliability import pocketbase_schemas
+from tests.reliability import appwrite_schemas, pocketbase_schemas, weaviate_schemas
+from tests.reliability.conftest import appwrite_env, appwrite_headers, weaviate_env
 from tests.reliability.convergence import PROPERTY_SETTINGS, Section, run_convergence
 
 
@@ -33,3 +36,25 @@ def test_pocketbase_converges_and_keeps_data(pocketbase_server: PocketBaseServer
     a, b = pair
     run_convergence(pocketbase_schemas.PocketBaseSchemas(pocketbase_server.http), a, b,
                     pocketbase_env(pocketbase_server), workdir, note=note)
+
+
+@settings(PROPERTY_SETTINGS, max_examples=10)
+@given(pair=appwrite_schemas.pairs())
+def test_appwrite_converges_and_keeps_data(appwrite_server: RunningServer, workdir: Path,
+                                           pair: tuple[Section, Section]) -> None:
+    appwrite_server.backend.reset()
+    a, b = pair
+    env = appwrite_env(appwrite_server)
+    with httpx.Client(base_url=env["APPWRITE_ENDPOINT"], headers=appwrite_headers()) as client:
+        run_convergence(appwrite_schemas.AppwriteSchemas(client), a, b, env, workdir, note=note)
+
+
+@settings(PROPERTY_SETTINGS, max_examples=20)
+@given(pair=weaviate_schemas.pairs())
+def test_weaviate_converges_and_keeps_data(weaviate_server: RunningServer, workdir: Path,
+                                           pair: tuple[Section, Section]) -> None:
+    weaviate_server.backend.reset()
+    a, b = pair
+    env = weaviate_env(weaviate_server)
+    with httpx.Client(base_url=env["WEAVIATE_URL"]) as client:
+        run_convergence(weaviate_schemas.WeaviateSchemas(client), a, b, env, workdir, note=note)

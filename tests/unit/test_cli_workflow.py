@@ -234,6 +234,6 @@ def test_export_then_plan_shows_no_changes(cli: Cli, write: Write, tmp_path: Pat
     exported = tmp_path / "exported.yaml"
     result = cli("export", "--provider", "memory", "--out", str(exported))
     assert result.code == 0, result.text
-    assert "{{ env.MEMORY_TOKEN }}" in exported.read_text() and TOKEN not in exported.read_text()
+    assert "{{ env.MEMORY_TOKEN" in exported.read_text() and TOKEN not in exported.read_text()
     again = cli("plan", str(exported), "--detailed-exitcode")
     assert again.code == 0, again.text

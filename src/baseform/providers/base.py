@@ -161,9 +161,12 @@ class Provider(ABC):
         """The live state as this provider's manifest section (minimal, stable order, no secrets)."""
 
     def export_config(self) -> dict[str, Any]:
-        """The providers block for an exported manifest, with secrets as ``{{ env.X }}`` references."""
+        """The providers block for an exported manifest: each setting an ``{{ env.X }}`` reference,
+        never a value. An unset variable renders empty, which counts as "not set": the connection
+        then names the variable to set (or falls back, e.g. to ``baseform local``'s server) instead
+        of the file failing to render."""
         out: dict[str, Any] = {}
         for field, var in self.config_model.env.items():
             key = self.config_model.model_fields[field].alias or field
-            out[key] = "{{ env." + var + " }}"
+            out[key] = "{{ env." + var + ' | default("") }}'
         return out

@@ -52,7 +52,7 @@ def test_export_then_plan_shows_no_changes(appwrite: Appwrite, tmp_path: Path) -
     result = appwrite.cli("export", "--provider", "appwrite", "--out", str(out))
     assert result.code == 0, result.text
     text = out.read_text()
-    assert "secret-key" not in text and "{{ env.APPWRITE_API_KEY }}" in text
+    assert "secret-key" not in text and "{{ env.APPWRITE_API_KEY" in text
     exported = yaml.safe_load(text)["appwrite"]
     articles = exported["databases"][0]["tables"][0]
     assert articles["permissions"] == ['read("any")', 'write("team:editors")']

@@ -35,7 +35,7 @@ def with_local_fallback(config: PocketBaseConfig) -> PocketBaseConfig:
         updates["url"] = local[process.ENV_URL]
     if not config.email and local.get(process.ENV_EMAIL):
         updates["email"] = local[process.ENV_EMAIL]
-    if config.password is None and local.get(process.ENV_PASSWORD):
+    if (config.password is None or not config.password.get_secret_value()) and local.get(process.ENV_PASSWORD):
         updates["password"] = SecretStr(local[process.ENV_PASSWORD])
     completed = config.model_copy(update=updates)
     completed.register_secrets()

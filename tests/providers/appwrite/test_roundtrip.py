@@ -171,9 +171,9 @@ def test_export_round_trips_through_an_empty_server(appwrite: Appwrite, server_b
     # the API key is a reference, never the value; the file names no server
     for value in (KEY, appwrite.server.url, MASK):
         assert value not in file1
-    assert document["providers"] == {"appwrite": {"endpoint": "{{ env.APPWRITE_ENDPOINT }}",
-                                                  "project": "{{ env.APPWRITE_PROJECT_ID }}",
-                                                  "apiKey": "{{ env.APPWRITE_API_KEY }}"}}
+    assert document["providers"] == {"appwrite": {"endpoint": '{{ env.APPWRITE_ENDPOINT | default("") }}',
+                                                  "project": '{{ env.APPWRITE_PROJECT_ID | default("") }}',
+                                                  "apiKey": '{{ env.APPWRITE_API_KEY | default("") }}'}}
     section: dict[str, Any] = document["appwrite"]
     assert [t["id"] for t in section["teams"]] == ["admins", "editors"]
     blog = section["databases"][0]

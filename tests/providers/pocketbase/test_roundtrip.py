@@ -148,8 +148,8 @@ def test_export_round_trips_through_an_empty_server(pocketbase: PocketBaseServer
     for value in (pocketbase.password, server_b.password, pocketbase.url, MASK):
         assert value not in file1
     assert yaml.safe_load(file1)["providers"] == {"pocketbase": {
-        "url": "{{ env.POCKETBASE_URL }}", "email": "{{ env.POCKETBASE_EMAIL }}",
-        "password": "{{ env.POCKETBASE_PASSWORD }}"}}
+        "url": '{{ env.POCKETBASE_URL | default("") }}', "email": '{{ env.POCKETBASE_EMAIL | default("") }}',
+        "password": '{{ env.POCKETBASE_PASSWORD | default("") }}'}}
     # system collections, system fields and the server's own auth indexes are skipped
     exported = collections(file1)
     assert set(exported) == {"members", "people", "people_stats", "pets", "users"}
@@ -205,3 +205,23 @@ def test_collections_made_in_the_console_export_without_server_defaults(
         {"name": "g", "type": "geoPoint"}, {"name": "p", "type": "password"}, {"name": "h", "type": "editor"},
         {"name": "c", "type": "autodate", "onCreate": True}]}
     no_changes(pocketbase, tmp_path / "exported.yaml")
+
+
+def test_an_export_of_the_local_server_plans_against_it_with_no_connection_settings(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # `baseform local` keeps its state in ./.baseform
+    up = run_cli(["local", "up"], env={})
+    try:
+        assert up.code == 0, up.text
+        exported = run_cli(["export", "--provider", "pocketbase", "--out", "baseform.yaml"], env={})
+        assert exported.code == 0, exported.text
+        # the file names the variables, which are unset here: the local server is used instead
+        assert "{{ env.POCKETBASE_PASSWORD" in (tmp_path / "baseform.yaml").read_text()
+        plan = run_cli(["plan", "--detailed-exitcode"], env={})
+        assert plan.code == 0, plan.text
+    finally:
+        assert run_cli(["local", "down"], env={}).code == 0
+    # with no local server either, the error names the variable to set
+    missing = run_cli(["plan"], env={})
+    assert missing.code == 1 and "template error" not in missing.err
+    assert "environment variable POCKETBASE_URL" in missing.err and "Traceback" not in missing.text

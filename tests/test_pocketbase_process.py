@@ -233,3 +233,9 @@ def test_stop_touches_only_the_given_pid(tmp_path: Path, sleeper: subprocess.Pop
         assert _get(f"{second.url}/api/health").status_code == 200
         assert sleeper.poll() is None
         process.stop(first.pid)  # already gone: a no-op
+
+
+def test_a_password_starting_with_a_dash_is_not_taken_for_an_option(tmp_path: Path) -> None:
+    # token_urlsafe() starts with "-" once in 64 draws
+    process.upsert_superuser(tmp_path / "pb_data", "admin@example.com", "-Kx_generated-password")
+    process.upsert_superuser(tmp_path / "pb_data", "admin@example.com", "--dir=/somewhere-else")

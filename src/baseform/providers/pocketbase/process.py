@@ -117,7 +117,8 @@ def upsert_superuser(data_dir: Path, email: str, password: str) -> None:
     Raises :class:`LocalServerError` with the command's stderr when it fails; the password is
     masked everywhere in that message and no exception carrying the command line is chained.
     """
-    command = [str(find_binary()), "superuser", "upsert", email, password, "--dir", str(data_dir)]
+    # "--" ends the options: a password (or email) starting with "-" is an argument, not a flag
+    command = [str(find_binary()), "superuser", "upsert", "--dir", str(data_dir), "--", email, password]
     try:
         result: subprocess.CompletedProcess[str] | None = subprocess.run(
             command, capture_output=True, text=True, timeout=60, check=False

@@ -106,3 +106,43 @@ def test_malformed_var_assignment_is_reported(tmp_path: Path, tripwire: RunningE
     path.write_text("version: 1\n")
     result = run_cli(["validate", str(path), "--var", "novalue"], env=_env(tripwire.url))
     assert result.code == 1 and "--var 'novalue' is not KEY=VALUE" in result.err
+
+
+# Native schema files (JSON cannot carry the header comments): name -> (files, the PATH argument,
+# expected text, the file and line the error must name).
+_PB_FIELD = ('[\n  {\n    "id": "pbc_1", "name": "posts", "type": "base", "system": false,\n'
+             '    "fields": [\n      {"id": "t1", "name": "title", "type": "txt", "system": false}\n    ]\n  }\n]\n')
+_AW_TABLE = ('{\n  "projectId": "p",\n  "tablesDB": [{"$id": "blog", "name": "Blog"}],\n  "tables": [\n'
+             '    {"$id": "posts", "databaseId": "blog", "name": "Posts",\n     "columns": [\n'
+             '       {"key": "title", "type": "varchr", "size": 10, "required": false}\n     ]}\n  ]\n}\n')
+NATIVE_CASES: dict[str, tuple[dict[str, str], str, str, str, int]] = {
+    "pb-unknown-field-type": ({"pb_schema.json": _PB_FIELD}, "pb_schema.json", "unknown type 'txt'",
+                              "pb_schema.json", 5),
+    "pb-0.22-export": ({"pb_schema.json": '[\n  {"name": "posts", "type": "base",\n   "schema": []}\n]\n'},
+                       "pb_schema.json", "PocketBase 0.22 or older", "pb_schema.json", 3),
+    "aw-unknown-column-type": ({"appwrite.json": _AW_TABLE}, "appwrite.json", "(did you mean 'varchar'?)",
+                               "appwrite.json", 7),
+    "aw-table-without-database": ({"appwrite.json": _AW_TABLE.replace('"databaseId": "blog"', '"databaseId": "x"')},
+                                  "appwrite.json", "which the file does not list under tablesDB", "appwrite.json", 5),
+    "aw-include-outside": ({"cfg/appwrite.json": '{\n  "projectId": "p",\n  "includes": {"tables": "../t.json"}\n}\n',
+                            "t.json": "[]"}, "cfg/appwrite.json", "is outside the directory", "cfg/appwrite.json", 3),
+    "wv-unknown-class-key": ({"schema.json": '{"classes": [\n  {"class": "A",\n   "vectoriser": "none"}\n]}\n'},
+                             "schema.json", "unknown key 'vectoriser' (did you mean 'vectorizer'?)", "schema.json", 3),
+    "json-syntax": ({"schema.json": '{"classes": [\n  {"class": "A"},\n]}\n'}, "schema.json", "JSON syntax error",
+                    "schema.json", 3),
+    "json-unknown-format": ({"data.json": '{"rows": []}'}, "data.json", "nor a native schema file", "data.json", 1),
+    "include-missing": ({"baseform.yaml": "version: 1\ninclude:\n  - pb_schema.json\n"}, "baseform.yaml",
+                        "included file not found", "baseform.yaml", 3),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NATIVE_CASES))
+def test_bad_native_file_is_rejected_before_any_request(case: str, tmp_path: Path,
+                                                        tripwire: RunningEmulator) -> None:
+    files, argument, expect, where, line = NATIVE_CASES[case]
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    _check(tmp_path / argument, expect, None, [], tripwire)
+    result = run_cli(["validate", str(tmp_path / argument)], env=_env(tripwire.url))
+    assert f"{tmp_path / where}:{line}:" in result.err, result.err

@@ -63,6 +63,11 @@ def test_a_fresh_export_of_a_server_plans_no_changes_against_it(baseform: Basefo
     exported.write_text(json.dumps(_collections(pocketbase), indent=4))
     result = baseform("plan", exported, "--detailed-exitcode")
     assert result.code == 0, result.text
+    # the listing as the API returns it (page, perPage, items) is read too
+    listing = tmp_path / "collections.json"
+    listing.write_text(pocketbase.http.get("/api/collections", params={"perPage": 1000}).text)
+    result = baseform("plan", listing, "--detailed-exitcode")
+    assert result.code == 0, result.text
 
 
 def test_a_bad_field_in_the_export_is_reported_at_its_line(baseform: Baseform, tmp_path: Path) -> None:

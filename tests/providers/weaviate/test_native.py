@@ -35,6 +35,13 @@ def test_a_schema_dump_applies_to_an_empty_server_and_then_plans_no_changes(weav
     assert weaviate.emulator.classes["Chunk"]["multiTenancyConfig"]["autoTenantCreation"] is True
 
 
+def test_a_list_of_classes_is_read_too(weaviate: Weaviate) -> None:
+    classes = weaviate.tmp / "classes.json"
+    classes.write_text(json.dumps(json.loads(SCHEMA.read_text())["classes"][:1], indent=2))
+    result = weaviate.cli("validate", str(classes))
+    assert result.out == "Valid: 4 resource(s) in 1 file(s).\n", result.text
+
+
 def test_a_dump_of_a_server_plans_no_changes_against_it(weaviate: Weaviate) -> None:
     weaviate.apply("""
     weaviate:

@@ -4,6 +4,11 @@
 read as UTF-8, rendered with jinja2, parsed with PyYAML's composer (so every node keeps its line and
 column) and merged: mappings merge key by key, lists concatenate, and two different scalars for the
 same key are an error naming both places. Problems are collected, never raised one at a time.
+
+A file given as a PATH or listed under a manifest's ``include`` may instead be a backend's own
+schema file (:mod:`baseform.manifest.native`): it is read as it is (JSON is not templated), converted
+by the format that recognises it, and merged like a manifest, its values keeping the native file's
+positions.
 """
 
 from __future__ import annotations
@@ -19,12 +24,10 @@ from typing import Any
 import yaml  # type: ignore[import-untyped]
 
 from baseform.errors import Diagnostic, ManifestError, SourceSpan
-from baseform.manifest.native import NativeFormat, NativeFormats, remap_positions
+from baseform.manifest.native import DataPath, NativeFormat, NativeFormats, remap_positions
 from baseform.manifest.template import render_template
 
 __all__ = ["DataPath", "LoadedManifest", "expand_paths", "load_manifest", "load_variables"]
-
-DataPath = tuple[str | int, ...]
 
 # libyaml's parser is ~10x faster and keeps the same node marks; fall back to pure Python
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -498,7 +501,7 @@ class _Files:
             return
         if "providers" not in self.merged:
             self.merged["providers"] = {}
-            _copy_positions(self.positions, self.default_positions, ("providers",), ("providers",))
+            self._default_position(("providers",))
         providers = self.merged["providers"]
         if not isinstance(providers, dict):
             return  # the model reports the wrong type

@@ -235,6 +235,9 @@ class Emulator(Backend):
 
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # headers and body go out in separate writes: with Nagle on, the body waits for the client's
+    # delayed ACK (up to 40 ms on Linux) on every answer
+    disable_nagle_algorithm = True
     backend: Backend  # set on the subclass created by serve()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature

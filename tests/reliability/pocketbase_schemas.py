@@ -26,11 +26,18 @@ FIELDS = ("title", "body", "total", "flag", "mail", "site", "day", "kind", "meta
 TYPES = ("text", "editor", "number", "bool", "email", "url", "date", "select", "json", "relation")
 INDEXABLE = frozenset({"text", "number", "bool", "email", "url", "date", "select"})
 RULES = (None, "", "@request.auth.id != ''")
-# One value per type, valid under every option the strategies draw (max lengths, ranges, select values).
-VALUES: dict[str, Any] = {
-    "text": "hello", "editor": "<p>hi</p>", "number": 7, "bool": True, "email": "ada@example.com",
-    "url": "https://example.com/a", "date": "2024-05-06 07:08:09.000Z", "select": "a", "json": {"k": [1, 2]},
-}
+
+
+def value(kind: str, name: str) -> Any:
+    """The seeded value of field ``name`` of type ``kind``: valid under every option the strategies
+    draw (lengths, ranges, select values), and different per field name, so a value that moved to
+    another field is noticed."""
+    n = FIELDS.index(name) if name in FIELDS else len(FIELDS)
+    return {"text": f"{name}-text", "editor": f"<p>{name}</p>", "number": 10 + n, "bool": True,
+            "email": f"{name}@example.com", "url": f"https://example.com/{name}",
+            "date": f"2024-05-{n + 1:02d} 07:08:09.000Z", "select": "ab"[n % 2], "json": {"k": name}}[kind]
+
+
 SYSTEM_FIELDS = frozenset({"id"})
 
 
@@ -116,16 +123,18 @@ def pairs(draw: st.DrawFn) -> tuple[Section, Section]:
             continue
         new_name = renamed[col["name"]]
         fields: list[dict[str, Any]] = []
+        fates = [draw(st.sampled_from(["same", "same", "same", "change", "rename", "drop"])) for _ in col["fields"]]
+        # a rename never takes a name that is live: renamedFrom into a dropped or renamed-away name is
+        # ignored today (see test_regressions.py); then: used = names that stay under their own name
         used = {f["name"] for f in col["fields"]}
-        for f in col["fields"]:
-            fate = draw(st.sampled_from(["same", "same", "same", "change", "rename", "drop"]))
+        for f, fate in zip(col["fields"], fates, strict=True):
             if fate == "same":
                 kept = _same(f, f["name"], renamed)
                 fields.append(kept if kept is not None else draw(_field(f["name"], b_names)))
             elif fate == "change":
                 fields.append(draw(_field(f["name"], b_names)))
             elif fate == "rename":
-                free = [n for n in FIELDS if n not in used]
+                free = [n for n in FIELDS if n not in used and n != f["name"]]
                 if not free:
                     continue
                 to = draw(st.sampled_from(free))
@@ -176,7 +185,7 @@ class PocketBaseSchemas:
         collections = section["collections"]
         for col in collections:
             body: dict[str, Any] = {"id": record_id(col["name"])}
-            body.update({f["name"]: VALUES[f["type"]] for f in col["fields"] if f["type"] != "relation"})
+            body.update({f["name"]: value(f["type"], f["name"]) for f in col["fields"] if f["type"] != "relation"})
             self._ok(self.http.post(f"/api/collections/{col['name']}/records", json=body))
         for col in collections:
             links = {f["name"]: record_id(f["collection"]) for f in col["fields"] if f["type"] == "relation"}

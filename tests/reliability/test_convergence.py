@@ -38,7 +38,7 @@ def test_pocketbase_converges_and_keeps_data(pocketbase_server: PocketBaseServer
                     pocketbase_env(pocketbase_server), workdir, note=note)
 
 
-@settings(PROPERTY_SETTINGS, max_examples=10)
+@settings(PROPERTY_SETTINGS, max_examples=12)
 @given(pair=appwrite_schemas.pairs())
 def test_appwrite_converges_and_keeps_data(appwrite_server: RunningServer, workdir: Path,
                                            pair: tuple[Section, Section]) -> None:

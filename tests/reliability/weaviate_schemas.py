@@ -25,10 +25,14 @@ __all__ = ["WeaviateSchemas", "pairs"]
 CLASSES = ("Article", "Author", "Note")
 PROPERTIES = ("title", "body", "views", "score", "done", "published", "tags", "link", "extra")
 TYPES = ("text", "int", "number", "boolean", "date", "text[]", "int[]", "ref")
-VALUES: dict[str, Any] = {
-    "text": "hello", "int": 7, "number": 2.5, "boolean": True, "date": "2024-05-06T07:08:09Z",
-    "text[]": ["a", "b"], "int[]": [1, 2],
-}
+PRIMITIVES = frozenset(TYPES) - {"ref"}
+
+
+def value(kind: str, name: str) -> Any:
+    """The seeded value of property ``name`` of type ``kind``, different per name (a moved value is noticed)."""
+    n = PROPERTIES.index(name) if name in PROPERTIES else len(PROPERTIES)
+    return {"text": f"{name}-text", "int": 10 + n, "number": n + 0.5, "boolean": True,
+            "date": f"2024-05-{n + 1:02d}T07:08:09Z", "text[]": [name, "x"], "int[]": [n, 1]}[kind]
 
 
 def object_id(class_name: str) -> str:
@@ -122,7 +126,8 @@ class WeaviateSchemas:
 
     def seed(self, section: Section) -> None:
         for c in section["classes"]:
-            values = {p["name"]: VALUES[p["dataType"][0]] for p in c["properties"] if p["dataType"][0] in VALUES}
+            values = {p["name"]: value(p["dataType"][0], p["name"]) for p in c["properties"]
+                      if p["dataType"][0] in PRIMITIVES}
             self._ok(self.http.post("/v1/objects", json={"class": c["class"], "id": object_id(c["class"]),
                                                          "properties": values}))
 

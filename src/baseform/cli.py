@@ -154,7 +154,8 @@ def _manifest_ref(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_plan(args: argparse.Namespace, ctx: Context) -> int:
     project = _load(args, ctx)
-    _print_warnings(project, ctx)
+    if args.format != "text":
+        _print_warnings(project, ctx)  # the text plan shows them; JSON/markdown go to files or comments
     targets = _targets(args.target)
 
     async def run() -> Plan:
@@ -229,8 +230,7 @@ def cmd_apply(args: argparse.Namespace, ctx: Context) -> int:
                             + "; pass the same --var options to apply it")
         args.var_file = args.var_file or ref.get("var_files", [])
         targets = targets or [Address.parse(t) for t in saved.get("targets", [])]
-    project = _load(args, ctx, paths)
-    _print_warnings(project, ctx)
+    project = _load(args, ctx, paths)  # its warnings are shown with the plan
     stop = asyncio.Event()
 
     async def run() -> int:

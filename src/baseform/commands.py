@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
 
@@ -73,7 +73,8 @@ async def compute_plan(project: Project, connections: Connections,
                                          prune=unit.section.prune, targets=targets))
     if targets:
         check_targets(targets, plans, {u.provider.name: u.desired for u in project.units})
-    warnings = [str(w) for w in project.warnings] + [w for p in plans for w in p.warnings]
+    # the plan labels them itself, so the diagnostics lose their own 'warning:' tag
+    warnings = [str(replace(w, warning=False)) for w in project.warnings] + [w for p in plans for w in p.warnings]
     return Plan(project.digest, tuple(plans), tuple(targets), tuple(warnings))
 
 

@@ -50,7 +50,11 @@ def test_the_config_applies_to_an_empty_server_and_then_plans_no_changes(appwrit
     path = _pointed_at(appwrite, CONFIG, project="6a0bd3c70007637f5038")
     result = appwrite.cli("apply", str(path), "--auto-approve")
     assert result.code == 0 and "Converged" in result.out, result.text
-    assert appwrite.cli("plan", str(path), "--detailed-exitcode").code == 0
+    plan = appwrite.cli("plan", str(path), "--detailed-exitcode")
+    assert plan.code == 0, plan.text
+    # each warning is shown once, with the plan, and without a second "warning:" tag
+    assert plan.text.count("'settings' is not managed by baseform") == 1, plan.text
+    assert "Warning: " in plan.out and ": warning: " not in plan.text
     articles = appwrite.table("blog", "articles")
     columns = {c["key"]: c for c in articles["columns"]}
     assert (columns["status"]["format"], columns["status"]["elements"]) == ("enum", ["draft", "published"])

@@ -1,8 +1,10 @@
 """Reading an Appwrite project's live state with the fewest requests.
 
 One version call, one paged list of databases, one paged list of tables per database (a table
-carries its columns and indexes), one paged list of buckets and one of teams, all pages of
-100 with cursor pagination; the lists of different databases and services run concurrently.
+carries its columns and indexes), one paged list of buckets and one of teams, in pages of 100.
+Two round trips in all for a project whose lists fit in a page: the version and the top-level
+lists go together, then the table lists of every database together. A longer list costs one more
+round, not one per page (see :func:`list_all`).
 """
 
 from __future__ import annotations
@@ -20,44 +22,77 @@ from baseform.providers.appwrite.calls import PROVIDER
 from baseform.providers.appwrite.versions import TABLESDB, at_least, parse_version
 from baseform.types import JSON, JSONObject
 
-__all__ = ["PAGE_SIZE", "list_all", "read_state"]
+__all__ = ["PAGE_SIZE", "TOTAL_CAP", "list_all", "read_state"]
 
 PAGE_SIZE = 100
+TOTAL_CAP = 5000  # the server counts at most this many items (APP_LIMIT_COUNT)
 # database types the TablesDB routes serve (documentsdb/vectorsdb answer 404 there)
 _TABLE_DATABASES = ("tablesdb", "legacy")
 # table fields that change with its columns: kept out of the table's own digest
 _TABLE_CHILD_FIELDS = ("columns", "attributes", "indexes", "bytesUsed", "bytesMax")
 
 
-async def list_all(session: Session, path: str, items: str, *, count: bool = False,
-                   cursor_field: str = "$id") -> list[JSONObject]:
-    """Every item of a list endpoint, following ``cursorAfter`` until a short page."""
-    out: list[JSONObject] = []
-    cursor: str | None = None
-    while True:
-        queries: list[JSONObject] = [{"method": "limit", "values": [PAGE_SIZE]}]
-        if cursor is not None:
-            queries.append({"method": "cursorAfter", "values": [cursor]})
-        params = [(f"queries[{i}]", json.dumps(q, separators=(",", ":"))) for i, q in enumerate(queries)]
-        if not count:
-            params.append(("total", "false"))  # skip the server's count (ignored before 1.9.0)
-        page = (await session.request("GET", path, params=params, operation=f"list {path}"))[items]
-        out.extend(page)
-        if len(page) < PAGE_SIZE:
-            return out
-        cursor = str(page[-1][cursor_field])
+def _params(queries: list[JSONObject], total: bool) -> list[tuple[str, str]]:
+    params = [(f"queries[{i}]", json.dumps(q, separators=(",", ":"))) for i, q in enumerate(queries)]
+    params.append(("total", "true" if total else "false"))  # false skips the server's count (1.9.0+)
+    return params
+
+
+async def _page(session: Session, path: str, items: str, queries: list[JSONObject], *,
+                total: bool = False) -> tuple[list[JSONObject], int]:
+    body = await session.request("GET", path, params=_params(queries, total), operation=f"list {path}")
+    return body[items], int(body.get("total") or 0)
+
+
+async def list_all(session: Session, path: str, items: str, *, cursor_field: str = "$id") -> list[JSONObject]:
+    """Every item of a list endpoint.
+
+    The first page asks for the total, and the pages it says remain are read together (by offset).
+    Where the total cannot be trusted (the server caps it at 5000; 0 means it did not count), a full
+    last page is followed by ``cursorAfter`` until a short page. Items seen twice (the list shifted
+    between reads) are kept once.
+    """
+    limit: JSONObject = {"method": "limit", "values": [PAGE_SIZE]}
+    first, total = await _page(session, path, items, [limit], total=True)
+    pages = [first]
+    if len(first) == PAGE_SIZE and total > PAGE_SIZE:
+        pages += [p for p, _ in await asyncio.gather(*(
+            _page(session, path, items, [limit, {"method": "offset", "values": [offset]}])
+            for offset in range(PAGE_SIZE, total, PAGE_SIZE)))]
+    seen = sum(map(len, pages))
+    exact = 0 < total < TOTAL_CAP
+    while len(pages[-1]) == PAGE_SIZE and not (exact and seen >= total):
+        cursor = {"method": "cursorAfter", "values": [str(pages[-1][-1][cursor_field])]}
+        pages.append((await _page(session, path, items, [limit, cursor]))[0])
+        seen += len(pages[-1])
+    out: dict[str, JSONObject] = {}
+    for page in pages:
+        for item in page:
+            out.setdefault(str(item[cursor_field]), item)
+    return list(out.values())
 
 
 async def read_state(session: Session, desired: Sequence[DesiredResource]) -> LiveState:
     """The live project. Raises PlanError for a server without TablesDB (before 1.8.0)."""
-    version = str((await session.request("GET", "/health/version", operation="read the server version"))
-                  ["version"])
+    # The version gates the TablesDB routes, but is read together with the lists: on a server
+    # without TablesDB the version error is the one reported.
+    answers = await asyncio.gather(
+        session.request("GET", "/health/version", operation="read the server version"),
+        list_all(session, "/tablesdb", "databases"), list_all(session, "/storage/buckets", "buckets"),
+        list_all(session, "/teams", "teams"), return_exceptions=True)
+    about = answers[0]
+    if isinstance(about, BaseException):
+        raise about
+    version = str(about["version"])
     if not at_least(parse_version(version), TABLESDB):
         raise PlanError(f"Appwrite {version} has no TablesDB API; baseform needs server 1.8.0 or later",
                         address=PROVIDER)
-    dbs, bucket_list, team_list = await asyncio.gather(
-        list_all(session, "/tablesdb", "databases"), list_all(session, "/storage/buckets", "buckets"),
-        list_all(session, "/teams", "teams"))
+    lists: list[list[JSONObject]] = []
+    for answer in answers[1:]:
+        if isinstance(answer, BaseException):
+            raise answer
+        lists.append(answer)
+    dbs, bucket_list, team_list = lists
     dbs = [d for d in dbs if d.get("type", "tablesdb") in _TABLE_DATABASES]
     table_lists = await asyncio.gather(*(list_all(session, f"/tablesdb/{d['$id']}/tables", "tables")
                                          for d in dbs))

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from baseform.cli import _parser
+from baseform.cli import parser
 from baseform.manifest.project import load_project
 from baseform.providers import default_registry
 from baseform.types import JSONObject
@@ -155,7 +155,7 @@ def parse(argv: list[str]) -> Any:
     stderr = io.StringIO()
     try:
         with contextlib.redirect_stderr(stderr):
-            return _parser().parse_args(argv)
+            return parser().parse_args(argv)
     except SystemExit:
         pytest.fail(f"baseform {shlex.join(argv)} is rejected: {stderr.getvalue()}")
 

@@ -61,7 +61,7 @@ class Context:
         self.stderr.flush()
 
 
-def _parser() -> argparse.ArgumentParser:
+def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--var-file", action="append", default=[], metavar="FILE",
                         help="YAML file of template variables (repeatable)")
@@ -356,7 +356,7 @@ def main(argv: Sequence[str] | None = None, *, registry: Sequence[type[Provider]
          environ: Mapping[str, str] | None = None, stdin: IO[str] | None = None,
          stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
     """Run one command and return its exit code (the console script exits with it)."""
-    args = _parser().parse_args(argv)
+    args = parser().parse_args(argv)
     out = stdout or sys.stdout
     handler = logging.StreamHandler(stderr or sys.stderr)
     handler.addFilter(secrets.RedactingFilter())

@@ -135,8 +135,8 @@ def test_export_round_trips_through_an_empty_server(weaviate_auth: Weaviate, ser
     for value in (API_KEY, weaviate_auth.server.url, MASK):
         assert value not in file1
     document = yaml.safe_load(file1)
-    assert document["providers"] == {"weaviate": {"url": "{{ env.WEAVIATE_URL }}",
-                                                  "apiKey": "{{ env.WEAVIATE_API_KEY | default('') }}"}}
+    assert document["providers"] == {"weaviate": {"url": '{{ env.WEAVIATE_URL | default("") }}',
+                                                  "apiKey": '{{ env.WEAVIATE_API_KEY | default("") }}'}}
     classes: dict[str, Any] = {c["class"]: c for c in document["weaviate"]["classes"]}
     assert list(classes) == ["Article", "Author", "Note", "Plain"]
     assert classes["Plain"] == {"class": "Plain"}

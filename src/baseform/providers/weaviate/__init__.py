@@ -7,7 +7,6 @@ mutability, one module per resource kind, live reading, scheduling, export).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import httpx
 
@@ -117,7 +116,3 @@ class WeaviateProvider(Provider):
     # -- export -------------------------------------------------------------------------------
     def export(self, live: LiveState) -> JSONObject:
         return export_section(live)
-
-    def export_config(self) -> dict[str, Any]:
-        # the API key is optional (servers without auth reject one), so an unset variable is no error
-        return {"url": "{{ env.WEAVIATE_URL }}", "apiKey": "{{ env.WEAVIATE_API_KEY | default('') }}"}

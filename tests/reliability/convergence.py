@@ -103,15 +103,17 @@ def differences(actual: Mapping[str, Container], expected: Mapping[str, Expected
 
 
 @contextmanager
-def fast_retries(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def fast_retries(max_attempts: int = 8) -> Iterator[None]:
     """Short backoff for in-process runs: injected 429s and 5xx cost milliseconds, not seconds.
 
     Only the policy's numbers change (the product default stays as it is); server hints such as
-    ``Retry-After`` are still read, then capped by ``max_delay_s``.
+    ``Retry-After`` are still read, then capped by ``max_delay_s``. Fewer ``max_attempts`` let some
+    requests give up, so that some applies fail part-way and the rerun is tested too.
     """
-    with monkeypatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch:
         patch.setattr(http, "RetryPolicy", functools.partial(http.RetryPolicy, base_delay_s=0.005,
-                                                             max_delay_s=0.02, deadline_s=20.0))
+                                                             max_delay_s=0.02, deadline_s=20.0,
+                                                             max_attempts=max_attempts))
         yield
 
 
@@ -123,14 +125,16 @@ def write_manifest(path: Path, provider: str, section: Section) -> str:
 def apply_until_done(manifest: str, env: Mapping[str, str], *, attempts: int = 1) -> list[CliResult]:
     """``apply --auto-approve --allow-destroy`` until it exits 0, at most ``attempts`` times.
 
-    Returns every run; fails the test (showing the last output) if none succeeded, or if any run
-    printed a traceback.
+    Returns every run; fails the test (showing the last output) if none succeeded, or if a failed
+    run printed a traceback or did not say what failed.
     """
     runs: list[CliResult] = []
     for _ in range(attempts):
         result = run_cli(["apply", manifest, "--auto-approve", "--allow-destroy"], env=env)
         runs.append(result)
         assert "Traceback" not in result.text, result.text
+        if result.code != 0:
+            assert "Apply failed:" in result.out or result.err.startswith("Error: "), result.text
         if result.code == 0:
             assert "Converged" in result.out or "No changes" in result.out, result.text
             return runs
@@ -151,7 +155,8 @@ def run_convergence(schemas: Schemas, a: Section, b: Section, env: Mapping[str, 
         if faults is not None:
             faults.set_faults(**(fault_settings or {}))
         try:
-            apply_until_done(manifest, env, attempts=attempts)
+            runs = apply_until_done(manifest, env, attempts=attempts)
+            note(f"{Path(manifest).name}: applied in {len(runs)} run(s)")
         finally:
             if faults is not None:
                 faults.clear_faults()

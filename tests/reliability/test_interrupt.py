@@ -1,0 +1,148 @@
+"""Ctrl-C during ``baseform apply``, in a real subprocess (``python -m baseform``) against the Appwrite
+emulator with latency, so that the apply is still running when the signal arrives.
+
+The first SIGINT behaves like a failed operation: nothing new starts, calls in flight finish (and
+are reported done), the report lists what was done and what was skipped, exit 1. A second SIGINT
+aborts at once, even while calls hang. Either way, a rerun converges.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+import baseform
+from tests.clirun import run_cli
+from tests.emulators.appwrite import AppwriteEmulator
+from tests.emulators.server import RunningServer, serve
+from tests.reliability.conftest import APPWRITE_KEY, APPWRITE_PROJECT, appwrite_env
+
+TEAMS = 16
+
+
+@pytest.fixture()
+def appwrite() -> Iterator[RunningServer]:
+    """An emulator of this test's own: requests left hanging by a test must not reach another's."""
+    running = serve(AppwriteEmulator(project=APPWRITE_PROJECT, api_key=APPWRITE_KEY, column_delay_s=0.02))
+    running.backend.set_faults(latency_ms=150)
+    yield running
+    running.stop()
+
+
+@pytest.fixture()
+def manifest(tmp_path: Path) -> str:
+    path = tmp_path / "baseform.yaml"
+    path.write_text(yaml.safe_dump({"version": 1, "appwrite": {
+        "teams": [{"id": f"team{i:02d}", "name": f"Team {i}"} for i in range(TEAMS)]}}))
+    return str(path)
+
+
+class Apply:
+    """``python -m baseform apply MANIFEST --auto-approve --parallelism 2`` with its output read as it comes."""
+
+    def __init__(self, manifest: str, server: RunningServer) -> None:
+        env = {"PATH": os.environ.get("PATH", ""), "NO_COLOR": "1",
+               # the package as this test run imports it, installed or not
+               "PYTHONPATH": str(Path(baseform.__file__).resolve().parents[1]), **appwrite_env(server)}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "baseform", "apply", manifest, "--auto-approve", "--parallelism", "2"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.out: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def wait_for(self, text: str, timeout_s: float = 20.0) -> None:
+        """Read output until a line contains ``text`` (fails the test on a timeout or an early exit)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
+            if line is None:
+                pytest.fail(f"apply ended before printing {text!r}:\n{''.join(self.out)}")
+            self.out.append(line)
+            if text in line:
+                return
+
+    def interrupt(self) -> None:
+        os.kill(self.process.pid, signal.SIGINT)
+
+    def finish(self, timeout_s: float = 20.0) -> tuple[int, str, str]:
+        """Wait for the exit; return (exit code, all stdout, stderr)."""
+        try:
+            self.process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()  # this test's own child, by its handle
+            self.process.wait()
+            pytest.fail("apply did not exit after SIGINT")
+        assert self.process.stderr is not None
+        err = self.process.stderr.read()
+        self.process.stderr.close()
+        while (line := self.lines.get(timeout=5)) is not None:
+            self.out.append(line)
+        return self.process.returncode, "".join(self.out), err
+
+
+def _converges(manifest: str, server: RunningServer) -> None:
+    server.backend.clear_faults()
+    result = run_cli(["apply", manifest, "--auto-approve"], env=appwrite_env(server))
+    assert result.code == 0 and "Converged" in result.out, result.text
+    assert run_cli(["plan", manifest, "--detailed-exitcode"], env=appwrite_env(server)).code == 0
+    emulator = server.backend
+    assert isinstance(emulator, AppwriteEmulator)
+    assert sorted(emulator.teams) == [f"team{i:02d}" for i in range(TEAMS)]
+
+
+def test_sigint_finishes_calls_in_flight_reports_and_a_rerun_converges(appwrite: RunningServer,
+                                                                        manifest: str) -> None:
+    run = Apply(manifest, appwrite)
+    run.wait_for(": done [")
+    run.interrupt()
+    code, out, err = run.finish()
+
+    assert code == 1, out + err
+    assert "Traceback" not in out + err
+    assert "Interrupt: no new operations will start" in err
+    summary = next(line for line in out.splitlines() if line.startswith("Apply interrupted:"))
+    done = out.count(": done [")
+    skipped = out.count("  skipped: create appwrite.teams.")
+    assert summary == f"Apply interrupted: {done} done, 0 failed, {skipped} skipped.", out
+    assert done >= 1 and skipped >= 1 and done + skipped == TEAMS, out
+    # calls in flight finished: what the server has is exactly what the report says was done
+    emulator = appwrite.backend
+    assert isinstance(emulator, AppwriteEmulator)
+    assert len(emulator.teams) == done
+    _converges(manifest, appwrite)
+
+
+def test_second_sigint_aborts_at_once_even_while_calls_hang(appwrite: RunningServer, manifest: str) -> None:
+    run = Apply(manifest, appwrite)
+    run.wait_for(": done [")
+    appwrite.backend.set_faults(hang_s=10)  # the calls now in flight, and any after them, hang
+    time.sleep(0.5)
+    run.interrupt()
+    time.sleep(0.5)
+    assert run.process.poll() is None, "the first SIGINT must wait for the calls in flight"
+    aborted = time.monotonic()
+    run.interrupt()
+    code, out, err = run.finish()
+
+    assert time.monotonic() - aborted < 5, "the second SIGINT must not wait for the hanging calls"
+    assert code == 1
+    assert "Aborted." in err
+    assert "Traceback" not in out + err
+    _converges(manifest, appwrite)

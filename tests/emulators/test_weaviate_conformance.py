@@ -865,3 +865,255 @@ def test_drop_after_commit_really_commits(server: RunningEmulator, client: weavi
     with pytest.raises(UnexpectedStatusCodeError) as e:
         client.collections.create("Article")  # a blind retry meets "already exists"
     assert "already exists" in message(e.value)
+
+
+# -- schema keys of newer servers (reference §2, §3.2, §3.4) ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def recent_servers() -> Iterator[dict[str, RunningEmulator]]:
+    """1.35 (object TTL, tokenizer user dictionaries) and 1.37 (text analyzers, stopword presets)."""
+    running = {"1.35": serve(WeaviateEmulator("1.35.0")), "1.37": serve(WeaviateEmulator("1.37.0"))}
+    yield running
+    for server in running.values():
+        server.stop()
+
+
+@pytest.fixture
+def recent(recent_servers: dict[str, RunningEmulator]) -> RunningEmulator:
+    """An empty Weaviate 1.37."""
+    server = recent_servers["1.37"]
+    server.emulator.reset()
+    return server
+
+
+@pytest.fixture
+def recent_http(recent: RunningEmulator) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=recent.url + "/v1") as h:
+        yield h
+
+
+def _error(r: httpx.Response) -> str:
+    assert r.status_code == 422, r.text
+    return str(r.json()["error"][0]["message"])
+
+
+def test_object_ttl_through_the_client_forces_indexed_timestamps(recent: RunningEmulator) -> None:
+    c = connect(recent)
+    try:
+        c.collections.create(
+            "Session",
+            properties=[wc.Property(name="expires", data_type=wc.DataType.DATE)],
+            object_ttl_config=wc.Configure.ObjectTTL.delete_by_creation_time(3600, filter_expired_objects=True),
+        )
+        config = c.collections.get("Session").config.get()
+    finally:
+        c.close()
+    assert config.object_ttl_config is not None
+    assert config.object_ttl_config.delete_on == "creationTime"
+    assert config.object_ttl_config.time_to_live is not None
+    assert config.object_ttl_config.time_to_live.total_seconds() == 3600
+    assert config.object_ttl_config.filter_expired_objects is True
+    # the request left indexTimestamps out; TTL on an internal timestamp switched it on
+    assert config.inverted_index_config.index_timestamps is True
+    # ObjectTtlConfig has no omitempty: all four fields are shown
+    assert raw_class(recent, "Session")["objectTtlConfig"] == {
+        "enabled": True, "defaultTtl": 3600, "deleteOn": "_creationTimeUnix", "filterExpiredObjects": True}
+
+
+def test_object_ttl_absent_unless_given(recent_http: httpx.Client) -> None:
+    recent_http.post("/schema", json={"class": "Plain"})
+    assert "objectTtlConfig" not in recent_http.get("/schema/Plain").json()
+    recent_http.post("/schema", json={"class": "Off", "objectTtlConfig": {"enabled": False, "defaultTtl": 5}})
+    # a disabled TTL is not validated and is stored as given
+    assert recent_http.get("/schema/Off").json()["objectTtlConfig"] == {
+        "enabled": False, "defaultTtl": 5, "deleteOn": "", "filterExpiredObjects": False}
+
+
+@pytest.mark.parametrize(("ttl", "properties", "expected"), [
+    ({"enabled": True, "defaultTtl": 3600}, [],
+     'missing value for "deleteOn". Set "_creationTimeUnix", "_lastUpdateTimeUnix" or custom property of "date" '
+     'type'),
+    ({"enabled": True, "deleteOn": "_lastUpdateTimeUnix", "defaultTtl": 30}, [],
+     'defaultTtl value too small for "deleteOn"="_lastUpdateTimeUnix". Required minimum "60" seconds, '
+     'given "30" seconds'),
+    ({"enabled": True, "deleteOn": "due"}, [],
+     'property "due" set as "deleteOn" not found among collection properties'),
+    ({"enabled": True, "deleteOn": "due"}, [{"name": "due", "dataType": ["int"]}],
+     'property "due" set as "deleteOn" should have "date" data type, "int" given'),
+    ({"enabled": True, "deleteOn": "due"}, [{"name": "due", "dataType": ["date"], "indexFilterable": False}],
+     'property "due" set as "deleteOn" should have filterable or rangeable index enabled'),
+])
+def test_object_ttl_rejected_with_server_message(recent_http: httpx.Client, ttl: dict[str, Any],
+                                                 properties: list[dict[str, Any]], expected: str) -> None:
+    r = recent_http.post("/schema", json={"class": "T", "objectTtlConfig": ttl, "properties": properties})
+    assert _error(r) == "ObjectTTLConfig: " + expected
+
+
+def test_object_ttl_on_a_date_property_with_a_range_index(recent_http: httpx.Client) -> None:
+    r = recent_http.post("/schema", json={
+        "class": "T", "objectTtlConfig": {"enabled": True, "deleteOn": " due ", "defaultTtl": -60},
+        "properties": [{"name": "due", "dataType": ["date"], "indexFilterable": False, "indexRangeFilters": True}]})
+    assert r.status_code == 200, r.text
+    stored = recent_http.get("/schema/T").json()
+    assert stored["objectTtlConfig"]["deleteOn"] == "due"  # trimmed
+    assert "indexTimestamps" not in stored["invertedIndexConfig"]  # a property TTL needs no timestamps
+
+
+def test_object_ttl_changes_in_place_but_cannot_switch_timestamps_on(recent_http: httpx.Client) -> None:
+    recent_http.post("/schema", json={"class": "T"})
+    r = _put_changed(recent_http, "T", lambda c: c.update(
+        objectTtlConfig={"enabled": True, "deleteOn": "_creationTimeUnix", "defaultTtl": 3600}))
+    assert _error(r) == ('ObjectTTLConfig: "deleteOn"="_creationTimeUnix" requires indexed timestamps. Enable '
+                         '"invertedIndexConfig.indexTimestamps"')
+    recent_http.post("/schema", json={"class": "Stamped", "invertedIndexConfig": {"indexTimestamps": True}})
+    for ttl in ({"enabled": True, "deleteOn": "_creationTimeUnix", "defaultTtl": 3600},
+                {"enabled": True, "deleteOn": "_lastUpdateTimeUnix", "defaultTtl": 60, "filterExpiredObjects": True},
+                {"enabled": False}):
+        r = _put_changed(recent_http, "Stamped", lambda c, ttl=ttl: c.update(objectTtlConfig=ttl))
+        assert r.status_code == 200, r.text
+        assert recent_http.get("/schema/Stamped").json()["objectTtlConfig"]["enabled"] is ttl["enabled"]
+    # a PUT without the section removes it (the RAFT apply overwrites objectTtlConfig from the body)
+    r = _put_changed(recent_http, "Stamped", lambda c: c.pop("objectTtlConfig"))
+    assert r.status_code == 200 and "objectTtlConfig" not in recent_http.get("/schema/Stamped").json()
+
+
+def test_text_analyzer_and_stopword_presets_through_the_client(recent: RunningEmulator) -> None:
+    c = connect(recent)
+    try:
+        c.collections.create(
+            "Dish",
+            inverted_index_config=wc.Configure.inverted_index(stopword_presets={"fr": ["le", "la", "et"]}),
+            properties=[
+                wc.Property(name="name", data_type=wc.DataType.TEXT, tokenization=wc.Tokenization.WORD,
+                            text_analyzer=wc.Configure.text_analyzer(ascii_fold=True, ascii_fold_ignore=["é"],
+                                                                     stopword_preset="fr")),
+                wc.Property(name="recipe", data_type=wc.DataType.OBJECT, nested_properties=[
+                    wc.Property(name="step", data_type=wc.DataType.TEXT,
+                                text_analyzer=wc.Configure.text_analyzer(stopword_preset="en"))]),
+                wc.Property(name="plain", data_type=wc.DataType.TEXT,
+                            text_analyzer=wc.Configure.text_analyzer(ascii_fold=False)),
+            ],
+        )
+        config = c.collections.get("Dish").config.get()
+    finally:
+        c.close()
+    assert config.inverted_index_config.stopword_presets == {"fr": ["le", "la", "et"]}
+    props = {p.name: p for p in config.properties}
+    analyzer = props["name"].text_analyzer
+    assert analyzer is not None and analyzer.ascii_fold is True and analyzer.ascii_fold_ignore == ["é"]
+    assert analyzer.stopword_preset == "fr"
+    raw = {p["name"]: p for p in raw_class(recent, "Dish")["properties"]}
+    assert raw["recipe"]["nestedProperties"][0]["textAnalyzer"] == {"stopwordPreset": "en"}
+    # an analyzer with nothing set is the same as none: the server drops it
+    assert "textAnalyzer" not in raw["plain"] and props["plain"].text_analyzer is None
+
+
+@pytest.mark.parametrize(("prop", "expected"), [
+    ({"name": "n", "dataType": ["int"], "textAnalyzer": {"asciiFold": True}},
+     "property 'n': processing options are only allowed for text and text[] data types, got 'int'"),
+    ({"name": "o", "dataType": ["object"], "nestedProperties": [{"name": "x", "dataType": ["int"]}],
+      "textAnalyzer": {"asciiFold": True}},
+     "property 'o': processing options are only allowed for text and text[] data types"),
+    ({"name": "t", "dataType": ["text"], "indexFilterable": False, "indexSearchable": False,
+      "textAnalyzer": {"asciiFold": True}},
+     "property 't': processing options are only allowed for properties with an inverted index, "
+     "got IndexSearchable=false and IndexFilterable=false"),
+    ({"name": "t", "dataType": ["text"], "textAnalyzer": {"asciiFoldIgnore": ["é"]}},
+     "property 't': asciiFoldIgnore requires asciiFold to be enabled"),
+    ({"name": "t", "dataType": ["text"], "textAnalyzer": {"asciiFold": True, "asciiFoldIgnore": ["ab"]}},
+     "property 't': each asciiFoldIgnore entry must be a single character, got \"ab\""),
+    ({"name": "t", "dataType": ["text"], "tokenization": "field", "textAnalyzer": {"stopwordPreset": "en"}},
+     "property 't': stopwordPreset is only supported with tokenization \"word\", got \"field\""),
+    ({"name": "t", "dataType": ["text"], "textAnalyzer": {"stopwordPreset": "fr"}},
+     "property 't': unknown stopword preset \"fr\"; must be a built-in preset ('en', 'none') or defined in "
+     "invertedIndexConfig.stopwordPresets"),
+])
+def test_text_analyzer_rejected_with_server_message(recent_http: httpx.Client, prop: dict[str, Any],
+                                                    expected: str) -> None:
+    assert _error(recent_http.post("/schema", json={"class": "A", "properties": [prop]})) == expected
+    # the add-property call checks the same rules
+    recent_http.post("/schema", json={"class": "B"})
+    assert _error(recent_http.post("/schema/B/properties", json=prop)) == expected
+
+
+def test_text_analyzer_is_immutable(recent_http: httpx.Client) -> None:
+    recent_http.post("/schema", json={"class": "A", "properties": [
+        {"name": "t", "dataType": ["text"], "textAnalyzer": {"asciiFold": True}}]})
+    r = _put_changed(recent_http, "A", lambda c: c["properties"][0]["textAnalyzer"].update(asciiFold=False))
+    assert "property fields other than description cannot be updated" in _error(r)
+
+
+def test_stopword_presets_change_in_place_unless_still_used(recent_http: httpx.Client) -> None:
+    recent_http.post("/schema", json={
+        "class": "A", "invertedIndexConfig": {"stopwordPresets": {"fr": ["le"], "de": ["der"]}},
+        "properties": [{"name": "t", "dataType": ["text"], "textAnalyzer": {"stopwordPreset": "fr"}}]})
+    r = _put_changed(recent_http, "A", lambda c: c["invertedIndexConfig"].update(
+        stopwordPresets={"fr": ["le", "la"]}))
+    assert r.status_code == 200, r.text
+    assert recent_http.get("/schema/A").json()["invertedIndexConfig"]["stopwordPresets"] == {"fr": ["le", "la"]}
+    r = _put_changed(recent_http, "A", lambda c: c["invertedIndexConfig"].pop("stopwordPresets"))
+    assert _error(r) == ('invertedIndexConfig.stopwordPresets: cannot remove preset "fr" because it is still used '
+                         'by property "t"')
+    r = _put_changed(recent_http, "A", lambda c: c["invertedIndexConfig"].update(stopwordPresets={"fr": []}))
+    assert _error(r).startswith("inverted index config: stopwordPresets: ")
+
+
+def test_tokenizer_user_dict_is_stored_for_kagome_only(recent_servers: dict[str, RunningEmulator]) -> None:
+    server = recent_servers["1.35"]
+    server.emulator.reset()
+    entry = {"tokenizer": "kagome_ja", "replacements": [{"source": "Weaviate", "target": "We Aviate"}]}
+    with httpx.Client(base_url=server.url + "/v1") as http:
+        r = http.post("/schema", json={"class": "A", "invertedIndexConfig": {"tokenizerUserDict": [entry]}})
+        assert r.status_code == 200, r.text
+        assert http.get("/schema/A").json()["invertedIndexConfig"]["tokenizerUserDict"] == [entry]
+        bad = {"tokenizer": "word", "replacements": [{"source": "a", "target": "b"}]}
+        r = http.post("/schema", json={"class": "B", "invertedIndexConfig": {"tokenizerUserDict": [bad]}})
+        assert "tokenizer word does not support user dictionaries" in _error(r)
+
+
+def test_newer_keys_are_dropped_by_older_servers(servers: dict[str, RunningEmulator],
+                                                  recent_servers: dict[str, RunningEmulator]) -> None:
+    body = {"class": "A",
+            "objectTtlConfig": {"enabled": True, "deleteOn": "_creationTimeUnix", "defaultTtl": 3600},
+            "invertedIndexConfig": {"stopwordPresets": {"fr": ["le"]},
+                                    "tokenizerUserDict": [{"tokenizer": "kagome_ja", "replacements": []}]},
+            "properties": [{"name": "t", "dataType": ["text"], "textAnalyzer": {"asciiFold": True}}]}
+    # unknown JSON keys are dropped while decoding: the create succeeds without them
+    old = servers["default"]  # 1.32
+    assert httpx.post(f"{old.url}/v1/schema", json=body).status_code == 200
+    stored = raw_class(old, "A")
+    assert "objectTtlConfig" not in stored and "indexTimestamps" not in stored["invertedIndexConfig"]
+    assert "stopwordPresets" not in stored["invertedIndexConfig"] and "textAnalyzer" not in stored["properties"][0]
+    mid = recent_servers["1.35"]
+    mid.emulator.reset()
+    assert httpx.post(f"{mid.url}/v1/schema", json=body).status_code == 200
+    stored = raw_class(mid, "A")
+    assert stored["objectTtlConfig"]["enabled"] is True and "stopwordPresets" not in stored["invertedIndexConfig"]
+    assert "textAnalyzer" not in stored["properties"][0]
+
+
+def test_index_inverted_is_migrated_and_exclusive(recent_http: httpx.Client) -> None:
+    r = recent_http.post("/schema", json={"class": "A", "properties": [
+        {"name": "t", "dataType": ["text"], "indexInverted": False},
+        {"name": "s", "dataType": ["string"], "indexInverted": True},
+        {"name": "n", "dataType": ["int"], "indexInverted": True}]})
+    assert r.status_code == 200, r.text
+    props = {p["name"]: p for p in recent_http.get("/schema/A").json()["properties"]}
+    flags = ("indexFilterable", "indexSearchable", "indexRangeFilters")
+    assert {n: tuple(p[f] for f in flags) for n, p in props.items()} == {
+        "t": (False, False, False), "s": (True, True, False), "n": (True, False, False)}
+    assert not any("indexInverted" in p for p in props.values())
+    bad = {"name": "x", "dataType": ["text"], "indexInverted": True, "indexSearchable": True}
+    assert _error(recent_http.post("/schema/A/properties", json=bad)) == (
+        "`indexInverted` is deprecated and can not be set together with `indexFilterable`, `indexSearchable` "
+        "or `indexRangeFilters`")
+
+
+def test_disable_duplicated_references_is_stored_only_when_given(recent_http: httpx.Client) -> None:
+    recent_http.post("/schema", json={"class": "A", "properties": [
+        {"name": "same", "dataType": ["A"], "disableDuplicatedReferences": False},
+        {"name": "other", "dataType": ["A"]}]})
+    props = {p["name"]: p for p in recent_http.get("/schema/A").json()["properties"]}
+    assert props["same"]["disableDuplicatedReferences"] is False
+    assert "disableDuplicatedReferences" not in props["other"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -118,6 +119,17 @@ PROPERTY_NAME_RE = re.compile(f"^{PROPERTY_NAME_PATTERN}$")
 NESTED_NAME_PATTERN = "[_A-Za-z][_0-9A-Za-z]*"
 NESTED_NAME_RE = re.compile(f"^{NESTED_NAME_PATTERN}$")
 VECTOR_NAME_RE = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,229}$")
+
+# Built-in stopword presets (adapters/repos/db/inverted/stopwords/presets.go); a class may add its own
+# (invertedIndexConfig.stopwordPresets, 1.37+), which also override a built-in of the same name.
+BUILTIN_STOPWORD_PRESETS = ("en", "none")
+# Tokenizers a textAnalyzer works with (validatePropertyProcessing).
+ANALYZER_TOKENIZERS = ("lowercase", "trigram", "word", "whitespace", "field")
+# Object TTL keyed on these internal timestamps needs indexed timestamps (adapters/repos/db/ttl).
+TTL_TIMESTAMPS = ("_creationTimeUnix", "_lastUpdateTimeUnix")
+TTL_MINIMUM_SECONDS = 60  # minDefaultTtl; env OBJECTS_TTL_MINIMUM_DEFAULT_TTL is not emulated
+# Tokenizers that accept a user dictionary (entities/tokenizer initUserDictTokenizers).
+USER_DICT_TOKENIZERS = ("kagome_ja", "kagome_kr")
 
 ERR_PROPERTIES_UPDATED = (
     "property fields other than description cannot be updated through updating the class. Use the add "
@@ -286,8 +298,13 @@ def find_data_type(data_type: Any, ctx: Context, own_class: str) -> tuple[str, l
     return "ref", list(data_type)
 
 
-def validate_property(prop: JsonDict, class_name: str, taken: set[str], ctx: Context) -> None:
-    """``validateProperty`` for one top-level property whose defaults are already set."""
+def validate_property(
+    prop: JsonDict, class_name: str, taken: set[str], ctx: Context, presets: Any = None
+) -> None:
+    """``validateProperty`` for one top-level property whose defaults are already set.
+
+    ``presets`` are the class's own stopword presets (``invertedIndexConfig.stopwordPresets``).
+    """
     name = prop.get("name") or ""
     if not isinstance(name, str) or not PROPERTY_NAME_RE.match(name):
         raise SchemaError(
@@ -314,12 +331,13 @@ def validate_property(prop: JsonDict, class_name: str, taken: set[str], ctx: Con
             f"property '{name}': invalid dataType: {go_list(prop.get('dataType') or [])}: {e.message}"
         ) from None
     if kind == "nested":
-        _validate_nested(prop.get("nestedProperties") or [], name, ctx.version)
+        _validate_nested(prop.get("nestedProperties") or [], name, ctx.version, presets)
     elif prop.get("nestedProperties"):
         raise SchemaError(
             f"property '{name}': nestedProperties not allowed for data types other than object/object[]"
         )
     _validate_tokenization(prop.get("tokenization") or "", kind, types[0])
+    validate_text_analyzer(prop, name, types[0] if kind == "primitive" else None, presets)
     _validate_indexing(prop, types[0] if kind == "primitive" else "")
 
 
@@ -351,6 +369,63 @@ def _validate_tokenization(tok: str, kind: str, dt: str) -> None:
     raise SchemaError("tokenization is not allowed for reference data type")
 
 
+def _go_bool_ptr(value: Any) -> str:
+    """``fmtBoolPtr``: how the server prints an optional boolean."""
+    return "<nil>" if value is None else str(bool(value)).lower()
+
+
+def validate_text_analyzer(prop: JsonDict, name: str, primitive: str | None, presets: Any) -> None:
+    """``validatePropertyProcessing``: ``textAnalyzer`` (1.37+) on text properties with an inverted index.
+
+    An analyzer with every option unset is dropped first, as the server treats it as absent.
+    ``primitive`` is the property's primitive type (None for references and objects).
+    """
+    analyzer = prop.get("textAnalyzer")
+    if isinstance(analyzer, dict) and not (
+        analyzer.get("asciiFold") or analyzer.get("asciiFoldIgnore") or analyzer.get("stopwordPreset")
+    ):
+        prop.pop("textAnalyzer")
+        return
+    if not isinstance(analyzer, dict):
+        return
+    if primitive is None:
+        raise SchemaError(f"property '{name}': processing options are only allowed for text and text[] data types")
+    if primitive not in TEXT_TYPES:
+        raise SchemaError(
+            f"property '{name}': processing options are only allowed for text and text[] data types, "
+            f"got '{primitive}'"
+        )
+    if not prop.get("indexSearchable") and not prop.get("indexFilterable"):
+        raise SchemaError(
+            f"property '{name}': processing options are only allowed for properties with an inverted index, "
+            f"got IndexSearchable={_go_bool_ptr(prop.get('indexSearchable'))} and "
+            f"IndexFilterable={_go_bool_ptr(prop.get('indexFilterable'))}"
+        )
+    ignore = analyzer.get("asciiFoldIgnore") or []
+    if not analyzer.get("asciiFold") and ignore:
+        raise SchemaError(f"property '{name}': asciiFoldIgnore requires asciiFold to be enabled")
+    for entry in ignore:
+        if len(unicodedata.normalize("NFC", str(entry))) != 1:
+            raise SchemaError(
+                f'property \'{name}\': each asciiFoldIgnore entry must be a single character, got "{entry}"'
+            )
+    tokenization = prop.get("tokenization") or ""
+    if tokenization and tokenization not in ANALYZER_TOKENIZERS:
+        raise SchemaError(f"property '{name}': unsupported tokenization '{tokenization}'")
+    preset = analyzer.get("stopwordPreset") or ""
+    if preset:
+        if tokenization != "word":
+            raise SchemaError(
+                f'property \'{name}\': stopwordPreset is only supported with tokenization "word", '
+                f'got "{tokenization}"'
+            )
+        if preset not in BUILTIN_STOPWORD_PRESETS and preset not in (presets or {}):
+            raise SchemaError(
+                f'property \'{name}\': unknown stopword preset "{preset}"; must be a built-in preset '
+                "('en', 'none') or defined in invertedIndexConfig.stopwordPresets"
+            )
+
+
 def _validate_indexing(prop: JsonDict, primitive: str) -> None:
     if prop.get("indexInverted") is not None and any(
         prop.get(k) is not None for k in ("indexFilterable", "indexSearchable", "indexRangeFilters")
@@ -371,7 +446,7 @@ def _validate_indexing(prop: JsonDict, primitive: str) -> None:
         )
 
 
-def _validate_nested(props: list[JsonDict], prefix: str, v: Version) -> None:
+def _validate_nested(props: list[JsonDict], prefix: str, v: Version, presets: Any = None) -> None:
     """``validateNestedProperties`` (usecases/schema/nested_properties.go)."""
     if not props:
         raise SchemaError(
@@ -417,8 +492,11 @@ def _validate_nested(props: list[JsonDict], prefix: str, v: Version) -> None:
                 f"property '{path}': `indexRangeFilters` is not allowed for other than "
                 "number/int/date data types"
             )
+        # Nested properties take the same text analysis options; the texts are assumed to be
+        # the top-level ones with the dotted path as the name (not confirmed).
+        validate_text_analyzer(prop, path, primitive, presets)
         if is_nested:
-            _validate_nested(prop.get("nestedProperties") or [], path, v)
+            _validate_nested(prop.get("nestedProperties") or [], path, v, presets)
 
 
 def vectorizers_in_use(cls: JsonDict) -> list[str]:
@@ -455,6 +533,9 @@ def finish_property(prop: JsonDict) -> JsonDict:
     """Output form: omitempty fields dropped, recursively for nested properties."""
     if "nestedProperties" in prop:
         prop["nestedProperties"] = [finish_property(n) for n in prop["nestedProperties"]]
+    if isinstance(prop.get("textAnalyzer"), dict):
+        # every TextAnalyzerConfig field is omitempty (asciiFold false is not shown)
+        prop["textAnalyzer"] = {k: v for k, v in _prune(prop["textAnalyzer"]).items() if v is not False}
     return _prune(prop)
 
 
@@ -540,6 +621,9 @@ def _inverted_defaults(given: Any, v: Version) -> JsonDict:
     for flag in ("indexTimestamps", "indexNullState", "indexPropertyLength"):
         if not out.get(flag):
             out.pop(flag, None)  # false is omitted from JSON output
+    for key in ("tokenizerUserDict", "stopwordPresets"):
+        if not out.get(key):
+            out.pop(key, None)  # omitempty
     if v >= (1, 30, 0):
         # Server-managed: a false in the body is indistinguishable from absent and gets the default.
         out["usingBlockMaxWAND"] = True
@@ -697,15 +781,103 @@ def finish_mt(cls: JsonDict, v: Version) -> None:
     }
 
 
-def apply_ttl(cls: JsonDict) -> None:
-    """TTL keyed on creation/update time forces ``indexTimestamps`` on (reference §2)."""
+def validate_inverted(cfg: JsonDict) -> None:
+    """``inverted.ValidateConfig`` for the user stopword presets (1.37+): a name and at least one word.
+
+    The server rejects empty or blank preset names and empty word lists; these texts are not confirmed.
+    """
+    for name, words in (cfg.get("stopwordPresets") or {}).items():
+        if not str(name).strip():
+            raise SchemaError("stopwordPresets: preset name must not be empty")
+        if not isinstance(words, list) or not words:
+            raise SchemaError(f'stopwordPresets: preset "{name}" must contain at least one word')
+
+
+def validate_user_dict(cfg: JsonDict) -> None:
+    """``initUserDictTokenizers``, run when the class's index is created (1.35+): only kagome tokenizers
+    take a user dictionary, once each, and every replacement names a source and a target."""
+    seen: set[str] = set()
+    for entry in cfg.get("tokenizerUserDict") or []:
+        if not isinstance(entry, dict):
+            continue
+        tokenizer = str(entry.get("tokenizer") or "")
+        if tokenizer in seen:
+            raise SchemaError(f"found duplicate tokenizer '{tokenizer}' in tokenizer user dict config")
+        seen.add(tokenizer)
+        if tokenizer not in USER_DICT_TOKENIZERS:
+            raise SchemaError(f"tokenizer {tokenizer} does not support user dictionaries")
+        for replacement in entry.get("replacements") or []:
+            if not isinstance(replacement, dict) or replacement.get("source") is None or replacement.get(
+                "target"
+            ) is None:
+                raise SchemaError("both source and target must be set")
+
+
+def validate_ttl(cls: JsonDict, is_update: bool) -> None:
+    """``ttl.ValidateObjectTTLConfig`` (1.35+) for a class whose defaults are set.
+
+    An enabled TTL needs ``deleteOn``: an internal timestamp (then ``defaultTtl`` >= 60 s and indexed
+    timestamps, which a create switches on by itself and an update demands) or a date property
+    with a filterable or rangeable index. A disabled TTL is stored as given.
+    """
     ttl = cls.get("objectTtlConfig")
-    if (
-        isinstance(ttl, dict)
-        and ttl.get("enabled")
-        and ttl.get("deleteOn") in ("_creationTimeUnix", "_lastUpdateTimeUnix")
-    ):
+    if not isinstance(ttl, dict) or not ttl.get("enabled"):
+        return
+    delete_on = str(ttl.get("deleteOn") or "").strip()
+    needs_timestamps = False
+    try:
+        if not delete_on:
+            raise SchemaError(
+                'missing value for "deleteOn". Set "_creationTimeUnix", "_lastUpdateTimeUnix" or custom '
+                'property of "date" type'
+            )
+        if delete_on in TTL_TIMESTAMPS:
+            if not cls["invertedIndexConfig"].get("indexTimestamps"):
+                if is_update:
+                    raise SchemaError(
+                        f'"deleteOn"="{delete_on}" requires indexed timestamps. Enable '
+                        '"invertedIndexConfig.indexTimestamps"'
+                    )
+                needs_timestamps = True
+            given = int(ttl.get("defaultTtl") or 0)
+            if given < TTL_MINIMUM_SECONDS:
+                raise SchemaError(
+                    f'defaultTtl value too small for "deleteOn"="{delete_on}". Required minimum '
+                    f'"{TTL_MINIMUM_SECONDS}" seconds, given "{given}" seconds'
+                )
+        else:
+            _check_ttl_property(cls, delete_on)
+    except SchemaError as e:
+        raise SchemaError(f"ObjectTTLConfig: {e.message}") from None
+    ttl["deleteOn"] = delete_on
+    if needs_timestamps:
         cls["invertedIndexConfig"]["indexTimestamps"] = True
+
+
+def _check_ttl_property(cls: JsonDict, delete_on: str) -> None:
+    prop = next((p for p in cls.get("properties") or [] if p.get("name") == delete_on), None)
+    if prop is None:
+        raise SchemaError(f'property "{delete_on}" set as "deleteOn" not found among collection properties')
+    data_type = prop.get("dataType")
+    # schema.AsPrimitive: the primitive name, or "" for references and objects
+    single = _single(data_type)
+    primitive = single if single in PRIMITIVE_TYPES + ("blobHash",) + DEPRECATED_TYPES else ""
+    if primitive != "date":
+        raise SchemaError(f'property "{delete_on}" set as "deleteOn" should have "date" data type, "{primitive}" given')
+    if not prop.get("indexFilterable") and not prop.get("indexRangeFilters"):
+        raise SchemaError(f'property "{delete_on}" set as "deleteOn" should have filterable or rangeable index enabled')
+
+
+def finish_ttl(cls: JsonDict) -> None:
+    """``ObjectTTLConfig`` JSON tags have no omitempty: a given config shows all four fields."""
+    ttl = cls.get("objectTtlConfig")
+    if isinstance(ttl, dict):
+        cls["objectTtlConfig"] = {
+            "defaultTtl": int(ttl.get("defaultTtl") or 0),
+            "deleteOn": str(ttl.get("deleteOn") or ""),
+            "enabled": bool(ttl.get("enabled")),
+            "filterExpiredObjects": bool(ttl.get("filterExpiredObjects")),
+        }
 
 
 def build_class(body: Any, ctx: Context) -> JsonDict:
@@ -731,11 +903,14 @@ def build_class(body: Any, ctx: Context) -> JsonDict:
     if not CLASS_NAME_RE.match(cls["class"]):
         raise SchemaError(f"'{cls['class']}' is not a valid class name")
     taken: set[str] = set()
+    presets = cls["invertedIndexConfig"].get("stopwordPresets")
     for prop in cls["properties"]:
-        validate_property(prop, cls["class"], taken, ctx)
+        validate_property(prop, cls["class"], taken, ctx, presets)
         taken.add(str(prop["name"]).lower())
     validate_vector_settings(cls, ctx)
     validate_mt(cls)
+    validate_ttl(cls, is_update=False)
+    validate_inverted(cls["invertedIndexConfig"])
     for prop in cls["properties"]:
         migrate_property(prop)
     parse_class(cls, ctx)
@@ -747,7 +922,7 @@ def build_class(body: Any, ctx: Context) -> JsonDict:
         )
     finish_replication(cls, ctx.version, new_class=True)
     finish_mt(cls, ctx.version)
-    apply_ttl(cls)
+    finish_ttl(cls)
     cls["properties"] = [finish_property(p) for p in cls["properties"]]
     # Checked last, at RAFT apply (cluster/schema/manager.go).
     for existing in ctx.classes:
@@ -755,6 +930,12 @@ def build_class(body: Any, ctx: Context) -> JsonDict:
             raise SchemaError(f"class name {existing} already exists")
         if existing.lower() == cls["class"].lower():
             raise SchemaError(f'class already exists: found similar class "{existing}"')
+    # The user dictionary is loaded when the class's index is opened, after the RAFT apply; the
+    # failure is still answered with 422 (the "failed to create new index" wrapping is not confirmed).
+    try:
+        validate_user_dict(cls["invertedIndexConfig"])
+    except SchemaError as e:
+        raise SchemaError(f"failed to create new index: {e.message}") from None
     return _prune(cls)
 
 
@@ -775,7 +956,7 @@ def build_property(body: Any, cls: JsonDict, ctx: Context) -> JsonDict:
         prop["name"] = lower_first(prop["name"])
     set_property_defaults(prop)
     taken = {str(p["name"]).lower() for p in cls.get("properties") or []}
-    validate_property(prop, cls["class"], taken, ctx)
+    validate_property(prop, cls["class"], taken, ctx, cls["invertedIndexConfig"].get("stopwordPresets"))
     migrate_property(prop)
     set_property_module_defaults(prop, cls)
     return finish_property(prop)

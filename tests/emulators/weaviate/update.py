@@ -11,18 +11,22 @@ from typing import Any
 
 from .defaults import JsonDict, Version
 from .schema import (
+    BUILTIN_STOPWORD_PRESETS,
     ERR_PROPERTIES_UPDATED,
     Context,
     SchemaError,
     finish_mt,
     finish_property,
     finish_replication,
+    finish_ttl,
     has_legacy_vector,
     mt_enabled,
     normalize_class,
     parse_class,
     set_class_defaults,
+    validate_inverted,
     validate_mt,
+    validate_ttl,
     validate_vector_settings,
 )
 
@@ -46,6 +50,7 @@ def update_class(stored: JsonDict, body: Any, ctx: Context) -> JsonDict:
     upd.setdefault("class", "")
     # No name re-casing on update: the body must carry the stored names exactly.
     set_class_defaults(upd, ctx)
+    validate_ttl(upd, is_update=True)
     parse_class(upd, ctx)
     validate_vector_settings(upd, ctx)
     if mt_enabled(upd) != mt_enabled(stored):
@@ -86,10 +91,12 @@ def update_class(stored: JsonDict, body: Any, ctx: Context) -> JsonDict:
         _check_sharding(stored["shardingConfig"], upd["shardingConfig"])
     properties = _check_properties(stored, upd, v)
     _check_inverted(stored["invertedIndexConfig"], upd["invertedIndexConfig"], v)
+    _check_presets_still_used(properties, upd["invertedIndexConfig"].get("stopwordPresets") or {})
 
     new = copy.deepcopy(stored)
     finish_replication(upd, v, new_class=False)
     finish_mt(upd, v)
+    finish_ttl(upd)
     for key in OVERWRITTEN:
         if key in upd:
             new[key] = upd[key]
@@ -266,6 +273,10 @@ def _check_inverted(old: JsonDict, new: JsonDict, v: Version) -> None:
 
     if new.get("cleanupIntervalSeconds", 0) < 0:
         raise SchemaError("inverted index config: cleanup interval seconds must be > 0")
+    try:
+        validate_inverted(new)
+    except SchemaError as e:
+        raise SchemaError(f"inverted index config: {e.message}") from None
     for key, old_text in (
         ("indexPropertyLength", "IndexPropertyLength"),
         ("indexNullState", "IndexNullState"),
@@ -283,6 +294,24 @@ def _check_inverted(old: JsonDict, new: JsonDict, v: Version) -> None:
             'inverted index config: "indexTimestamp" setting is immutable. Value changed from '
             f'"{_fmt(flag(old, "indexTimestamps"))}" to "{_fmt(flag(new, "indexTimestamps"))}"'
         )
+
+
+def _check_presets_still_used(properties: list[JsonDict], presets: JsonDict) -> None:
+    """``validateStopwordPresetsStillReferenced``: a user preset a property (or nested property) still
+    names in ``textAnalyzer.stopwordPreset`` cannot be removed."""
+
+    def check(name: str, prop: JsonDict) -> None:
+        preset = (prop.get("textAnalyzer") or {}).get("stopwordPreset") or ""
+        if preset and preset not in BUILTIN_STOPWORD_PRESETS and preset not in presets:
+            raise SchemaError(
+                f'invertedIndexConfig.stopwordPresets: cannot remove preset "{preset}" because it is still '
+                f'used by property "{name}"'
+            )
+        for nested in prop.get("nestedProperties") or []:
+            check(f"{name}.{nested.get('name')}", nested)
+
+    for prop in properties:
+        check(str(prop.get("name")), prop)
 
 
 def _keep_server_managed(stored: JsonDict, new: JsonDict) -> None:

@@ -251,6 +251,8 @@ class Table:
         if index.type == "unique":
             seen: set[str] = set()
             for row in self.rows.values():
+                if any(row.get(c) is None for c in index.columns):
+                    continue  # SQL unique indexes never treat NULLs as equal (several rows may have them)
                 values = repr([row.get(c) for c in index.columns])
                 if values in seen:
                     index.status = "failed"

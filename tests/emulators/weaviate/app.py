@@ -25,6 +25,9 @@ NEW_TO_LEGACY_STATUS = {"ACTIVE": "HOT", "INACTIVE": "COLD", "OFFLOADED": "FROZE
 MAX_TENANTS_PER_UPDATE = 100
 SHARD_STATUSES = ("READY", "READONLY")
 OBJECT_KEYS = ("class", "id", "properties", "tenant", "vector", "vectors")
+# List-objects paging: the server's defaults for QUERY_DEFAULTS_LIMIT and QUERY_MAXIMUM_RESULTS.
+QUERY_DEFAULTS_LIMIT = 25
+QUERY_MAXIMUM_RESULTS = 10000
 
 
 def error(status: int, message: str) -> HttpError:
@@ -417,14 +420,22 @@ class WeaviateEmulator(Emulator):
             raise error(422, e.message) from None
 
     def list_objects(self, request: Request) -> JsonDict:
+        """One page (``offset``, ``limit``; default QUERY_DEFAULTS_LIMIT=25) in insertion order;
+        ``totalResults`` counts the page, as the server's does."""
         wanted, tenant = request.arg("class"), request.arg("tenant")
+        try:
+            offset, limit = int(request.arg("offset") or 0), int(request.arg("limit") or QUERY_DEFAULTS_LIMIT)
+        except ValueError:
+            raise framework_error(422, "offset and limit in query must be of type int64") from None
+        if offset + limit > QUERY_MAXIMUM_RESULTS:
+            raise error(422, "query maximum results exceeded")  # text not confirmed against the server
         names = [upper_first(wanted)] if wanted else list(self.objects)
         found = [
             copy.deepcopy(o)
             for n in names
             for o in self.objects.get(n, {}).values()
             if o.get("tenant") == tenant
-        ]
+        ][offset : offset + limit]
         return {"objects": found, "totalResults": len(found)}
 
     def _find_object(self, request: Request, name: str, oid: str) -> JsonDict | None:

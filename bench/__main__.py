@@ -35,6 +35,10 @@ def _progress(result: Result) -> None:
     line = (f"{cells['backend']:<10} {cells['size']:<13} {cells['scenario']:<25} {cells['requests']:>7} req "
             f"{cells['wall s']:>7} s (local {cells['local s']}, network {cells['network s']}, bound "
             f"{cells['bound s']}, {cells['ratio']}) {cells['peak MB']} MB, server CPU {cells['server CPU s']} s")
+    execute = result.child["bounds"].get("execute")
+    if execute:
+        line += (f"\n{'':<49} executor: {result.requests('execute')} req {result.phase('execute'):.2f} s, "
+                 f"bound {execute['seconds']:.2f} s (chain {execute['chain_s']:.2f}, work {execute['work_s']:.2f})")
     print(line + (f"\n    ERROR: {result.error}" if result.error else ""), flush=True)
 
 

@@ -3,9 +3,9 @@
 Names come from small pools so that B overlaps A: databases, tables, buckets and teams kept, changed,
 dropped and added; columns of several types kept, changed (including their type, which recreates
 the column), renamed (``renamedFrom``, which keeps its data), dropped and added; key, unique and
-fulltext indexes; one-way relationships. Every table gets one row with a value in every column but
-relationships. A column declared identically in A and B (under its old key or ``renamedFrom``) must
-keep its values.
+fulltext indexes; one-way and two-way relationships. Every table gets one row with a value in every
+column but relationships. A column declared identically in A and B (under its old key or
+``renamedFrom``) must keep its values.
 """
 
 from __future__ import annotations
@@ -104,6 +104,32 @@ def _table(draw: st.DrawFn, table_id: str, columns: list[dict[str, Any]]) -> dic
 
 
 @st.composite
+def _two_way(draw: st.DrawFn, tables: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``tables`` with each new relationship made one-way or two-way (counterpart ``TABLE_KEY`` on the
+    related table, a key no declared column has); columns that say already are kept as they are."""
+    out = []
+    for t in tables:
+        columns = []
+        for c in t["columns"]:
+            if c["type"] == "relationship" and "twoWay" not in c:
+                two_way = draw(st.integers(0, 2)) == 0
+                c = {**c, "twoWay": two_way, **({"twoWayKey": f"{t['id']}_{c['key']}"} if two_way else {})}
+            columns.append(c)
+        out.append({**t, "columns": columns})
+    return out
+
+
+def counterparts(tables: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """Table id -> keys of the columns two-way relationships of ``tables`` create on it."""
+    out: dict[str, set[str]] = {}
+    for t in tables:
+        for c in t["columns"]:
+            if c.get("twoWay"):
+                out.setdefault(c["relatedTable"], set()).add(c["twoWayKey"])
+    return out
+
+
+@st.composite
 def _columns(draw: st.DrawFn, tables: list[str]) -> list[dict[str, Any]]:
     keys = draw(st.lists(st.sampled_from(COLUMNS), min_size=1, max_size=5, unique=True))
     return [draw(_column(k, tables)) for k in keys]
@@ -158,7 +184,7 @@ def pairs(draw: st.DrawFn) -> tuple[Section, Section]:
     for db in draw(st.lists(st.sampled_from(DATABASES), min_size=1, max_size=2, unique=True)):
         ids = draw(st.lists(st.sampled_from(TABLES), min_size=1, max_size=2, unique=True))
         a_dbs.append({"id": db, "name": db.title(),
-                      "tables": [draw(_table(t, draw(_columns(ids)))) for t in ids]})
+                      "tables": draw(_two_way([draw(_table(t, draw(_columns(ids)))) for t in ids]))})
     b_dbs = []
     for db in a_dbs:
         if draw(st.integers(0, 4)) == 0:
@@ -172,7 +198,7 @@ def pairs(draw: st.DrawFn) -> tuple[Section, Section]:
         tables = [draw(_table(t["id"], draw(_b_columns(t["columns"], ids)))) for t in kept]
         tables += [draw(_table(t, draw(_columns(ids)))) for t in added]
         b_dbs.append({"id": db["id"], "name": draw(st.sampled_from([db["name"], db["name"] + " 2"])),
-                      "tables": tables})
+                      "tables": draw(_two_way(tables))})
     if not b_dbs and draw(st.booleans()):
         b_dbs.append({"id": "extra", "name": "Extra", "tables": [draw(_table("posts", draw(_columns(["posts"]))))]})
 
@@ -244,9 +270,10 @@ class AppwriteSchemas:
         for db in b["databases"]:
             if not db["tables"]:
                 out[f"databases/{db['id']}"] = Expected(frozenset())
+            partners = counterparts(db["tables"])
             for table in db["tables"]:
                 name = f"databases/{db['id']}/tables/{table['id']}"
-                keys = frozenset(c["key"] for c in table["columns"])
+                keys = frozenset(c["key"] for c in table["columns"]) | partners.get(table["id"], set())
                 old = a_tables.get((db["id"], table["id"]))
                 if old is None:
                     out[name] = Expected(keys)

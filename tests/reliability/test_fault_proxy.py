@@ -1,5 +1,5 @@
 """The fault proxy in front of the real PocketBase: without faults it is invisible (status, headers,
-bytes and query strings pass unchanged); with faults it fails requests the way the emulators do, and a
+bodies and query strings pass unchanged); with faults it fails requests the way the emulators do, and a
 lost answer means the write did happen."""
 
 from __future__ import annotations

@@ -63,3 +63,31 @@ def test_property_changes_that_replace_the_class(path: str, before: JSON, after:
     assert (reasons == []) is in_place, reasons
     if reasons:
         assert reasons[0].startswith(path + " ")
+
+
+@pytest.mark.parametrize(("path", "before", "after", "in_place"), [
+    ("objectTtlConfig.defaultTtl", 3600, 7200, True),
+    ("objectTtlConfig.enabled", True, False, True),
+    ("objectTtlConfig.deleteOn", "_creationTimeUnix", "due", True),
+    ("invertedIndexConfig.stopwordPresets.fr", ["le"], ["la", "le"], True),
+    ("invertedIndexConfig.stopwordPresets.de", ["der"], ABSENT, True),
+    ("invertedIndexConfig.tokenizerUserDict", [], [{"tokenizer": "kagome_ja", "replacements": []}], True),
+    ("invertedIndexConfig.indexTimestamps", False, True, False),
+])
+def test_newer_class_settings(path: str, before: JSON, after: JSON, in_place: bool) -> None:
+    reasons = class_reasons([FieldDiff(path, before, after)], HNSW, (1, 37, 0))
+    assert (reasons == []) is in_place, reasons
+
+
+def test_timestamps_needed_by_a_ttl_say_so() -> None:
+    diffs = [FieldDiff("invertedIndexConfig.indexTimestamps", False, True),
+             FieldDiff("objectTtlConfig.enabled", False, True)]
+    reasons = class_reasons(diffs, HNSW, (1, 37, 0))
+    assert len(reasons) == 1 and reasons[0].startswith("invertedIndexConfig.indexTimestamps false -> true: ")
+    assert "object TTL" in reasons[0]
+
+
+@pytest.mark.parametrize("path", ["textAnalyzer.asciiFold", "textAnalyzer", "disableDuplicatedReferences",
+                                  "nestedProperties"])
+def test_newer_property_settings_replace_the_class(path: str) -> None:
+    assert property_reasons([FieldDiff(path, ABSENT, True)], (1, 37, 0))

@@ -73,11 +73,15 @@ def delete_class(provider: str, change: Change) -> Operation:
                      f"delete class {name} and all its objects", Request("DELETE", class_path(name)))
 
 
-def _merge(live: JSON, wanted: JSON) -> JSON:
-    if isinstance(live, dict) and isinstance(wanted, dict):
+_WHOLE = frozenset({"invertedIndexConfig.stopwordPresets"})
+"""Maps the manifest declares whole: a key it leaves out is removed from the server, not kept."""
+
+
+def _merge(live: JSON, wanted: JSON, path: str = "") -> JSON:
+    if isinstance(live, dict) and isinstance(wanted, dict) and path not in _WHOLE:
         out = dict(live)
         for key, value in wanted.items():
-            out[key] = _merge(live.get(key), value)
+            out[key] = _merge(live.get(key), value, f"{path}.{key}" if path else key)
         return out
     return copy.deepcopy(wanted)
 

@@ -7,6 +7,7 @@ Builders return fresh dicts. Versions are ``(major, minor, patch)`` tuples from 
 from __future__ import annotations
 
 from baseform.providers.weaviate.datatypes import TEXT
+from baseform.providers.weaviate.shape import TTL_OFF
 from baseform.types import JSONObject
 
 __all__ = ["Version", "class_defaults", "parse_version", "property_defaults", "vector_index_defaults"]
@@ -75,11 +76,13 @@ def class_defaults(v: Version) -> JSONObject:
         "vectorIndexType": "hnsw",
         "invertedIndexConfig": {"bm25": {"b": 0.75, "k1": 1.2}, "cleanupIntervalSeconds": 60,
                                 "stopwords": {"preset": "en", "additions": [], "removals": []},
-                                "indexTimestamps": False, "indexNullState": False, "indexPropertyLength": False},
+                                "indexTimestamps": False, "indexNullState": False, "indexPropertyLength": False,
+                                "tokenizerUserDict": [], "stopwordPresets": {}},
         "replicationConfig": replication,
         "multiTenancyConfig": {"enabled": False, "autoTenantCreation": False, "autoTenantActivation": False},
         "shardingConfig": {"virtualPerPhysical": 128, "desiredCount": 1, "key": "_id", "strategy": "hash",
                            "function": "murmur3"},
+        "objectTtlConfig": dict(TTL_OFF),
     }
 
 

@@ -64,7 +64,7 @@ def _class(raw: Mapping[str, JSON], v: Version) -> JSONObject:
             out["vectorizer"] = value["vectorizer"]
         out.update(_vector_index(value.get("vectorIndexType"), value.get("vectorIndexConfig"), v))
     multi_tenant = bool((value.get("multiTenancyConfig") or {}).get("enabled"))
-    for key in ("invertedIndexConfig", "replicationConfig", "multiTenancyConfig", "shardingConfig"):
+    for key in ("invertedIndexConfig", "replicationConfig", "multiTenancyConfig", "shardingConfig", "objectTtlConfig"):
         if key == "shardingConfig" and multi_tenant:
             continue  # multi-tenant classes store an all-zero sharding config
         rest = _minus(value.get(key), defaults[key])
@@ -94,6 +94,11 @@ def _property(raw: Mapping[str, JSON], *, nested: bool = False) -> JSONObject:
     for key, default in defaults.items():
         if key in value and value[key] != default:
             out[key] = value[key]
+    # both are left out of a GET at their defaults (no analyzer; duplicates disabled)
+    if value.get("textAnalyzer"):
+        out["textAnalyzer"] = value["textAnalyzer"]
+    if value.get("disableDuplicatedReferences") is False:
+        out["disableDuplicatedReferences"] = False
     if value.get("nestedProperties"):
         out["nestedProperties"] = [_property(n, nested=True) for n in raw.get("nestedProperties") or []]
     modules = {m: c for m, c in (value.get("moduleConfig") or {}).items() if c != _MODULE_PROPERTY_DEFAULT}

@@ -1,8 +1,9 @@
 """Plan-time checks of a manifest against the connected server: its version, modules and classes. Pure.
 
-Only the server can tell these: data types and vector-index settings its version lacks (a setting
-the server silently drops would otherwise differ after every apply), vectorizer modules it has not
-enabled, and cross-references to classes that are neither declared nor live.
+Only the server can tell these: data types, class and property settings and vector-index settings
+its version lacks (a server drops a key it does not know without a word, so the setting would
+differ after every apply), vectorizer modules it has not enabled, and cross-references to classes
+that are neither declared nor live.
 """
 
 from __future__ import annotations
@@ -16,13 +17,47 @@ from baseform.providers.weaviate.defaults import Version, parse_version, vector_
 from baseform.providers.weaviate.names import class_name
 from baseform.types import JSON, JSONObject
 
-__all__ = ["check_server_support"]
+__all__ = ["CLASS_SETTINGS", "PROPERTY_SETTINGS", "check_server_support"]
+
+CLASS_SETTINGS: dict[str, Version] = {
+    "objectTtlConfig": (1, 35, 0),
+    "invertedIndexConfig.tokenizerUserDict": (1, 35, 0),
+    "invertedIndexConfig.stopwordPresets": (1, 37, 0),
+}
+"""Class settings newer than the oldest supported server (dotted path -> first version with it)."""
+PROPERTY_SETTINGS: dict[str, Version] = {"textAnalyzer": (1, 37, 0)}
+"""The same for property settings, nested properties included."""
 
 
 def _types(value: JSONObject) -> Iterable[str]:
     yield from value.get("dataType") or []
     for nested in value.get("nestedProperties") or []:
         yield from _types(nested)
+
+
+def _in_use(value: JSON) -> bool:
+    """Whether a setting asks for anything: an all-empty one (``{enabled: false}``, ``[]``) is a no-op
+    that an older server's silence matches."""
+    if isinstance(value, dict):
+        return any(_in_use(v) for v in value.values())
+    return bool(value)
+
+
+def _newer_settings(value: JSON, table: dict[str, Version], v: Version, prefix: str = "") -> list[str]:
+    """``path needs Weaviate X`` for each setting of ``table`` that ``value`` uses and ``v`` lacks."""
+    found: list[str] = []
+    if not isinstance(value, dict):
+        return found
+    for path, needed in table.items():
+        setting: JSON = value
+        for part in path.split("."):
+            setting = setting.get(part) if isinstance(setting, dict) else None
+        if v < needed and _in_use(setting):
+            found.append(f"{prefix}{path} needs Weaviate {'.'.join(map(str, needed))} or later")
+    for nested in value.get("nestedProperties") or []:
+        if isinstance(nested, dict):
+            found += _newer_settings(nested, table, v, f"{prefix}nestedProperties.{nested.get('name')}.")
+    return found
 
 
 def _vectorizers(value: JSONObject) -> set[str]:
@@ -71,11 +106,15 @@ def check_server_support(desired: Sequence[DesiredResource], live: LiveState) ->
             live_class = live.resources.get(d.address)
             for key in _index_problems(d.value, live_class.raw if live_class else None, v):
                 problems.append((d, f"{key} is not a setting of Weaviate {live.server_version}"))
+            for text in _newer_settings(d.value, CLASS_SETTINGS, v):
+                problems.append((d, f"{text} (server: {live.server_version})"))
             for module in sorted(_vectorizers(d.value) - modules):
                 problems.append((d, f"vectorizer module {module!r} is not enabled on this server (enabled: "
                                     f"{', '.join(sorted(modules)) or 'none'})"))
         if d.address.kind != "properties":
             continue
+        for text in _newer_settings(d.value, PROPERTY_SETTINGS, v):
+            problems.append((d, f"{text} (server: {live.server_version})"))
         for dt in _types(d.value):
             if dt in INTRODUCED and v < INTRODUCED[dt]:
                 needed = ".".join(map(str, INTRODUCED[dt]))

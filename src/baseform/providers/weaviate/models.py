@@ -14,9 +14,9 @@ from pydantic import Field, SecretStr
 
 from baseform.manifest.models import Model, ProviderConfig, Resource, Section
 
-__all__ = ["ClassSpec", "InvertedIndexConfig", "MultiTenancyConfig", "NestedPropertySpec", "PropertySpec",
-           "ReplicationConfig", "ShardingConfig", "TenantSpec", "VectorConfigEntry", "WeaviateConfig",
-           "WeaviateSection"]
+__all__ = ["ClassSpec", "InvertedIndexConfig", "MultiTenancyConfig", "NestedPropertySpec", "ObjectTtlConfig",
+           "PropertySpec", "ReplicationConfig", "ShardingConfig", "TenantSpec", "TextAnalyzer", "TokenizerUserDict",
+           "VectorConfigEntry", "WeaviateConfig", "WeaviateSection"]
 
 JSONMap = dict[str, Any]
 Tokenization = Literal["word", "lowercase", "whitespace", "field", "trigram", "gse", "gse_ch", "kagome_kr",
@@ -32,6 +32,16 @@ class WeaviateConfig(ProviderConfig):
     apiKey: SecretStr | None = Field(None, description="API key (sent as a Bearer token only when set).")
 
 
+class TextAnalyzer(Model):
+    """``textAnalyzer`` of a text property (Weaviate 1.37+; fixed once the property exists)."""
+
+    asciiFold: bool | None = Field(None, description="Fold accents to their base letters ('école' matches 'ecole').")
+    asciiFoldIgnore: list[str] | None = Field(None, description="Single characters left unfolded (needs asciiFold).")
+    stopwordPreset: str | None = Field(
+        None, description="Stopwords of this property: en, none, or a preset of invertedIndexConfig.stopwordPresets "
+                          "(word tokenization only).")
+
+
 class NestedPropertySpec(Model):
     """One nested property of an ``object``/``object[]`` property (no references, no module config)."""
 
@@ -43,6 +53,7 @@ class NestedPropertySpec(Model):
     indexSearchable: bool | None = None
     indexRangeFilters: bool | None = None
     nestedProperties: list[NestedPropertySpec] | None = None
+    textAnalyzer: TextAnalyzer | None = None
 
 
 class PropertySpec(Resource):
@@ -55,8 +66,14 @@ class PropertySpec(Resource):
     indexFilterable: bool | None = None
     indexSearchable: bool | None = None
     indexRangeFilters: bool | None = None
+    indexInverted: bool | None = Field(
+        None, description="Deprecated since Weaviate 1.19: sets indexFilterable (and indexSearchable for text); "
+                          "cannot be combined with the index* flags.")
     nestedProperties: list[NestedPropertySpec] | None = None
     moduleConfig: JSONMap | None = None
+    textAnalyzer: TextAnalyzer | None = None
+    disableDuplicatedReferences: bool | None = Field(
+        None, description="Cross-references: keep one link per target object (default true).")
 
 
 class TenantSpec(Resource):
@@ -77,6 +94,18 @@ class StopwordConfig(Model):
     removals: list[str] | None = None
 
 
+class Replacement(Model):
+    source: str
+    target: str
+
+
+class TokenizerUserDict(Model):
+    """Replacements a kagome tokenizer applies before splitting (Weaviate 1.35+)."""
+
+    tokenizer: Literal["kagome_ja", "kagome_kr"]
+    replacements: list[Replacement] = []
+
+
 class InvertedIndexConfig(Model):
     """``invertedIndexConfig``; ``usingBlockMaxWAND`` is server-managed (accepted, never compared)."""
 
@@ -87,6 +116,19 @@ class InvertedIndexConfig(Model):
     indexNullState: bool | None = None
     indexPropertyLength: bool | None = None
     usingBlockMaxWAND: bool | None = None
+    tokenizerUserDict: list[TokenizerUserDict] | None = None
+    stopwordPresets: dict[str, list[str]] | None = Field(
+        None, description="Named stopword lists (Weaviate 1.37+) for properties' textAnalyzer.stopwordPreset; "
+                          "the declared set is authoritative.")
+
+
+class ObjectTtlConfig(Model):
+    """``objectTtlConfig`` (Weaviate 1.35+): objects expire ``defaultTtl`` seconds after ``deleteOn``."""
+
+    enabled: bool | None = None
+    defaultTtl: int | None = Field(None, description="Seconds added to deleteOn (at least 60 for the timestamps).")
+    deleteOn: str | None = Field(None, description="_creationTimeUnix, _lastUpdateTimeUnix or a date property.")
+    filterExpiredObjects: bool | None = Field(None, description="Hide expired objects not yet deleted.")
 
 
 class ReplicationConfig(Model):
@@ -141,6 +183,7 @@ class ClassSpec(Resource):
     multiTenancyConfig: MultiTenancyConfig | None = None
     shardingConfig: ShardingConfig | None = None
     moduleConfig: JSONMap | None = None
+    objectTtlConfig: ObjectTtlConfig | None = None
     properties: list[PropertySpec] = []
     tenants: list[TenantSpec] | None = None
 

@@ -1,9 +1,12 @@
 """Which differences Weaviate can apply in place, per server version (reference §3.2, §3.3).
 
 Everything else forces a replace of the whole class: the server has no call to change a property,
-to delete one or to rename anything, so a property difference other than its description drops and
-recreates its class (the core does that from the ``replaces_parent`` rule of properties). Reasons
-start with the dotted path they blame (the core marks that field as forcing the replacement). Pure.
+to delete one or to rename anything, so a property difference other than its description (its text
+analyzer included) drops and recreates its class (the core does that from the ``replaces_parent``
+rule of properties). In place, besides the table of §3.2: ``objectTtlConfig``, the stopword presets
+and the tokenizer user dictionaries of ``invertedIndexConfig`` (a changed dictionary is stored; the
+server loads it when it opens the class's index). Reasons start with the dotted path they blame (the
+core marks that field as forcing the replacement). Pure.
 """
 
 from __future__ import annotations
@@ -69,6 +72,9 @@ def class_reasons(diffs: Sequence[FieldDiff], live_raw: Mapping[str, JSON], vers
             why = _vector_problem(parts[1:], d, live_raw, version, legacy)
         elif top == "invertedIndexConfig":
             why = f"{sub} is immutable" if sub in _INVERTED_FIXED else None
+            if why and sub == "indexTimestamps" and any(x.path.startswith("objectTtlConfig") for x in diffs):
+                why += (" (an object TTL on _creationTimeUnix or _lastUpdateTimeUnix needs indexed timestamps, "
+                        "which only a new class gets)")
         elif top == "replicationConfig" and sub == "factor":
             why = "the replication factor cannot be planned in place (it needs replica movement)"
         elif top == "multiTenancyConfig" and sub == "enabled":

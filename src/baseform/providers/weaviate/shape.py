@@ -3,7 +3,8 @@
 Both the manifest (after pydantic) and ``GET /v1/schema`` answers go through these functions, so
 the diff sees the server's own key spelling with names re-cased, deprecated spellings migrated,
 server-managed keys removed and order-free lists sorted. :func:`declared_only` then limits a live
-value to the keys the manifest sets (design §3: only keys the manifest sets are compared).
+value to the keys the manifest sets (design §3: only keys the manifest sets are compared), filling
+in the keys the server leaves out of its answer when they hold their default (:data:`OMITTED`).
 """
 
 from __future__ import annotations
@@ -15,14 +16,26 @@ from baseform.providers.weaviate.datatypes import DEPRECATED
 from baseform.providers.weaviate.names import class_name, property_name
 from baseform.types import JSON, JSONObject
 
-__all__ = ["CLASS_KEYS", "PROPERTY_KEYS", "class_value", "declared_only", "project_class", "property_value",
-           "tenant_status", "tenant_value"]
+__all__ = ["CLASS_KEYS", "OMITTED", "PROPERTY_KEYS", "TTL_OFF", "TTL_TIMESTAMPS", "class_value", "declared_only",
+           "project_class", "property_value", "tenant_status", "tenant_value"]
 
 CLASS_KEYS = ("class", "description", "vectorizer", "vectorIndexType", "vectorIndexConfig", "vectorConfig",
-              "invertedIndexConfig", "replicationConfig", "multiTenancyConfig", "shardingConfig", "moduleConfig")
+              "invertedIndexConfig", "replicationConfig", "multiTenancyConfig", "shardingConfig", "moduleConfig",
+              "objectTtlConfig")
 PROPERTY_KEYS = ("name", "dataType", "description", "tokenization", "indexFilterable", "indexSearchable",
-                 "indexRangeFilters", "nestedProperties", "moduleConfig")
-NESTED_KEYS = tuple(k for k in PROPERTY_KEYS if k != "moduleConfig")
+                 "indexRangeFilters", "nestedProperties", "moduleConfig", "textAnalyzer", "disableDuplicatedReferences")
+NESTED_KEYS = tuple(k for k in PROPERTY_KEYS if k not in ("moduleConfig", "disableDuplicatedReferences"))
+_INDEX_FLAGS = ("indexFilterable", "indexSearchable", "indexRangeFilters")
+
+OMITTED: dict[str, JSON] = {"textAnalyzer": {}, "asciiFold": False, "asciiFoldIgnore": [], "stopwordPreset": "",
+                            "disableDuplicatedReferences": True}
+"""Property keys a GET leaves out when they hold these values: the text analyzer's fields are
+``omitempty`` (an analyzer with none set is dropped), and ``disableDuplicatedReferences`` is only shown
+once set (the API's default is true)."""
+TTL_OFF: JSONObject = {"enabled": False, "defaultTtl": 0, "deleteOn": "", "filterExpiredObjects": False}
+"""``objectTtlConfig`` of a class that has none (its JSON fields have no omitempty: all four show once set)."""
+TTL_TIMESTAMPS = ("_creationTimeUnix", "_lastUpdateTimeUnix")
+"""``deleteOn`` values naming an object's own timestamps; a TTL on them needs indexed timestamps."""
 
 # Keys the server computes or force-copies on every write (reference §3.4 "Consequence").
 _SHARDING_MANAGED = ("actualCount", "actualVirtualCount", "desiredVirtualCount")
@@ -46,9 +59,15 @@ def _inverted(config: JSON, *, live: bool) -> JSON:
         return config
     out = {k: v for k, v in config.items() if k != "usingBlockMaxWAND"}
     if live:
-        # false flags are omitted from the server's JSON (omitempty)
+        # false flags, an empty user dictionary and no presets are omitted from the server's JSON (omitempty)
         for flag in _INVERTED_FLAGS:
             out.setdefault(flag, False)
+        out.setdefault("tokenizerUserDict", [])
+        out.setdefault("stopwordPresets", {})
+    if isinstance(out.get("stopwordPresets"), dict):
+        # a preset is a set of words
+        out["stopwordPresets"] = {name: sorted(words) if isinstance(words, list) else words
+                                  for name, words in out["stopwordPresets"].items()}
     stopwords = out.get("stopwords")
     if isinstance(stopwords, dict):
         # the server stores an empty list as null; word order carries no meaning
@@ -78,7 +97,26 @@ def class_value(raw: Mapping[str, JSON], *, live: bool) -> JSONObject:
     if live and isinstance(out.get("multiTenancyConfig"), dict):
         for flag in ("enabled", "autoTenantCreation", "autoTenantActivation"):
             out["multiTenancyConfig"].setdefault(flag, False)
+    _object_ttl(out, live=live)
     return out
+
+
+def _object_ttl(out: JSONObject, *, live: bool) -> None:
+    ttl = out.get("objectTtlConfig")
+    if live:
+        # a class without TTL has none in its JSON; one with TTL shows all four fields
+        out["objectTtlConfig"] = {**TTL_OFF, **(ttl if isinstance(ttl, dict) else {})}
+        ttl = out["objectTtlConfig"]
+    if not isinstance(ttl, dict):
+        return
+    if isinstance(ttl.get("deleteOn"), str):
+        ttl["deleteOn"] = ttl["deleteOn"].strip()  # the server trims it
+    if not live and ttl.get("enabled") and ttl.get("deleteOn") in TTL_TIMESTAMPS:
+        # creating a class with this TTL switches indexed timestamps on; stating it makes a class
+        # that lacks them differ (and be replaced: they cannot be switched on in place)
+        inverted = out.setdefault("invertedIndexConfig", {})
+        if isinstance(inverted, dict):
+            inverted.setdefault("indexTimestamps", True)
 
 
 def property_value(raw: Mapping[str, JSON], *, nested: bool = False) -> JSONObject:
@@ -97,6 +135,14 @@ def property_value(raw: Mapping[str, JSON], *, nested: bool = False) -> JSONObje
         out["dataType"] = ["text" if data_type[0] == "string" else "text[]"]
         if out.get("tokenization") == "word":
             out["tokenization"] = "whitespace"
+    inverted = raw.get("indexInverted")
+    if not nested and isinstance(inverted, bool) and all(out.get(f) is None for f in _INDEX_FLAGS):
+        # the server's v1.19 migration of the deprecated flag (it then drops indexInverted)
+        text = out.get("dataType") in (["text"], ["text[]"])
+        out.update(indexFilterable=inverted, indexSearchable=inverted and text, indexRangeFilters=False)
+    analyzer = out.get("textAnalyzer")
+    if isinstance(analyzer, dict) and isinstance(analyzer.get("asciiFoldIgnore"), list):
+        analyzer["asciiFoldIgnore"] = sorted(analyzer["asciiFoldIgnore"])  # a set of characters
     if isinstance(out.get("nestedProperties"), list):
         nested_values = [property_value(n, nested=True) for n in out["nestedProperties"]]
         out["nestedProperties"] = sorted(nested_values, key=lambda n: str(n.get("name")))
@@ -120,11 +166,13 @@ def tenant_value(raw: Mapping[str, JSON]) -> JSONObject:
 def declared_only(live: JSON, desired: JSON) -> JSON:
     """``live`` limited to the keys ``desired`` sets, recursively. Pure.
 
-    Lists of named objects (nested properties) are matched by name; an element only one side has is
-    kept whole so the difference shows. Other values are returned as they are.
+    A key of :data:`OMITTED` that ``desired`` sets and ``live`` lacks counts as its default. Lists of
+    named objects (nested properties) are matched by name; an element only one side has is kept
+    whole so the difference shows. Other values are returned as they are.
     """
     if isinstance(live, dict) and isinstance(desired, dict):
-        return {k: declared_only(live[k], v) for k, v in desired.items() if k in live}
+        return {k: declared_only(live[k] if k in live else copy.deepcopy(OMITTED[k]), v)
+                for k, v in desired.items() if k in live or k in OMITTED}
     if isinstance(live, list) and isinstance(desired, list) and _named(live) and _named(desired):
         wanted = {d["name"]: d for d in desired}
         return [declared_only(x, wanted[x["name"]]) if x["name"] in wanted else x for x in live]
@@ -132,13 +180,17 @@ def declared_only(live: JSON, desired: JSON) -> JSON:
 
 
 def project_class(live: JSONObject, desired: JSONObject) -> JSONObject:
-    """A live class value limited to what the manifest sets; named vectors are all kept, because
-    the set of vectors is authoritative (a live vector the manifest lacks is a difference)."""
+    """A live class value limited to what the manifest sets; named vectors and stopword presets are
+    all kept, because those sets are authoritative (a live one the manifest lacks is a difference)."""
     out: JSONObject = declared_only(live, desired)
     if "vectorConfig" in desired and isinstance(live.get("vectorConfig"), dict):
         wanted = desired["vectorConfig"] if isinstance(desired["vectorConfig"], dict) else {}
         out["vectorConfig"] = {name: declared_only(entry, wanted[name]) if name in wanted else entry
                                for name, entry in live["vectorConfig"].items()}
+    inverted, live_inverted = desired.get("invertedIndexConfig"), live.get("invertedIndexConfig")
+    if (isinstance(inverted, dict) and "stopwordPresets" in inverted and isinstance(live_inverted, dict)
+            and "stopwordPresets" in live_inverted and isinstance(out.get("invertedIndexConfig"), dict)):
+        out["invertedIndexConfig"]["stopwordPresets"] = copy.deepcopy(live_inverted["stopwordPresets"])
     return out
 
 

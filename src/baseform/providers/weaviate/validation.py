@@ -1,12 +1,14 @@
 """Validate-time checks of the ``weaviate`` section that pydantic cannot express. Pure.
 
-Name rules, data types, tokenization and index flags per type, nested properties, the legacy vs
-named vector conflict, and tenants, as the server checks them (reference §2, §4), so a bad manifest
-fails at ``validate`` with file:line instead of halfway through an apply.
+Name rules, data types, tokenization and index flags per type, nested properties, text analyzers,
+stopword presets, object TTL, the legacy vs named vector conflict, and tenants, as the server checks
+them (reference §2, §4), so a bad manifest fails at ``validate`` with file:line instead of halfway
+through an apply. The deprecated ``indexInverted`` is accepted with a warning.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 
 from baseform.errors import Diagnostic, SourceSpan
@@ -20,7 +22,13 @@ from baseform.providers.weaviate.datatypes import (
     TEXT,
     classify,
 )
-from baseform.providers.weaviate.models import ClassSpec, NestedPropertySpec, PropertySpec, WeaviateSection
+from baseform.providers.weaviate.models import (
+    ClassSpec,
+    InvertedIndexConfig,
+    NestedPropertySpec,
+    PropertySpec,
+    WeaviateSection,
+)
 from baseform.providers.weaviate.names import (
     CLASS_NAME,
     NESTED_NAME,
@@ -32,12 +40,16 @@ from baseform.providers.weaviate.names import (
     class_name,
     property_name,
 )
+from baseform.providers.weaviate.shape import TTL_TIMESTAMPS
 
 __all__ = ["check_section"]
 
 Locate = Callable[[Sequence[str | int]], SourceSpan | None]
 Path = tuple[str | int, ...]
 _TYPES = sorted(PRIMITIVE | NESTED | DEPRECATED)
+_BUILTIN_PRESETS = ("en", "none")
+_ANALYZER_TOKENIZERS = ("word", "lowercase", "whitespace", "field", "trigram")
+_TTL_MINIMUM = 60  # seconds; the server's default minimum (env OBJECTS_TTL_MINIMUM_DEFAULT_TTL lowers it)
 
 
 class _Collector:
@@ -88,6 +100,10 @@ def _check_class(cls: ClassSpec, path: Path, out: _Collector) -> None:
     if cls.tenants is not None and not multi_tenant:
         out.add((*path, "tenants"), "tenants need a multi-tenant class",
                 "set multiTenancyConfig: {enabled: true}")
+    inverted = cls.invertedIndexConfig
+    presets = (inverted.stopwordPresets if inverted else None) or {}
+    if inverted is not None:
+        _check_inverted(inverted, (*path, "invertedIndexConfig"), out)
     taken: dict[str, str] = {}
     for j, prop in enumerate(cls.properties):
         ppath: Path = (*path, "properties", j)
@@ -97,15 +113,106 @@ def _check_class(cls: ClassSpec, path: Path, out: _Collector) -> None:
         if other != name:
             out.add((*ppath, "name"), f"property {prop.name!r} clashes with {other!r}: Weaviate property names "
                                       "are unique regardless of case")
-        _check_property(prop, ppath, out)
+        _check_property(prop, ppath, out, presets=presets)
+    _check_ttl(cls, path, out)
     for k, tenant in enumerate(cls.tenants or []):
         if not TENANT_NAME.match(tenant.name):
             out.add((*path, "tenants", k, "name"), f"{tenant.name!r} is not a valid tenant name",
                     "1-64 characters: letters, digits, - and _")
 
 
+def _check_inverted(inverted: InvertedIndexConfig, path: Path, out: _Collector) -> None:
+    for name, words in (inverted.stopwordPresets or {}).items():
+        if not name.strip():
+            out.add((*path, "stopwordPresets"), "a stopword preset needs a name")
+        elif not words:
+            out.add((*path, "stopwordPresets", name), f"stopword preset {name!r} needs at least one word")
+    seen: set[str] = set()
+    for i, entry in enumerate(inverted.tokenizerUserDict or []):
+        if entry.tokenizer in seen:
+            out.add((*path, "tokenizerUserDict", i, "tokenizer"),
+                    f"tokenizer {entry.tokenizer!r} has more than one user dictionary")
+        seen.add(entry.tokenizer)
+
+
+def _check_ttl(cls: ClassSpec, path: Path, out: _Collector) -> None:
+    """An enabled TTL as the server checks it: a ``deleteOn`` timestamp or indexed date property."""
+    ttl = cls.objectTtlConfig
+    if ttl is None or not ttl.enabled:
+        return
+    tpath: Path = (*path, "objectTtlConfig")
+    delete_on = (ttl.deleteOn or "").strip()
+    if not delete_on:
+        out.add(tpath, "an enabled objectTtlConfig needs deleteOn",
+                "_creationTimeUnix, _lastUpdateTimeUnix or the name of a date property")
+        return
+    if delete_on in TTL_TIMESTAMPS:
+        inverted = cls.invertedIndexConfig
+        if inverted is not None and inverted.indexTimestamps is False:
+            out.add((*path, "invertedIndexConfig", "indexTimestamps"),
+                    f"an object TTL on {delete_on} needs indexTimestamps: true (a new class gets them anyway; an "
+                    "existing one cannot switch them on)")
+        if (ttl.defaultTtl or 0) < _TTL_MINIMUM:
+            out.add((*tpath, "defaultTtl"), f"Weaviate rejects a defaultTtl under {_TTL_MINIMUM} seconds for "
+                    f"deleteOn {delete_on} unless the server's OBJECTS_TTL_MINIMUM_DEFAULT_TTL lowers it",
+                    warning=True)
+        return
+    props = {property_name(p.name): p for p in cls.properties}
+    prop = props.get(delete_on)
+    if prop is None:
+        out.add((*tpath, "deleteOn"), f"deleteOn {delete_on!r} is neither _creationTimeUnix, _lastUpdateTimeUnix "
+                "nor a property of this class" + did_you_mean(delete_on, sorted(props)))
+    elif prop.dataType != ["date"]:
+        out.add((*tpath, "deleteOn"), f"deleteOn property {delete_on!r} must have dataType [date], not "
+                                      f"{prop.dataType}")
+    elif not _indexed(prop, "indexFilterable") and not prop.indexRangeFilters:
+        out.add((*tpath, "deleteOn"), f"deleteOn property {delete_on!r} needs indexFilterable or "
+                                      "indexRangeFilters")
+
+
+def _indexed(prop: PropertySpec | NestedPropertySpec, flag: str) -> bool:
+    """Whether the server sees index ``flag`` on when it validates the property: as given, else its
+    default (filterable always, searchable for text). The deprecated indexInverted alone leaves both
+    unset then: the server migrates it only after validating."""
+    value = getattr(prop, flag)
+    if value is not None:
+        return bool(value)
+    if isinstance(prop, PropertySpec) and prop.indexInverted is not None:
+        return False
+    return flag == "indexFilterable" or prop.dataType in (["text"], ["text[]"])
+
+
+def _check_text_analyzer(prop: PropertySpec | NestedPropertySpec, single: str, path: Path, out: _Collector,
+                         presets: dict[str, list[str]]) -> None:
+    analyzer = prop.textAnalyzer
+    if analyzer is None or not (analyzer.asciiFold or analyzer.asciiFoldIgnore or analyzer.stopwordPreset):
+        return  # an analyzer with nothing set is the same as none
+    apath: Path = (*path, "textAnalyzer")
+    if single not in TEXT:
+        out.add(apath, f"textAnalyzer is allowed only for text/text[], not {prop.dataType}")
+        return
+    if not _indexed(prop, "indexSearchable") and not _indexed(prop, "indexFilterable"):
+        out.add(apath, "textAnalyzer needs an inverted index (indexSearchable or indexFilterable)")
+    if analyzer.asciiFoldIgnore and not analyzer.asciiFold:
+        out.add((*apath, "asciiFoldIgnore"), "asciiFoldIgnore needs asciiFold: true")
+    for k, char in enumerate(analyzer.asciiFoldIgnore or []):
+        if len(unicodedata.normalize("NFC", char)) != 1:
+            out.add((*apath, "asciiFoldIgnore", k), f"asciiFoldIgnore entries are single characters, not {char!r}")
+    tokenization = prop.tokenization or "word"
+    if tokenization not in _ANALYZER_TOKENIZERS:
+        out.add((*path, "tokenization"), f"textAnalyzer does not work with {tokenization} tokenization")
+    preset = analyzer.stopwordPreset
+    if preset:
+        if tokenization != "word":
+            out.add((*apath, "stopwordPreset"), f"stopwordPreset needs word tokenization, not {tokenization}")
+        if preset not in _BUILTIN_PRESETS and preset not in presets:
+            out.add((*apath, "stopwordPreset"), f"stopword preset {preset!r} is neither built in (en, none) nor "
+                    "declared in the class's invertedIndexConfig.stopwordPresets"
+                    + did_you_mean(preset, sorted({*_BUILTIN_PRESETS, *presets})))
+
+
 def _check_property(prop: PropertySpec | NestedPropertySpec, path: Path, out: _Collector,
-                    *, nested: bool = False) -> None:
+                    *, nested: bool = False, presets: dict[str, list[str]] | None = None) -> None:
     if nested:
         if not NESTED_NAME.match(prop.name):
             out.add((*path, "name"), f"{prop.name!r} is not a valid nested property name")
@@ -138,5 +245,21 @@ def _check_property(prop: PropertySpec | NestedPropertySpec, path: Path, out: _C
         out.add((*path, "indexSearchable"), "indexSearchable is allowed only for text/text[]")
     if prop.indexRangeFilters and single not in RANGEABLE:
         out.add((*path, "indexRangeFilters"), "indexRangeFilters is allowed only for int, number and date")
+    if isinstance(prop, PropertySpec) and prop.indexInverted is not None:
+        _check_index_inverted(prop, path, out)
+    _check_text_analyzer(prop, single, path, out, presets or {})
     for k, child in enumerate(prop.nestedProperties or []):
-        _check_property(child, (*path, "nestedProperties", k), out, nested=True)
+        _check_property(child, (*path, "nestedProperties", k), out, nested=True, presets=presets)
+
+
+def _check_index_inverted(prop: PropertySpec, path: Path, out: _Collector) -> None:
+    flags = [f for f in ("indexFilterable", "indexSearchable", "indexRangeFilters") if getattr(prop, f) is not None]
+    if flags:
+        out.add((*path, "indexInverted"), f"indexInverted cannot be combined with {', '.join(flags)} (Weaviate "
+                                          "rejects it)", "remove indexInverted")
+        return
+    value = str(prop.indexInverted).lower()
+    text = prop.dataType in (["text"], ["text[]"], ["string"], ["string[]"])
+    out.add((*path, "indexInverted"), "indexInverted is deprecated since Weaviate 1.19 (the server turns it into the "
+            "index* flags)", f"write indexFilterable: {value}" + (f", indexSearchable: {value}" if text else ""),
+            warning=True)

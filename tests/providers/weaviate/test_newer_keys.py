@@ -273,3 +273,23 @@ def test_invalid_newer_keys_are_reported_together_with_lines(weaviate_137: Weavi
     for line, message in expected.items():
         assert any(f"{path}:{line}" in row and message in row for row in result.err.splitlines()), (line, result.err)
     assert weaviate_137.emulator.stats["requests"] == 0
+
+
+def test_ttl_on_a_property_added_in_the_same_plan_is_refused_with_the_way_out(weaviate_137: Weaviate) -> None:
+    base = "weaviate:\n  classes:\n    - class: Task\n      properties:\n        - {name: title, dataType: [text]}\n"
+    assert weaviate_137.apply(base).code == 0
+    due = base + "        - {name: due, dataType: [date]}\n"
+    ttl = "      objectTtlConfig: {enabled: true, deleteOn: due}\n"
+    both = due.replace("    - class: Task\n", "    - class: Task\n" + ttl)
+    path = weaviate_137.manifest(both)
+    result = weaviate_137.cli("plan", path)
+    assert result.code == 1
+    assert f"{path}:3" in result.err and "apply the property first and the TTL after it" in result.err, result.err
+    # in two steps it works, the TTL change in place
+    assert weaviate_137.apply(due).code == 0
+    plan = weaviate_137.plan(both)
+    assert "will be updated in place" in plan.out, plan.text
+    result = weaviate_137.apply(both)
+    assert result.code == 0, result.text
+    assert weaviate_137.emulator.classes["Task"]["objectTtlConfig"]["deleteOn"] == "due"
+    assert weaviate_137.converged(both)

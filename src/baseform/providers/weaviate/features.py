@@ -15,6 +15,7 @@ from baseform.errors import PlanError
 from baseform.providers.weaviate.datatypes import INTRODUCED, reference_targets
 from baseform.providers.weaviate.defaults import Version, parse_version, vector_index_defaults
 from baseform.providers.weaviate.names import class_name
+from baseform.providers.weaviate.shape import TTL_TIMESTAMPS
 from baseform.types import JSON, JSONObject
 
 __all__ = ["CLASS_SETTINGS", "PROPERTY_SETTINGS", "check_server_support"]
@@ -58,6 +59,22 @@ def _newer_settings(value: JSON, table: dict[str, Version], v: Version, prefix: 
         if isinstance(nested, dict):
             found += _newer_settings(nested, table, v, f"{prefix}nestedProperties.{nested.get('name')}.")
     return found
+
+
+def _ttl_property_problem(value: JSONObject, live_raw: JSON) -> str | None:
+    """An object TTL on a date property that this plan adds to an existing class: the class's ``PUT``
+    goes before the property's own call (a ``PUT`` must carry the live properties unchanged), and the
+    server checks ``deleteOn`` against the properties the class has then, so the apply would fail."""
+    ttl = value.get("objectTtlConfig")
+    if not isinstance(live_raw, dict) or not isinstance(ttl, dict) or not ttl.get("enabled"):
+        return None
+    delete_on = ttl.get("deleteOn")
+    if not delete_on or delete_on in TTL_TIMESTAMPS:
+        return None
+    if any(isinstance(p, dict) and p.get("name") == delete_on for p in live_raw.get("properties") or []):
+        return None
+    return (f"objectTtlConfig.deleteOn names property {delete_on!r}, which the class does not have yet: Weaviate "
+            "checks deleteOn against the existing properties, so apply the property first and the TTL after it")
 
 
 def _vectorizers(value: JSONObject) -> set[str]:
@@ -108,6 +125,9 @@ def check_server_support(desired: Sequence[DesiredResource], live: LiveState) ->
                 problems.append((d, f"{key} is not a setting of Weaviate {live.server_version}"))
             for text in _newer_settings(d.value, CLASS_SETTINGS, v):
                 problems.append((d, f"{text} (server: {live.server_version})"))
+            ttl_problem = _ttl_property_problem(d.value, live_class.raw if live_class else None)
+            if ttl_problem:
+                problems.append((d, ttl_problem))
             for module in sorted(_vectorizers(d.value) - modules):
                 problems.append((d, f"vectorizer module {module!r} is not enabled on this server (enabled: "
                                     f"{', '.join(sorted(modules)) or 'none'})"))

@@ -2,16 +2,17 @@
 
 Starts a fresh server per backend and size (emulators with injected latency, the real local
 PocketBase), runs the four scenarios in child processes, prints one line per scenario, and with
-``--write`` rewrites ``bench/RESULTS.md`` (keeping its local-CPU section from ``bench/local_diff.py``).
+``--write`` rewrites the generated part of ``bench/RESULTS.md`` (the hand-written part below it stays).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 from bench.manifests import SIZES
-from bench.report import RESULTS, local_section, machine, render, row, write_results
+from bench.report import RESULTS, machine, render, row, write_results
 from bench.runner import Result, run_all
 
 __all__ = ["main"]
@@ -20,7 +21,7 @@ _BACKENDS = tuple(SIZES)
 _SIZES = ("small", "medium", "large")
 
 
-def _list(allowed: tuple[str, ...]) -> argparse._ActionType:
+def _list(allowed: tuple[str, ...]) -> Callable[[str], list[str]]:
     def parse(text: str) -> list[str]:
         values = [v.strip() for v in text.split(",") if v.strip()]
         unknown = [v for v in values if v not in allowed]
@@ -32,12 +33,13 @@ def _list(allowed: tuple[str, ...]) -> argparse._ActionType:
 
 def _progress(result: Result) -> None:
     cells = row(result)
-    line = (f"{cells['backend']:<10} {cells['size']:<13} {cells['scenario']:<25} {cells['requests']:>7} req "
+    line = (f"{cells['backend']:<10} {cells['size']:<13} {result.latency_ms:>3g} ms {cells['scenario'][:25]:<25} "
+            f"{cells['requests']:>7} req "
             f"{cells['wall s']:>7} s (local {cells['local s']}, network {cells['network s']}, bound "
             f"{cells['bound s']}, {cells['ratio']}) {cells['peak MB']} MB, server CPU {cells['server CPU s']} s")
     execute = result.child["bounds"].get("execute")
     if execute:
-        line += (f"\n{'':<49} executor: {result.requests('execute')} req {result.phase('execute'):.2f} s, "
+        line += (f"\n{'':<55} executor: {result.requests('execute')} req {result.phase('execute'):.2f} s, "
                  f"bound {execute['seconds']:.2f} s (chain {execute['chain_s']:.2f}, work {execute['work_s']:.2f})")
     print(line + (f"\n    ERROR: {result.error}" if result.error else ""), flush=True)
 
@@ -51,13 +53,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parallelism", type=int, default=8, help="apply --parallelism (default 8)")
     parser.add_argument("--readiness-s", type=float, default=0.25,
                         help="Appwrite emulator: seconds a column/index job takes (default 0.25)")
+    parser.add_argument("--no-latency-check", dest="latency_check", action="store_false",
+                        help="skip the run of the largest size without latency")
     parser.add_argument("--write", action="store_true", help=f"rewrite {RESULTS.name}")
     args = parser.parse_args(argv)
     results = run_all(args.backends, args.sizes, latency_ms=args.latency_ms, readiness_s=args.readiness_s,
-                      parallelism=args.parallelism, progress=_progress)
+                      parallelism=args.parallelism, progress=_progress, latency_check=args.latency_check)
     if args.write:
-        previous = RESULTS.read_text() if RESULTS.exists() else ""
-        write_results(render(results, machine(), readiness_s=args.readiness_s, local=local_section(previous)))
+        write_results(render(results, machine(), readiness_s=args.readiness_s))
         print(f"wrote {RESULTS}")
     return 1 if any(r.error for r in results) else 0
 

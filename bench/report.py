@@ -1,7 +1,8 @@
 """The results as markdown: the scenario table, the executor table, the targets, the machine.
 
-:func:`render` is pure (results in, text out); :func:`write_results` rewrites ``bench/RESULTS.md``
-and keeps its local-CPU section (written by ``bench/local_diff.py``'s run) as it is.
+:func:`render` is pure (results in, text out). :func:`write_results` rewrites the generated part of
+``bench/RESULTS.md`` and keeps what follows :data:`MARKER` (hand-written analysis and the
+``bench/local_diff.py`` section) as it is.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from pathlib import Path
 from bench.manifests import SIZES, appwrite
 from bench.runner import Result
 
-__all__ = ["Machine", "local_section", "machine", "render", "row", "write_results"]
+__all__ = ["MARKER", "Machine", "kept_part", "machine", "render", "row", "write_results"]
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+MARKER = "<!-- Written by `python -m bench --write` down to here; what follows is kept as it is. -->"
 _LOCAL_HEADING = "## Local CPU cost"
 _LOCAL_SECTION = re.compile(rf"^{_LOCAL_HEADING}.*?(?=^## |\Z)", re.S | re.M)
 
@@ -48,9 +50,15 @@ def _s(x: float) -> str:
 
 
 def row(r: Result) -> dict[str, str]:
-    """The main table's cells for one result (wall = every phase; network = connect, reads, execute)."""
-    local = r.phase("load") + r.phase("plan_diff") + r.phase("verify_diff")
-    network = r.phase("connect") + r.phase("plan_read") + r.phase("execute") + r.phase("verify_read")
+    """The main table's cells for one result: wall is every phase, split into local and network.
+
+    Connecting counts as network when it made a request (a login), else as local (it is then only
+    setting up the HTTP client, mostly importing it).
+    """
+    connect = r.phase("connect")
+    login = r.requests("connect") > 0
+    local = r.phase("load") + r.phase("plan_diff") + r.phase("verify_diff") + (0.0 if login else connect)
+    network = r.phase("plan_read") + r.phase("execute") + r.phase("verify_read") + (connect if login else 0.0)
     bound = r.bound_s("plan_read") + r.bound_s("execute") + r.bound_s("verify_read")
     requests = r.requests()
     counted = "" if r.server_requests is None or r.server_requests == requests else f" (server: {r.server_requests})"
@@ -121,8 +129,10 @@ def _targets(results: Sequence[Result]) -> list[str]:
     return lines
 
 
-def local_section(previous: str) -> str:
-    """The local-CPU section of an existing RESULTS.md ('' when there is none)."""
+def kept_part(previous: str) -> str:
+    """What follows the marker in an existing RESULTS.md (without a marker: its local-CPU section)."""
+    if MARKER in previous:
+        return previous.split(MARKER, 1)[1].strip() + "\n"
     found = _LOCAL_SECTION.search(previous)
     return found.group(0).rstrip() + "\n" if found else ""
 
@@ -130,7 +140,7 @@ def local_section(previous: str) -> str:
 METHOD = """\
 - Manifests (`bench/manifests/`): Appwrite N tables over 5 databases, each with 19 scalar columns, one
   one-way relationship to the next table of its database and 2 indexes, plus 20 buckets and 10 teams;
-  PocketBase N base collections of 14 scalar fields and a relation to the next collection (a cycle) and
+  PocketBase N base collections of 14 scalar fields, a relation to the next collection (a cycle) and
   an index; Weaviate N classes of 13 primitive properties and 2 cross-references (cycles). The 10%
   change touches every tenth table/collection/class: a new column/field/property, a new index where the
   backend has them (Appwrite: after the column is available), a renamed table / changed rule / changed
@@ -148,19 +158,38 @@ METHOD = """\
   emulator limits the run.
 - Requests are counted by baseform's own sessions (retries included); for emulators the server's count
   is shown in brackets when it differs.
-- Lower bound: reads need at least the API's depth in round trips (Appwrite: databases, then their
-  tables, then further pages; PocketBase: log in, then list; Weaviate: one round) and their requests
-  spread over the session's 16 connections; the executor needs at least the longest dependency chain
-  of its operations (a readiness wait adds max(latency, job delay) + one status read) and its minimum
-  requests x latency / parallelism ({parallelism}). The larger of the two, summed over phases.
+- Lower bound: reads need at least the API's depth in round trips (Appwrite: the top-level lists, then
+  the tables of every database, then further pages; PocketBase: log in, then list; Weaviate: one round)
+  and their requests spread over the session's 16 connections; the executor needs at least the longest
+  dependency chain of its operations (a readiness wait adds max(latency, job delay) + one status read)
+  and its minimum requests x latency / parallelism ({parallelism}). The larger of the two, summed over
+  phases. It leaves out the server's own work, which dominates PocketBase's imports.
+- Each scenario runs in a process of its own; peak memory is that process's max RSS (the kernel's
+  count, which costs nothing; tracemalloc would slow the run and miss memory outside Python's
+  allocator). About 65 MB of it is the interpreter with baseform and its libraries imported.
 """
 
 
-def render(results: Sequence[Result], info: Machine, *, readiness_s: float, local: str) -> str:
-    """The whole RESULTS.md text."""
-    latency = results[0].latency_ms if results else 0.0
+def _check_rows(check: Sequence[Result], main: Sequence[Result]) -> list[dict[str, str]]:
+    out = []
+    for r in check:
+        cells = row(r)
+        same = next((m for m in main if (m.backend, m.size, m.scenario) == (r.backend, r.size, r.scenario)), None)
+        out.append({"backend": r.backend, "size": cells["size"], "scenario": r.scenario.name,
+                    "requests": cells["requests"], "network s at 0 ms": cells["network s"],
+                    "server CPU s": cells["server CPU s"], "client CPU s": _s(float(r.child.get("cpu_s", 0.0))),
+                    f"network s at {same.latency_ms:g} ms" if same else "with latency":
+                        row(same)["network s"] if same else "-"})
+    return out
+
+
+def render(results: Sequence[Result], info: Machine, *, readiness_s: float) -> str:
+    """The generated part of RESULTS.md."""
+    latency = max((r.latency_ms for r in results), default=0.0)
+    main = [r for r in results if r.latency_ms == latency]
+    check = [r for r in results if r.latency_ms != latency]
     parallelism = results[0].parallelism if results else 0
-    errors = [f"- {r.backend} {r.size} {r.scenario.name}: {r.error}" for r in results if r.error]
+    errors = [f"- {r.backend} {r.size} {r.scenario.name} ({r.latency_ms:g} ms): {r.error}" for r in results if r.error]
     out = [
         "# Benchmark results", "",
         f"Machine: {info['cores']} cores ({info['cpu']}), {info['memory']} RAM, Python {info['python']}, "
@@ -168,27 +197,33 @@ def render(results: Sequence[Result], info: Machine, *, readiness_s: float, loca
         "Timings are from a shared 2-core box (other engineers' test runs may disturb them); request counts "
         "are exact.", "",
         "Regenerate: `python -m bench --write` (about 10 minutes; `python -m bench --help` for options).", "",
-        "## Targets", "", *_targets(results), "",
+        "## Targets", "", *_targets(main), "",
         f"## Scenarios ({latency:g} ms per request, parallelism {parallelism})", "",
         "Each row is one command as a user runs it: `plan` (load, connect, read, diff) or `apply "
         "--auto-approve` (the same plan, the calls, then the verification plan). *local* is loading the "
-        "manifest and diffing, *network* is connecting, reading and executing; *bound* is the lower bound on "
+        "manifest, setting up the HTTP client and diffing, *network* is logging in, reading and executing; "
+        "*bound* is the lower bound on "
         "network time and *ratio* network / bound (see \"Method\"). Peak memory is the scenario process's max "
         "RSS; *server CPU* is what the server process used meanwhile.", "",
-        *_table([row(r) for r in results]), "",
+        *_table([row(r) for r in main]), "",
         "## The executor alone (apply rows)", "",
         "*min requests* counts one call per operation plus one status read per readiness wait; *chain* is "
         "the longest dependency chain (readiness included), *work* is min requests x latency / parallelism; "
         "the bound is the larger.", "",
-        *_table(_executor_rows(results)), "",
+        *_table(_executor_rows(main)), "",
     ]
+    if check:
+        out += ["## The same without latency: is the server the bottleneck?", "",
+                "The largest size once more with no injected latency. What remains is the client's and the "
+                "server's own work; *client CPU* is the whole scenario process (loading and diffing included).",
+                "", *_table(_check_rows(check, main)), ""]
     if errors:
         out += ["## Failures", "", *errors, ""]
     out += ["## Method", "", METHOD.format(latency=latency, parallelism=parallelism, readiness=readiness_s), ""]
-    if local:
-        out += [local]
     return "\n".join(out).rstrip() + "\n"
 
 
-def write_results(text: str) -> None:
-    RESULTS.write_text(text)
+def write_results(generated: str) -> None:
+    """Rewrite RESULTS.md: ``generated``, the marker, then the kept part of the current file."""
+    previous = RESULTS.read_text() if RESULTS.exists() else ""
+    RESULTS.write_text(f"{generated}\n{MARKER}\n\n{kept_part(previous)}")

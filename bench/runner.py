@@ -90,7 +90,7 @@ def _child(server: Server, manifest: Path, scenario: Scenario, *, latency_ms: fl
 
 
 def _one_size(backend: str, size: str, *, latency_ms: float, readiness_s: float, parallelism: int,
-              progress: Callable[[Result], None]) -> Iterator[Result]:
+              progress: Callable[[Result], None], scenarios: Sequence[Scenario] = SCENARIOS) -> Iterator[Result]:
     items = SIZES[backend][size]
     with tempfile.TemporaryDirectory(prefix="baseform-bench-") as tmp, \
             start_server(backend, latency_ms=latency_ms, readiness_s=readiness_s) as server:
@@ -99,7 +99,7 @@ def _one_size(backend: str, size: str, *, latency_ms: float, readiness_s: float,
             path = Path(tmp) / f"{backend}-{size}{'-changed' if changed else ''}.yaml"
             path.write_text(GENERATORS[backend](items, CHANGED if changed else 0.0))
             manifests[changed] = path
-        for scenario in SCENARIOS:
+        for scenario in scenarios:
             cpu, stats = server.cpu_s(), server.stats()
             child = _child(server, manifests[scenario.changed], scenario, latency_ms=latency_ms,
                            parallelism=parallelism)
@@ -113,11 +113,20 @@ def _one_size(backend: str, size: str, *, latency_ms: float, readiness_s: float,
 
 
 def run_all(backends: Sequence[str], sizes: Sequence[str], *, latency_ms: float, readiness_s: float,
-            parallelism: int, progress: Callable[[Result], None]) -> list[Result]:
-    """Every scenario for every backend and size, in that order; ``progress`` sees each result."""
+            parallelism: int, progress: Callable[[Result], None], latency_check: bool) -> list[Result]:
+    """Every scenario for every backend and size, in that order; ``progress`` sees each result.
+
+    With ``latency_check`` (and a latency to compare with), the largest size of each backend then
+    plans and applies once more with no injected latency: what is left is the client's and the
+    server's own work, which shows whether the server (an emulator) could be the bottleneck.
+    """
     results: list[Result] = []
     for backend in backends:
         for size in sizes:
             results += _one_size(backend, size, latency_ms=latency_ms, readiness_s=readiness_s,
                                  parallelism=parallelism, progress=progress)
+        if latency_check and latency_ms > 0 and sizes:
+            largest = max(sizes, key=SIZES[backend].__getitem__)
+            results += _one_size(backend, largest, latency_ms=0.0, readiness_s=readiness_s, parallelism=parallelism,
+                                 progress=progress, scenarios=SCENARIOS[:3])
     return results

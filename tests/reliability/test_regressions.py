@@ -33,11 +33,6 @@ def _appwrite_manifest(path: Path, columns: list[dict[str, Any]]) -> str:
     return str(path)
 
 
-@pytest.mark.xfail(strict=True, reason="engine/diff.py: DeepDiff's threshold_to_diff_deeper (0.33 by default) "
-                   "reports two column shapes with few keys in common as one change at the root, which no "
-                   "replace_on rule matches, so the type change is planned as an update; the fix is "
-                   "threshold_to_diff_deeper=0 in diff_fields (reported to the lead). Workaround in "
-                   "appwrite_schemas._column(like=...).")
 def test_appwrite_relationship_column_becoming_varchar_is_replaced(appwrite: RunningServer, tmp_path: Path) -> None:
     env = appwrite_env(appwrite)
     before = _appwrite_manifest(tmp_path / "a.yaml", [
@@ -53,11 +48,6 @@ def test_appwrite_relationship_column_becoming_varchar_is_replaced(appwrite: Run
     assert run_cli(["plan", after, "--detailed-exitcode"], env=env).code == 0
 
 
-@pytest.mark.xfail(strict=True, reason="engine/diff.py _apply_renames skips a renamedFrom hint whenever the new "
-                   "name is live too (it takes it for an applied rename), so a rename into a name that is "
-                   "dropped or renamed away in the same manifest is silently ignored: the fields are matched "
-                   "by name and the data of the renamed ones is deleted (reported to the lead). Workaround in "
-                   "the strategies: renames only take names that were never live.")
 def test_pocketbase_renames_into_names_that_are_freed_keep_the_data(pocketbase_server: PocketBaseServer,
                                                                     tmp_path: Path) -> None:
     pocketbase_server.reset()

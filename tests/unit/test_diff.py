@@ -10,6 +10,7 @@ from baseform.engine.address import Address
 from baseform.engine.change import ABSENT, Action, FieldDiff
 from baseform.engine.diff import decide_action, diff_fields, diff_state
 from baseform.engine.resource import DesiredResource, KindRules, LiveResource, LiveState
+from baseform.errors import PlanError
 
 RULES = {
     "things": KindRules("things", replace_on=frozenset({"size"}), defaults={"color": "grey"},
@@ -192,3 +193,60 @@ def test_a_resource_stays_when_its_dependency_changes_in_place() -> None:
                              have("m.things.a.links.l", to="p")),
                         DEPENDENCY_RULES, prune=False, live_dependencies=deps)
     assert actions(result) == {"m.things.a": "no-op", "m.things.a.parts.p": "update", "m.things.a.links.l": "no-op"}
+
+
+CHAIN_RULES = {"things": KindRules("things"),
+               "parts": KindRules("parts", replace_on=frozenset({"type"}), renamable=True, rename_chains=True)}
+
+
+def _chain(rules: dict[str, KindRules], *live_parts: tuple[str, str]) -> Any:
+    # b takes a's resource, x takes b's, a takes c's: every new name but x was live before
+    return diff_state([want("m.things.t"), want("m.things.t.parts.b", renamed_from="a", type="num"),
+                       want("m.things.t.parts.x", renamed_from="b", type="num"),
+                       want("m.things.t.parts.a", renamed_from="c", type="text")],
+                      live(have("m.things.t"), *(have(f"m.things.t.parts.{n}", type=t) for n, t in live_parts)),
+                      rules, prune=False)
+
+
+def test_a_chain_of_renames_moves_every_resource_to_its_new_name() -> None:
+    result = _chain(CHAIN_RULES, ("a", "num"), ("b", "num"), ("c", "text"))
+    assert actions(result) == {"m.things.t": "no-op", "m.things.t.parts.a": "update", "m.things.t.parts.b": "update",
+                               "m.things.t.parts.x": "update"}
+    moved = {str(c.address): str(c.renamed_from) for c in result.changes if c.renamed_from}
+    assert moved == {"m.things.t.parts.b": "m.things.t.parts.a", "m.things.t.parts.x": "m.things.t.parts.b",
+                     "m.things.t.parts.a": "m.things.t.parts.c"}
+
+
+def test_an_applied_chain_of_renames_is_no_change() -> None:
+    result = _chain(CHAIN_RULES, ("b", "num"), ("x", "num"), ("a", "text"))
+    assert {c.action for c in result.changes} == {Action.NOOP}
+
+
+def test_a_chain_of_renames_is_refused_where_the_backend_renames_one_at_a_time() -> None:
+    rules = {**CHAIN_RULES, "parts": KindRules("parts", renamable=True)}
+    with pytest.raises(PlanError, match="chain of renames"):
+        _chain(rules, ("a", "num"), ("b", "num"), ("c", "text"))
+
+
+@pytest.mark.parametrize(("declared", "message"), [
+    ([want("m.things.t.parts.b", renamed_from="a")], "both 'a' and 'b' exist on the server"),
+    ([want("m.things.t.parts.b", renamed_from="a"), want("m.things.t.parts.a", renamed_from="b")], "cycle"),
+    ([want("m.things.t.parts.b", renamed_from="a"), want("m.things.t.parts.z", renamed_from="a")],
+     "renamed from it too"),
+])
+def test_ambiguous_renames_are_errors_not_guesses(declared: list[DesiredResource], message: str) -> None:
+    with pytest.raises(PlanError, match=message):
+        diff_state([want("m.things.t"), *declared],
+                   live(have("m.things.t"), have("m.things.t.parts.a"), have("m.things.t.parts.b")),
+                   CHAIN_RULES, prune=False)
+
+
+def test_shapes_with_few_keys_in_common_are_compared_key_by_key() -> None:
+    result = diff_state([want("m.things.t"), want("m.things.t.parts.p", type="varchar", size=20)],
+                        live(have("m.things.t"), have("m.things.t.parts.p", type="relationship", relatedTable="t",
+                                                      relationType="oneToOne")),
+                        {**CHAIN_RULES, "parts": KindRules("parts", replace_on=frozenset({"type"}),
+                                                           compare_declared_only=False)}, prune=False)
+    part = next(c for c in result.changes if c.kind == "parts")
+    assert part.action is Action.REPLACE
+    assert {d.path for d in part.diff} == {"type", "size", "relatedTable", "relationType"}

@@ -68,7 +68,9 @@ def _lookup(value: JSON, path: Sequence[str | int]) -> JSON:
 
 def diff_fields(before: JSONObject, after: JSONObject) -> list[FieldDiff]:
     """Per-field differences, dotted paths; a changed list is reported whole at its own path."""
-    dd = DeepDiff(before, after, ignore_numeric_type_changes=True, verbose_level=2)
+    # threshold 0: two shapes with few keys in common are still compared key by key (DeepDiff would
+    # report them as one change at the root, which no replace rule can blame)
+    dd = DeepDiff(before, after, ignore_numeric_type_changes=True, verbose_level=2, threshold_to_diff_deeper=0)
     paths: dict[tuple[str | int, ...], None] = {}
     for text in dd.affected_paths:
         parts: list[str | int] = parse_path(text)  # type: ignore[no-untyped-call]
@@ -115,34 +117,91 @@ def _rules_for(rules: Mapping[str, KindRules], address: Address) -> KindRules:
         raise PlanError(f"no rules declared for kind {address.kind!r}", address=str(address)) from None
 
 
+def _old_address(d: DesiredResource) -> Address:
+    assert d.renamed_from is not None
+    base = d.address.parent
+    return (base.child(d.address.kind, d.renamed_from) if base
+            else Address(d.address.provider, ((d.address.kind, d.renamed_from),)))
+
+
+def _rename_error(d: DesiredResource, message: str, hint: str) -> PlanError:
+    return PlanError(f"renamedFrom {d.renamed_from!r}: {message} ({hint})", address=str(d.address), source=d.source)
+
+
+def _pending_renames(level: Sequence[DesiredResource], desired: Mapping[Address, DesiredResource],
+                     current: Mapping[Address, LiveResource],
+                     rules: Mapping[str, KindRules]) -> dict[Address, DesiredResource]:
+    """The renames of one depth that still have to happen: old live address -> its declaration.
+
+    A hint whose old name is still declared for itself keeps that resource. Renames may form a
+    chain (``b`` from ``a``, ``a`` from ``c``) when the kind's backend applies them together
+    (``rename_chains``); a chain is pending while its first name (``c``) is live, and applied
+    once it is gone, since after the apply every other name of the chain is live again. A plain
+    rename is pending while its old name is live. Anything ambiguous (both names live outside a
+    chain, a swap, two renames from one name) is an error rather than a guess: a wrong guess
+    moves data between fields.
+    """
+    candidates: dict[Address, DesiredResource] = {}
+    for d in level:
+        old = _old_address(d)
+        holder = desired.get(old)
+        if (holder is not None and not holder.renamed_from) or not _rules_for(rules, d.address).renamable:
+            continue  # the old name is kept; or not renamable (reported by validation, never guessed)
+        if old in candidates:
+            raise _rename_error(d, f"{candidates[old].address} is renamed from it too",
+                                "rename a resource into one name only")
+        candidates[old] = d
+    old_of = {d.address: old for old, d in candidates.items()}
+    pending: dict[Address, DesiredResource] = {}
+    for old, d in candidates.items():
+        source, seen = old, {old}
+        while source in old_of:
+            source = old_of[source]
+            if source in seen:
+                raise _rename_error(d, "the renames form a cycle (a swap), which cannot be told apart from one "
+                                       "already applied", "rename through a temporary name in two applies")
+            seen.add(source)
+        if old not in current or source not in current:
+            continue  # nothing to rename, or applied already
+        chained = d.address in candidates or old in old_of
+        if chained and not _rules_for(rules, d.address).rename_chains:
+            raise _rename_error(d, "it is part of a chain of renames, which this backend cannot apply together",
+                                "apply the renames one at a time")
+        if d.address in current and d.address not in candidates:
+            raise _rename_error(d, f"both {old.name!r} and {d.address.name!r} exist on the server",
+                                f"remove renamedFrom if the rename was applied already, or remove or rename "
+                                f"{d.address.name!r} first")
+        pending[old] = d
+    return pending
+
+
 def _apply_renames(desired: Mapping[Address, DesiredResource], live: Mapping[Address, LiveResource],
                    rules: Mapping[str, KindRules]) -> tuple[dict[Address, LiveResource], dict[Address, Address]]:
     """Re-key live resources by the names the manifest gives them after ``renamedFrom`` hints.
 
     Returns the re-keyed live map and, for each renamed resource, new address -> original address.
-    Parents are processed before children so a child's old address is looked up under its
-    parent's new name.
+    The renames of one depth are applied together (so chains and swaps work), parents before
+    children so a child's old address is looked up under its parent's new name.
     """
     current = dict(live)
     origin: dict[Address, Address] = {}
-    for d in sorted((d for d in desired.values() if d.renamed_from), key=lambda d: d.address.depth):
-        assert d.renamed_from is not None
-        base = d.address.parent
-        old = (base.child(d.address.kind, d.renamed_from) if base
-               else Address(d.address.provider, ((d.address.kind, d.renamed_from),)))
-        if d.address in current or old not in current or old in desired:
-            continue  # already renamed, nothing to rename, or the old name is still declared
-        if not _rules_for(rules, d.address).renamable:
-            continue  # reported by validation; never silently rename what cannot be renamed
-        moved = {}
+    levels: dict[int, list[DesiredResource]] = {}
+    for d in desired.values():
+        if d.renamed_from:
+            levels.setdefault(d.address.depth, []).append(d)
+    for depth in sorted(levels):
+        pending = _pending_renames(levels[depth], desired, current, rules)
+        if not pending:
+            continue
+        moved: dict[Address, LiveResource] = {}
+        moved_origin: dict[Address, Address] = {}
         for addr, res in current.items():
-            if addr.is_within(old):
-                new_addr = addr.rebase(old, d.address)
-                moved[new_addr] = res
-                origin[new_addr] = origin.get(addr, addr)
-            else:
-                moved[addr] = res
-        current = moved
+            target = pending.get(Address(addr.provider, addr.path[:depth])) if addr.depth >= depth else None
+            new_addr = addr.rebase(_old_address(target), target.address) if target is not None else addr
+            moved[new_addr] = res
+            if new_addr != addr or addr in origin:
+                moved_origin[new_addr] = origin.get(addr, addr)
+        current, origin = moved, moved_origin
     return current, origin
 
 

@@ -42,6 +42,8 @@ class KindRules:
         sensitive: top-level fields whose values are masked in every output.
         renamable: whether ``renamedFrom`` can rename this kind in place, and ``rename_field`` the
             field holding the name; ``rename_unsupported`` explains why not when it cannot.
+            ``rename_chains``: the backend applies all renames of a plan at once, so one resource
+            may take a name another is renamed away from (chains, swaps).
         compare_declared_only: compare only keys present in the desired value (keys the manifest
             did not set are left as the server has them).
         delete_with_parent: a child whose parent is deleted disappears with it (no own call).
@@ -65,6 +67,7 @@ class KindRules:
     renamable: bool = False
     rename_field: str = "name"
     rename_unsupported: str = "this backend cannot rename it in place"
+    rename_chains: bool = False
     compare_declared_only: bool = True
     delete_with_parent: bool = True
     replaces_parent: bool = False

@@ -59,6 +59,8 @@ FIELDS = KindRules(
     type_key="type",
     type_defaults=TYPE_DEFAULTS,
     renamable=True,
+    # the fields of a collection are saved together (by id), so renames may chain and swap names
+    rename_chains=True,
     compare_declared_only=False,
 )
 

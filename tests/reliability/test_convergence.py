@@ -28,7 +28,7 @@ def pocketbase_env(server: PocketBaseServer) -> dict[str, str]:
     return {"POCKETBASE_URL": server.url, "POCKETBASE_EMAIL": server.email, "POCKETBASE_PASSWORD": server.password}
 
 
-@settings(PROPERTY_SETTINGS, max_examples=15)
+@settings(PROPERTY_SETTINGS, max_examples=20)
 @given(pair=pocketbase_schemas.pairs())
 def test_pocketbase_converges_and_keeps_data(pocketbase_server: PocketBaseServer, workdir: Path,
                                              pair: tuple[Section, Section]) -> None:
@@ -38,7 +38,7 @@ def test_pocketbase_converges_and_keeps_data(pocketbase_server: PocketBaseServer
                     pocketbase_env(pocketbase_server), workdir, note=note)
 
 
-@settings(PROPERTY_SETTINGS, max_examples=12)
+@settings(PROPERTY_SETTINGS, max_examples=16)
 @given(pair=appwrite_schemas.pairs())
 def test_appwrite_converges_and_keeps_data(appwrite_server: RunningServer, workdir: Path,
                                            pair: tuple[Section, Section]) -> None:
@@ -49,7 +49,7 @@ def test_appwrite_converges_and_keeps_data(appwrite_server: RunningServer, workd
         run_convergence(appwrite_schemas.AppwriteSchemas(client), a, b, env, workdir, note=note)
 
 
-@settings(PROPERTY_SETTINGS, max_examples=20)
+@settings(PROPERTY_SETTINGS, max_examples=40)
 @given(pair=weaviate_schemas.pairs())
 def test_weaviate_converges_and_keeps_data(weaviate_server: RunningServer, workdir: Path,
                                            pair: tuple[Section, Section]) -> None:

@@ -46,7 +46,7 @@ def proxy(pocketbase_server: PocketBaseServer) -> Iterator[RunningServer]:
         yield running
 
 
-@settings(PROPERTY_SETTINGS, max_examples=10)
+@settings(PROPERTY_SETTINGS, max_examples=12)
 @given(pair=pocketbase_schemas.pairs(), seed=st.integers(0, 2**16))
 def test_pocketbase_converges_through_faults(pocketbase_server: PocketBaseServer, proxy: RunningServer,
                                              workdir: Path, pair: tuple[Section, Section], seed: int) -> None:
@@ -59,7 +59,7 @@ def test_pocketbase_converges_through_faults(pocketbase_server: PocketBaseServer
                         faults=proxy.backend, fault_settings=faults(seed), attempts=ATTEMPTS, note=note)
 
 
-@settings(PROPERTY_SETTINGS, max_examples=10)
+@settings(PROPERTY_SETTINGS, max_examples=12)
 @given(pair=appwrite_schemas.pairs(), seed=st.integers(0, 2**16))
 def test_appwrite_converges_through_faults(appwrite_server: RunningServer, workdir: Path,
                                            pair: tuple[Section, Section], seed: int) -> None:
@@ -72,7 +72,7 @@ def test_appwrite_converges_through_faults(appwrite_server: RunningServer, workd
                         faults=appwrite_server.backend, fault_settings=faults(seed), attempts=ATTEMPTS, note=note)
 
 
-@settings(PROPERTY_SETTINGS, max_examples=15)
+@settings(PROPERTY_SETTINGS, max_examples=30)
 @given(pair=weaviate_schemas.pairs(), seed=st.integers(0, 2**16))
 def test_weaviate_converges_through_faults(weaviate_server: RunningServer, workdir: Path,
                                            pair: tuple[Section, Section], seed: int) -> None:

@@ -254,10 +254,6 @@ def test_pocketbase_same_manifest_with_one_import_landing_last(pocketbase: Pocke
     assert _collections(pocketbase) == ["posts", "tags", "users"]
 
 
-@pytest.mark.xfail(strict=True, reason="providers/pocketbase/import_plan.py sends the import with deleteMissing: "
-                   "true and a body built from the collections read at plan time, so a collection created "
-                   "after that read (by a concurrent apply, or in the dashboard) is deleted with its records, "
-                   "and both applies report success (reported to the lead)")
 def test_pocketbase_different_manifests_with_one_import_landing_last(pocketbase: PocketBaseServer,
                                                                      tmp_path: Path) -> None:
     blog = _manifest(tmp_path / "blog.yaml", "pocketbase", POCKETBASE)

@@ -2,11 +2,17 @@
 
 Why one import: it runs in one SQLite transaction (a failure changes nothing), it saves every
 entry before validating any, so relations to collections created in the same call and relation
-cycles work, and it is one request. Why ``deleteMissing: true``: without it the server keeps every
-field a body leaves out, so a removed field would never go. The price is that the body must list
-every non-system collection that stays, so it starts from the live collections as read and lays
-the planned changes over them; collections and fields the plan does not touch (unmanaged, or left
-out by ``--target``) are sent back exactly as they are.
+cycles work, and it is one request.
+
+What it sends depends on whether the plan removes anything. A plan that only creates, updates and
+renames sends just the collections it touches with ``deleteMissing: false``: the server keeps
+every collection and field the body leaves out, so whatever appeared since the plan read the
+server (another apply, a dashboard edit) survives. Removing a field, an index or a collection, or
+replacing one, needs ``deleteMissing: true`` (without it the server keeps what a body leaves out),
+and then the body must list every non-system collection that stays: it starts from the live
+collections as read and lays the planned changes over them; collections and fields the plan does
+not touch (unmanaged, or left out by ``--target``) are sent back exactly as they are. Such a plan
+is destructive, so it runs only with ``--allow-destroy``.
 
 How each change lands in the body:
 
@@ -76,7 +82,9 @@ class _Builder:
         resource = self.live.resources.get(address)
         return resource.raw if resource is not None else None
 
-    def body(self) -> list[JSONObject]:
+    def body(self, complete: bool) -> list[JSONObject]:
+        """The import's collections: every non-system one when ``complete`` (for ``deleteMissing``),
+        else only those the plan touches."""
         entries: dict[str, JSONObject] = {}
         for address, resource in self.live.resources.items():
             if address.kind == "collections":
@@ -88,6 +96,9 @@ class _Builder:
             if change.address.kind == "collections" and change.action is Action.DELETE:
                 raw = self.live_raw(change.address)
                 entries.pop(str(raw["id"]), None)
+        if not complete:
+            touched = {self.ids[c.address.path[0][1]] for c in self.changes.values() if c.action is not Action.NOOP}
+            return [entry for cid, entry in entries.items() if cid in touched]
         self._check_references(entries)
         return list(entries.values())
 
@@ -195,7 +206,8 @@ def build_operations(changes: Sequence[Change], desired: Sequence[DesiredResourc
     active = [c for c in changes if c.action is not Action.NOOP]
     if not active:
         return []
-    collections = _Builder(changes, desired, live).body()
+    removes = any(c.action in (Action.DELETE, Action.REPLACE) for c in active)
+    collections = _Builder(changes, desired, live).body(complete=removes)
     if not collections:
         # Only "delete every collection" gets here, and the import refuses an empty list
         # ("collections: Cannot be blank"). deleteMissing never deletes system collections, so
@@ -213,5 +225,5 @@ def build_operations(changes: Sequence[Change], desired: Sequence[DesiredResourc
     sources = {d.address: d.source for d in desired if d.source is not None}
     return [ImportOperation(f"{PROVIDER}:import", PROVIDER, action, tuple(c.address for c in active),
                             f"import the collections in one transaction ({counts})",
-                            Request("PUT", IMPORT_PATH, {"collections": collections, "deleteMissing": True}),
+                            Request("PUT", IMPORT_PATH, {"collections": collections, "deleteMissing": removes}),
                             atomic=True, sources=sources)]

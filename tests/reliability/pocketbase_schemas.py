@@ -123,24 +123,33 @@ def pairs(draw: st.DrawFn) -> tuple[Section, Section]:
             continue
         new_name = renamed[col["name"]]
         fields: list[dict[str, Any]] = []
-        fates = [draw(st.sampled_from(["same", "same", "same", "change", "rename", "drop"])) for _ in col["fields"]]
-        # a rename never takes a name that is live: renamedFrom into a dropped or renamed-away name is
-        # ignored today (see test_regressions.py); then: used = names that stay under their own name
+        fates = [draw(st.sampled_from(["same", "same", "same", "change", "rename", "rename", "drop"]))
+                 for _ in col["fields"]]
+        # a rename takes a name that was never live, or the name of a field renamed away after it in
+        # this list: chains of renames, applied together by one import, but never a cycle (a swap is
+        # refused by the planner) and never the name of a field that stays or is dropped (refused too)
         used = {f["name"] for f in col["fields"]}
-        for f, fate in zip(col["fields"], fates, strict=True):
+        later_renamed = [[g["name"] for g, fate in list(zip(col["fields"], fates, strict=True))[i + 1:]
+                          if fate == "rename"] for i in range(len(col["fields"]))]
+        taken: set[str] = set()
+        for i, (f, fate) in enumerate(zip(col["fields"], fates, strict=True)):
             if fate == "same":
                 kept = _same(f, f["name"], renamed)
                 fields.append(kept if kept is not None else draw(_field(f["name"], b_names)))
             elif fate == "change":
                 fields.append(draw(_field(f["name"], b_names)))
             elif fate == "rename":
-                free = [n for n in FIELDS if n not in used and n != f["name"]]
+                chain = [n for n in later_renamed[i] if n not in taken]
+                free = [n for n in FIELDS if n not in used | taken]
+                if chain and (not free or draw(st.booleans())):
+                    free = chain
                 if not free:
                     continue
                 to = draw(st.sampled_from(free))
-                used.add(to)
+                taken.add(to)
                 moved = _same(f, to, renamed) if draw(st.booleans()) else None
                 fields.append({**(moved or draw(_field(to, b_names))), "renamedFrom": f["name"]})
+        used |= taken
         for n in draw(st.lists(st.sampled_from([n for n in FIELDS if n not in used] or ["unused"]),
                                max_size=2, unique=True)):
             if n != "unused":

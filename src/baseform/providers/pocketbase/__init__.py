@@ -24,13 +24,13 @@ from baseform.providers.pocketbase.connection import open_session
 from baseform.providers.pocketbase.declared import check_section, desired_resources
 from baseform.providers.pocketbase.export import export_section
 from baseform.providers.pocketbase.fields import FIELDS
-from baseform.providers.pocketbase.import_plan import ImportOperation, build_operations
+from baseform.providers.pocketbase.import_plan import ImportOperation, build_operations, collection_stamps
 from baseform.providers.pocketbase.indexes import INDEXES
 from baseform.providers.pocketbase.live import read_state
 from baseform.providers.pocketbase.models import PocketBaseConfig, PocketBaseSection
 from baseform.providers.pocketbase.native import PB_SCHEMA
 from baseform.providers.pocketbase.server_errors import body_origins, explain
-from baseform.types import JSONObject
+from baseform.types import JSON, JSONObject
 
 __all__ = ["PocketBaseProvider"]
 
@@ -80,6 +80,11 @@ class PocketBaseProvider(Provider):
 
     def is_conflict(self, error: ApiError) -> bool:
         return False  # the only write is an import, which converges when repeated
+
+    def precondition_holds(self, operation: Operation, answer: JSON) -> bool:
+        items = answer.get("items") if isinstance(answer, dict) else None
+        return (isinstance(operation, ImportOperation) and isinstance(items, list)
+                and collection_stamps(items) == operation.read)
 
     def explain_error(self, operation: Operation, error: ApiError) -> str:
         """The error with each field error of a failed import put at its manifest line and address."""

@@ -44,7 +44,7 @@ from baseform.providers.pocketbase.fields import field_id
 from baseform.providers.pocketbase.indexes import ParsedIndex, parse_index
 from baseform.types import JSONObject
 
-__all__ = ["IMPORT_PATH", "ImportOperation", "build_operations"]
+__all__ = ["COLLECTION_STAMPS", "IMPORT_PATH", "ImportOperation", "build_operations", "collection_stamps"]
 
 IMPORT_PATH = "/api/collections/import"
 _SERVER_OWNED = ("created", "updated")
@@ -57,6 +57,9 @@ class ImportOperation(Operation):
     that a server rejection can be explained without any state (see server_errors.py)."""
 
     sources: Mapping[Address, SourceSpan] = field(default_factory=dict)
+    read: frozenset[tuple[str, str]] = frozenset()
+    """(id, updated) of every collection the plan read; with ``deleteMissing`` the import deletes
+    whatever it does not list, so it is sent only if the server still has exactly these."""
 
 
 def _origin_address(change: Change | None, address: Address) -> Address:
@@ -226,4 +229,22 @@ def build_operations(changes: Sequence[Change], desired: Sequence[DesiredResourc
     return [ImportOperation(f"{PROVIDER}:import", PROVIDER, action, tuple(c.address for c in active),
                             f"import the collections in one transaction ({counts})",
                             Request("PUT", IMPORT_PATH, {"collections": collections, "deleteMissing": removes}),
-                            atomic=True, sources=sources)]
+                            atomic=True, sources=sources,
+                            precondition=COLLECTION_STAMPS if removes else None,
+                            read=collection_stamps(_read_collections(live)) if removes else frozenset())]
+
+
+COLLECTION_STAMPS = Request("GET", "/api/collections", params=(("perPage", "1000"), ("skipTotal", "1"),
+                                                               ("fields", "id,updated")))
+"""Every collection's id and last change (1000 is the server's largest page; more collections than
+that read as "changed", which refuses rather than risks the import)."""
+
+
+def collection_stamps(collections: Sequence[Any]) -> frozenset[tuple[str, str]]:
+    """(id, updated) of each collection object."""
+    return frozenset((str(c.get("id")), str(c.get("updated"))) for c in collections if isinstance(c, dict))
+
+
+def _read_collections(live: LiveState) -> list[Any]:
+    return [r.raw for a, r in live.resources.items() if a.kind == "collections"] + \
+        list(system_collections(live).values())

@@ -284,7 +284,8 @@ async def _verify_converged(project: Project, conns: Connections, targets: Seque
     """Prove the apply converged: a fresh plan must have no changes."""
     again = await compute_plan(project, conns, targets)
     if again.has_changes:
-        ctx.err("Apply finished, but a new plan still shows changes (please report this as a bug):\n")
+        ctx.err("Apply finished, but a new plan still shows changes. If no other apply or console edit changed "
+                "the server meanwhile, please report this as a bug:\n")
         ctx.err(render_text(again))
         return 1
     ctx.out(f"Converged: a new plan shows no changes ({elapsed:.1f}s).\n")
@@ -378,7 +379,8 @@ def main(argv: Sequence[str] | None = None, *, registry: Sequence[type[Provider]
         ctx.err(f"Error: {e}\n")
         return 1
     except KeyboardInterrupt:
-        ctx.err("Aborted.\n")
+        ctx.err("Aborted. Calls in flight may or may not have reached the server; the next apply plans from "
+                "what is there.\n")
         return 1
     finally:
         logging.getLogger("baseform").removeHandler(handler)

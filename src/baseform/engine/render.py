@@ -279,5 +279,6 @@ def render_apply_result(result: ApplyResult, sources: Mapping[Address, SourceSpa
         out.append("The failed call is atomic on the server: it changed nothing.")
     if done:
         out.append("What was done stays done (there is no rollback across calls).")
-    out.append("Fix the cause and run apply again: it plans from what the servers now have and converges.")
+    again = "Run apply again" if result.interrupted and not failed else "Fix the cause and run apply again"
+    out.append(f"{again}: it plans from what the servers now have and converges.")
     return "\n".join(out) + "\n"

@@ -138,7 +138,7 @@ def _gone_with_parent(address: Address, by_address: Mapping[Address, Change]) ->
     return False
 
 
-def _inline_children(table: Change, desired: Sequence[DesiredResource],
+def _inline_children(table: Change, children: Sequence[DesiredResource],
                      by_address: Mapping[Address, Change]) -> tuple[list[JSONObject], list[JSONObject], set[Address]]:
     """The create-table ``columns``/``indexes`` entries of a new table and the changes they cover.
 
@@ -149,7 +149,6 @@ def _inline_children(table: Change, desired: Sequence[DesiredResource],
     idxs: list[JSONObject] = []
     covered: set[Address] = set()
     inline_keys: set[str] = set()
-    children = [d for d in desired if d.address.parent == table.address]
     for d in children:
         change = by_address.get(d.address)
         if (d.address.kind == "columns" and change is not None and change.after is not None
@@ -177,6 +176,10 @@ def plan_operations(changes: Sequence[Change], desired: Sequence[DesiredResource
     active = [c for c in changes if c.action is not Action.NOOP]
     by_address = {c.address: c for c in active}
     inline = at_least(parse_version(live.server_version), INLINE_CREATE)
+    children: dict[Address, list[DesiredResource]] = {}  # in manifest order, grouped once (not per table)
+    for d in desired:
+        if d.address.parent is not None:
+            children.setdefault(d.address.parent, []).append(d)
     ops: dict[Address, list[Operation]] = {}
     covered = {c.address for c in active if c.action is Action.DELETE and _gone_with_parent(c.address, by_address)}
     for change in active:
@@ -184,8 +187,8 @@ def plan_operations(changes: Sequence[Change], desired: Sequence[DesiredResource
         if a in covered:
             continue
         if a.kind == "tables" and change.action is Action.CREATE and inline:
-            cols, idxs, children = _inline_children(change, desired, by_address)
-            covered |= children
+            cols, idxs, inlined = _inline_children(change, children.get(a, []), by_address)
+            covered |= inlined
             ops[a] = tables.operations(change, cols, idxs)
         elif a.kind == "tables":
             ops[a] = tables.operations(change)

@@ -103,3 +103,15 @@ def test_wait_polls_until_ready_and_fails_fast_with_server_error() -> None:
 def test_delete_of_missing_object_counts_as_done() -> None:
     result = _execute([_op(1, path="/gone", action=Action.DELETE)], SlowServer())
     assert result.ok and result.results[0].note == "already gone"
+
+
+def test_an_operation_waiting_for_readiness_holds_no_slot_between_status_reads() -> None:
+    server = SlowServer()
+    server.polls = -5  # the status stays "processing" for several reads
+    waiting = _op(1, wait=WaitFor(Request("GET", "/status")))
+    result = _execute([waiting, _op(2), _op(3)], server, parallelism=1)
+    assert result.ok
+    # with one slot, the other two calls went out while op1 was still polling
+    last_poll = len(server.order) - 1 - server.order[::-1].index("/status")
+    assert server.order[:last_poll].count("/ok") == 3, server.order
+    assert server.peak == 1

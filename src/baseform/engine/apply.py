@@ -1,10 +1,12 @@
 """The executor: runs a plan's operations against the providers' sessions.
 
-Independent operations run in parallel (bounded by ``parallelism``) in a deterministic dependency
-order. After a call it waits for readiness where the operation asks for it. On the first failure
-(or when ``stop`` is set, e.g. by SIGINT) nothing new is started, calls in flight finish, and the
-result lists what was done, what failed and what was skipped; rerunning apply converges because the
-next plan starts from whatever the server now has.
+Independent operations run in parallel in a deterministic dependency order; ``parallelism`` bounds
+the requests in flight, not the operations: an operation waiting for readiness holds no slot
+between its status reads (with hundreds of columns becoming available at once, slots held by
+sleeping waits would serialise the apply). On the first failure (or when ``stop`` is set, e.g. by
+SIGINT) no operation sends its first request any more, operations whose call was sent finish
+(their readiness waits included), and the result lists what was done, what failed and what was
+skipped; rerunning apply converges because the next plan starts from whatever the server now has.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from baseform.engine.change import Action
@@ -62,15 +65,14 @@ async def execute(operations: Sequence[Operation], providers: Mapping[str, Provi
     ready = sorted((i for i, deps in waiting_on.items() if not deps), key=rank.__getitem__)
     running: dict[asyncio.Task[OperationResult], str] = {}
     results: dict[str, OperationResult] = {}
-    failed = False
-    limit = max(1, parallelism)
+    halted = asyncio.Event()  # set on the first failure
+    slots = _Slots(asyncio.Semaphore(max(1, parallelism)), halted, stop)
 
     while ready or running:
-        while ready and len(running) < limit and not failed and not stop.is_set():
+        while ready and not slots.closed:
             op = by_id[ready.pop(0)]
-            report.started(op)
             task = asyncio.create_task(_run(op, providers[op.provider], sessions[op.provider], report,
-                                            poll_interval_s))
+                                            poll_interval_s, slots))
             running[task] = op.id
         if not running:
             break
@@ -78,6 +80,8 @@ async def execute(operations: Sequence[Operation], providers: Mapping[str, Provi
         for task in done:
             op_id = running.pop(task)
             result = task.result()
+            if result.outcome is Outcome.SKIPPED:
+                continue  # never started: the apply stopped while it queued for a slot
             results[op_id] = result
             report.finished(result)
             if result.outcome is Outcome.DONE:
@@ -87,32 +91,54 @@ async def execute(operations: Sequence[Operation], providers: Mapping[str, Provi
                         ready.append(dep)
                 ready.sort(key=rank.__getitem__)
             else:
-                failed = True
+                halted.set()
     ordered = []
     for op_id in order:
         ordered.append(results.get(op_id) or OperationResult(by_id[op_id], Outcome.SKIPPED))
     return ApplyResult(ordered, interrupted=stop.is_set())
 
 
+@dataclass(frozen=True, slots=True)
+class _Slots:
+    """Bounds the requests in flight; ``closed`` once the apply stops starting operations."""
+
+    semaphore: asyncio.Semaphore
+    halted: asyncio.Event
+    stop: asyncio.Event
+
+    @property
+    def closed(self) -> bool:
+        return self.halted.is_set() or self.stop.is_set()
+
+
 async def _run(op: Operation, provider: Provider, session: Session, report: Reporter,
-               poll_interval_s: float) -> OperationResult:
-    started = time.monotonic()
+               poll_interval_s: float, slots: _Slots) -> OperationResult:
     note = None
+    started = time.monotonic()
     try:
-        if op.precondition is not None:
-            await _check_precondition(op, op.precondition, provider, session)
-        if op.request is not None:
-            try:
-                await session.request(op.request.method, op.request.path, json_body=op.request.body,
-                                      params=op.request.params or None, operation=op.description)
-            except ApiError as e:
-                note = await _recover(op, provider, session, e)
+        async with slots.semaphore:
+            if slots.closed:
+                return OperationResult(op, Outcome.SKIPPED)
+            report.started(op)
+            started = time.monotonic()
+            if op.precondition is not None:
+                await _check_precondition(op, op.precondition, provider, session)
+            if op.request is not None:
+                try:
+                    await session.request(op.request.method, op.request.path, json_body=op.request.body,
+                                          params=op.request.params or None, operation=op.description)
+                except ApiError as e:
+                    note = await _recover(op, provider, session, e)
         if op.wait is not None:
-            await _wait(op, op.wait, session, report, started, poll_interval_s)
-    except ApiError as e:
-        return OperationResult(op, Outcome.FAILED, time.monotonic() - started, provider.explain_error(op, e))
+            if op.request is not None:
+                # the call's own answer said the job is under way: the first status read can wait
+                await asyncio.sleep(poll_interval_s)
+            await _wait(op, op.wait, session, report, started, poll_interval_s, slots.semaphore)
     except BaseformError as e:
-        return OperationResult(op, Outcome.FAILED, time.monotonic() - started, str(e))
+        # halt before any queued operation can take the slot this one just gave back
+        slots.halted.set()
+        message = provider.explain_error(op, e) if isinstance(e, ApiError) else str(e)
+        return OperationResult(op, Outcome.FAILED, time.monotonic() - started, message)
     return OperationResult(op, Outcome.DONE, time.monotonic() - started, note=note)
 
 
@@ -147,15 +173,16 @@ def _field(value: JSON, dotted: str) -> JSON:
 
 
 async def _wait(op: Operation, wait: WaitFor, session: Session, report: Reporter, started: float,
-                interval_s: float) -> None:
+                interval_s: float, slots: asyncio.Semaphore) -> None:
     deadline = time.monotonic() + wait.timeout_s
     delay = interval_s
     last_report = time.monotonic()
     while True:
         try:
-            body = await session.request(wait.request.method, wait.request.path,
-                                         params=wait.request.params or None,
-                                         operation=f"{op.description} (waiting)")
+            async with slots:
+                body = await session.request(wait.request.method, wait.request.path,
+                                             params=wait.request.params or None,
+                                             operation=f"{op.description} (waiting)")
         except ApiError as e:
             if wait.gone and e.status == 404:
                 return

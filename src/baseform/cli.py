@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 from baseform import __version__, secrets
 from baseform.commands import Connections, apply_operations, compute_plan, connect

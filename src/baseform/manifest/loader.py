@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 from baseform.errors import Diagnostic, ManifestError, SourceSpan
 from baseform.manifest.native import DataPath, NativeFormat, NativeFormats, remap_positions
@@ -199,7 +199,7 @@ def _parse(name: str, text: str, line_exact: bool) -> _Parsed:
         return None, {}, {}, [Diagnostic(f"YAML error: {e}", SourceSpan(name, 1))]
 
 
-class _JsonLoader(_Loader):  # type: ignore[misc]
+class _JsonLoader(_Loader):  # type: ignore[misc,valid-type]
     """Reads JSON with positions: YAML 1.1 takes ``1e5`` for a string, JSON for a number."""
 
 

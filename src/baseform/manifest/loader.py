@@ -49,6 +49,8 @@ class LoadedManifest:
     """Problems found while loading that did not stop it (reported together with later ones)."""
     key_positions: dict[DataPath, SourceSpan] = field(default_factory=dict)
     """Where the key of each mapping entry is written (for "unknown key" errors)."""
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """Files found in a directory that were not loaded, with the reason (not baseform manifests)."""
 
     def locate(self, path: Sequence[str | int]) -> SourceSpan | None:
         """Position of the value at ``path``, or of its nearest located ancestor."""
@@ -80,24 +82,53 @@ class LoadedManifest:
         return tuple(out)
 
 
-def expand_paths(paths: Sequence[str]) -> tuple[list[Path], list[Diagnostic]]:
-    """Files named by ``paths`` (directories expand to their sorted YAML files)."""
+def expand_paths(paths: Sequence[str]) -> tuple[list[Path], list[Diagnostic], set[Path], list[tuple[str, str]]]:
+    """Files named by ``paths`` (directories expand to their sorted YAML files).
+
+    Returns the files, the problems, which files came from listing a directory (they are loaded only
+    if they turn out to be baseform manifests) and the files skipped outright, with the reason
+    (dotfiles: ``.pre-commit-config.yaml`` and the like belong to other tools).
+    """
     files: list[Path] = []
     problems: list[Diagnostic] = []
+    listed: set[Path] = set()
+    skipped: list[tuple[str, str]] = []
     for raw in paths or ["baseform.yaml"]:
         p = Path(raw)
         if p.is_dir():
             found = sorted(x for x in p.iterdir() if x.suffix in (".yaml", ".yml") and x.is_file())
+            skipped += [(str(x), "a dotfile") for x in found if x.name.startswith(".")]
+            found = [x for x in found if not x.name.startswith(".")]
             if not found:
                 problems.append(Diagnostic(f"no *.yaml or *.yml files in directory {raw}",
                                            hint="pass a manifest file or a directory that holds them"))
             files.extend(found)
+            listed.update(found)
         elif p.is_file():
             files.append(p)
         else:
             problems.append(Diagnostic(f"manifest not found: {raw}",
                                        hint="pass a manifest file or directory (default: baseform.yaml)"))
-    return files, problems
+    return files, problems, listed, skipped
+
+
+# a key at the start of a line (the top level of a block mapping), quoted or plain
+_TOP_KEY = re.compile(r"""^(?:"([^"\n]+)"|'([^'\n]+)'|([^\s#'"{}\[\]&*!|>%@`,?:-][^:#\n]*?))[ \t]*:(?=[ \t]|$)""",
+                      re.MULTILINE)
+
+
+def _foreign(text: str, manifest_keys: frozenset[str]) -> str | None:
+    """Why TEXT (a YAML file found in a directory) is not a baseform manifest, or None when it may be.
+
+    Judged on the raw text (top-level keys), before templating, so another tool's file is never
+    rendered: a GitHub workflow's ``${{ }}`` is not a template error of ours.
+    """
+    keys = {next(g for g in m.groups() if g) for m in _TOP_KEY.finditer(text)}
+    # `version` alone decides nothing: docker-compose files have one too
+    if not keys or keys & (manifest_keys - {"version"}):
+        return None
+    shown = ", ".join(sorted(keys)[:3]) + (", ..." if len(keys) > 3 else "")
+    return f"no baseform section at its top level ({shown})"
 
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
@@ -347,17 +378,24 @@ class _Files:
         self.key_positions: dict[DataPath, SourceSpan] = {}
         self.texts: dict[str, str] = {}
         self.files: list[str] = []
+        self.skipped: list[tuple[str, str]] = []
         self.problems: list[Diagnostic] = []
         # providers blocks of native files: used only where no manifest sets the key
         self.defaults: dict[str, Any] = {}
         self.default_positions: dict[DataPath, SourceSpan] = {}
         self.default_keys: dict[DataPath, SourceSpan] = {}
 
-    def load(self, path: Path) -> None:
-        """A file given as a PATH: a baseform manifest (YAML or JSON) or a native schema file."""
+    def load(self, path: Path, listed: bool = False) -> None:
+        """A file given as a PATH: a baseform manifest (YAML or JSON) or a native schema file. A file
+        LISTED from a directory is skipped (and named in ``skipped``) when it is not a manifest."""
         name = str(path)
-        self.files.append(name)
         source, problem = _read(path)
+        if source is not None and listed:
+            reason = _foreign(source, self.natives.manifest_keys)
+            if reason:
+                self.skipped.append((name, reason))
+                return
+        self.files.append(name)
         if problem:
             self.problems.append(problem)
             return
@@ -544,14 +582,22 @@ def load_manifest(paths: Sequence[str], variables: Mapping[str, Any] | None = No
     kept in ``problems`` so validation can report them together with its own; ManifestError is
     raised only when no file could be loaded.
     """
-    paths_found, problems = expand_paths(paths)
+    paths_found, problems, listed, skipped = expand_paths(paths)
     context = {"env": dict(os.environ if environ is None else environ), "vars": dict(variables or {})}
     files = _Files(natives or NativeFormats(), context)
     files.problems.extend(problems)
+    files.skipped.extend(skipped)
     for path in paths_found:
-        files.load(path)
+        files.load(path, path in listed)
+    for directory in [raw for raw in paths if Path(raw).is_dir()]:
+        if not any(Path(f).parent == Path(directory) for f in files.files) and any(
+                Path(f).parent == Path(directory) for f, _ in files.skipped):
+            files.problems.append(Diagnostic(
+                f"no baseform manifests in directory {directory}: skipped "
+                + "; ".join(f"{Path(f).name} ({why})" for f, why in files.skipped if Path(f).parent == Path(directory)),
+                hint="a manifest has `version: 1` and a backend section (pocketbase:, appwrite:, ...)"))
     files.apply_defaults()
     if files.problems and not files.texts:
         raise ManifestError(files.problems)
     return LoadedManifest(files.merged, files.positions, files.files, files.texts, files.problems,
-                          files.key_positions)
+                          files.key_positions, files.skipped)

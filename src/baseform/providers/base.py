@@ -32,6 +32,7 @@ from baseform.errors import ApiError, Diagnostic, SourceSpan
 from baseform.http import Session
 from baseform.manifest.models import ProviderConfig, Section
 from baseform.manifest.native import NativeFormat
+from baseform.providers.fingerprint import Fingerprint
 from baseform.types import JSON, JSONObject
 
 __all__ = ["Locator", "Provider", "subset_matches"]
@@ -71,6 +72,8 @@ class Provider(ABC):
     """Kinds that are top-level resources (for ``prune`` and ``unmanaged`` listings)."""
     native_formats: ClassVar[tuple[NativeFormat, ...]] = ()
     """The backend's own schema files this provider reads as manifests (``pb_schema.json``...)."""
+    fingerprint: ClassVar[Fingerprint | None] = None
+    """How to recognise this backend's server (and which setting holds its URL), for error hints."""
     local_server: ClassVar[str | None] = None
     """``"module:Class"`` of the :class:`~baseform.providers.local.LocalServer` that ``baseform local``
     runs for this backend (imported only when used), or None."""

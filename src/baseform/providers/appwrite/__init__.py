@@ -33,6 +33,7 @@ from baseform.providers.appwrite.native import APPWRITE_CONFIG
 from baseform.providers.appwrite.tables import TABLES
 from baseform.providers.appwrite.teams import TEAMS
 from baseform.providers.base import Locator, Provider, subset_matches
+from baseform.providers.fingerprint import Fingerprint
 from baseform.types import JSON, JSONObject
 
 __all__ = ["AppwriteProvider"]
@@ -47,6 +48,7 @@ class AppwriteProvider(Provider):
     kinds = (DATABASES, TABLES, COLUMNS, INDEXES, BUCKETS, TEAMS)
     top_level = ("databases", "buckets", "teams")
     native_formats = (APPWRITE_CONFIG,)
+    fingerprint = Fingerprint("Appwrite", "endpoint", "/v1/health/version", frozenset({"version"}))
 
     def check(self, section: Section, locate: Locator) -> list[Diagnostic]:
         assert isinstance(section, AppwriteSection)

@@ -89,6 +89,8 @@ COLUMNS = KindRules(
     replace_on=frozenset({"type", "array", "encrypt", *RELATIONSHIP_KEYS} - {"onDelete"}),
     renamable=True,
     rename_field="key",
+    data_loss="its value in every row",
+    narrowing={"size": "max", "max": "max", "min": "min", "elements": "values"},
 )
 
 

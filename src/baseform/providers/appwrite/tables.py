@@ -19,7 +19,7 @@ from baseform.types import JSONObject
 
 __all__ = ["TABLES", "desired_value", "export_entry", "live_value", "operations"]
 
-TABLES = KindRules("tables", renamable=False,
+TABLES = KindRules("tables", renamable=False, data_loss="all its rows",
                    rename_unsupported="Appwrite table ids cannot change (change `name` instead)")
 
 

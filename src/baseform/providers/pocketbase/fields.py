@@ -62,6 +62,8 @@ FIELDS = KindRules(
     # the fields of a collection are saved together (by id), so renames may chain and swap names
     rename_chains=True,
     compare_declared_only=False,
+    data_loss="its value in every record",
+    narrowing={"max": "limit", "maxSize": "limit", "maxSelect": "limit", "min": "min", "values": "values"},
 )
 
 SYSTEM_FIELD_NAMES: Mapping[str, frozenset[str]] = {

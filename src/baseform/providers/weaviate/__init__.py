@@ -18,6 +18,7 @@ from baseform.errors import ApiError, Diagnostic
 from baseform.http import Session
 from baseform.manifest.models import Section
 from baseform.providers.base import Locator, Provider
+from baseform.providers.fingerprint import Fingerprint
 from baseform.providers.weaviate.classes import CLASSES, class_address, desired_class
 from baseform.providers.weaviate.datatypes import reference_targets
 from baseform.providers.weaviate.defaults import parse_version
@@ -47,6 +48,7 @@ class WeaviateProvider(Provider):
     kinds = (CLASSES, PROPERTIES, TENANTS)
     top_level = ("classes",)
     native_formats = (WEAVIATE_SCHEMA,)
+    fingerprint = Fingerprint("Weaviate", "url", "/v1/meta", frozenset({"version", "modules"}))
 
     # -- validate time ------------------------------------------------------------------------
     def check(self, section: Section, locate: Locator) -> list[Diagnostic]:

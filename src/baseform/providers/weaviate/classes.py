@@ -23,7 +23,7 @@ __all__ = ["CLASSES", "class_address", "class_path", "create_class", "delete_cla
            "update_class"]
 
 CLASSES = KindRules(
-    "classes", renamable=False,
+    "classes", renamable=False, data_loss="all its objects",
     rename_unsupported="Weaviate cannot rename a class; declare the new class (and copy the objects), or "
                        "point an alias at it on Weaviate 1.32+")
 

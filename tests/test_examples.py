@@ -59,7 +59,7 @@ def test_the_multi_environment_example_validates_with_each_var_file(env: str) ->
 def test_the_multi_environment_example_without_a_var_file_says_which_variable_is_missing() -> None:
     result = run_cli(["validate", str(MULTI_ENV)], env={})
     assert result.code == 1
-    assert f"{MULTI_ENV / 'baseform.yaml'}:" in result.err and "'prefix'" in result.err
+    assert f"{MULTI_ENV / 'baseform.yaml'}:" in result.err and "vars.prefix is not defined" in result.err
     assert "--var-file" in result.err and "Traceback" not in result.text
 
 

@@ -63,6 +63,8 @@ class Context:
     colour: bool = False
     writing: bool = False
     """Set once an apply sends its first write: an interrupt after that may leave calls half-done."""
+    unshown: list[str] = field(default_factory=list)
+    """Manifest warnings the plan will show; printed before the error if the plan never comes."""
 
     def out(self, text: str) -> None:
         self.stdout.write(secrets.redact(text))
@@ -270,6 +272,8 @@ def _print_notes(project: Project, ctx: Context, *, warnings: bool = True) -> No
     """Warnings (unless the output shows them itself) and skipped files, on stderr."""
     for w in project.warnings if warnings else ():
         ctx.err(f"{w}\n")
+    if not warnings:
+        ctx.unshown = [str(w) for w in project.warnings]
     skipped = project.loaded.skipped
     if skipped:
         ctx.err(f"Skipped {len(skipped)} file(s) that are not baseform manifests: "
@@ -355,6 +359,7 @@ def cmd_plan(args: argparse.Namespace, ctx: Context) -> int:
     plan: Plan = _run(run())
     ctx.out(_render(plan, args.format, ctx, show_calls=args.show_calls,
                     manifest=_manifest_ref(args.paths, args.var_file, args.var, Path.cwd())))
+    ctx.unshown = []
     if args.out:
         out = Path(args.out).absolute()
         ref = _manifest_ref(args.paths, args.var_file, args.var, out.parent)
@@ -611,6 +616,7 @@ def cmd_apply(args: argparse.Namespace, ctx: Context) -> int:
         project = _load(ctx, saved.paths(), args.var_file or saved.var_files(), args.var)
     else:
         project = _load(ctx, args.paths, args.var_file, args.var)
+    _print_notes(project, ctx, warnings=json_out)
     run = _ApplyRun(args, ctx, project, _targets(args.target), saved)
     ask = not args.auto_approve and saved is None
 
@@ -654,6 +660,7 @@ def _show_for_apply(plan: Plan, run: _ApplyRun) -> bool:
     """Print the plan; False when there is nothing to apply. Raises RefusedError for refused plans."""
     if run.args.format == "text":
         run.ctx.out(_render(plan, "text", run.ctx, allow_destroy=run.args.allow_destroy))
+        run.ctx.unshown = []
     if not plan.has_changes:
         return False
     refusals = _refusals(plan, run.args.allow_destroy)
@@ -832,6 +839,8 @@ def _error_json(error: BaseformError) -> dict[str, Any]:
 
 
 def _report(error: BaseformError, args: argparse.Namespace, ctx: Context) -> None:
+    for warning in ctx.unshown:
+        ctx.err(f"{warning}\n")
     ctx.err(f"Error: {error}\n")
     if getattr(args, "format", "text") == "json":
         ctx.out(json.dumps({"ok": False, "error": _error_json(error)}, indent=2, ensure_ascii=False) + "\n")

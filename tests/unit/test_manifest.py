@@ -66,8 +66,8 @@ def test_semantic_errors_are_all_reported_together(write: Write) -> None:
 def test_template_undefined_variable_names_file_and_line(write: Write) -> None:
     path = write("t.yaml", "version: 1\nmemory:\n  things:\n    - name: {{ vars.nme }}\n")
     (error,) = _errors([str(path)])
-    assert error.startswith(f"{path}:4: template error: 'dict object' has no attribute 'nme'")
-    assert "--var" in error
+    assert error.startswith(f"{path}:4:16: template error: the variable vars.nme is not defined")
+    assert "--var nme=VALUE" in error
 
 
 def test_template_vars_from_files_and_flags(write: Write, tmp_path: Path) -> None:

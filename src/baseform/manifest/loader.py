@@ -17,7 +17,7 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +25,9 @@ import yaml
 
 from baseform.errors import Diagnostic, ManifestError, SourceSpan
 from baseform.manifest.native import DataPath, NativeFormat, NativeFormats, remap_positions
-from baseform.manifest.template import render_template
+from baseform.manifest.template import TemplateResult, render_template
 
-__all__ = ["DataPath", "LoadedManifest", "expand_paths", "load_manifest", "load_variables"]
+__all__ = ["DataPath", "LoadedManifest", "data_path_in", "expand_paths", "load_manifest", "load_variables"]
 
 # libyaml's parser is ~10x faster and keeps the same node marks; fall back to pure Python
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -35,6 +35,9 @@ _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 500_000
+MAX_ALIAS_RATIO = 50
+"""Aliases may repeat a value, but a document whose values expand to more than this many times the
+values it writes (and to more than 10,000) is an alias bomb, refused before anything is expanded."""
 
 
 @dataclass
@@ -66,20 +69,25 @@ class LoadedManifest:
         return self.key_positions.get(tuple(path)) or self.locate(path)
 
     def data_path(self, loc: Sequence[Any]) -> DataPath:
-        """Map a validation error's ``loc`` onto a path that exists in the data.
+        """Map a validation error's ``loc`` onto a path that exists in the data."""
+        return data_path_in(self.data, loc)
 
-        Pydantic adds union tags and model names to ``loc``; they are skipped.
-        """
-        node: Any = self.data
-        out: list[str | int] = []
-        for part in loc:
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-                out.append(part)
-            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-                node = node[part]
-                out.append(part)
-        return tuple(out)
+
+def data_path_in(data: Any, loc: Sequence[Any]) -> DataPath:
+    """Map a validation error's ``loc`` onto a path that exists in DATA.
+
+    Pydantic adds union tags and model names to ``loc``; they are skipped.
+    """
+    node: Any = data
+    out: list[str | int] = []
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            out.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            out.append(part)
+    return tuple(out)
 
 
 def expand_paths(paths: Sequence[str]) -> tuple[list[Path], list[Diagnostic], set[Path], list[tuple[str, str]]]:
@@ -166,6 +174,8 @@ class _Builder:
         if node.tag == _TIMESTAMP:
             return node.value  # dates stay the strings the user wrote; backends take them as text
         if isinstance(node, yaml.MappingNode):
+            # keys written in this mapping (not brought in by a `<<` merge, which they override)
+            written = {id(k) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"}
             self.loader.flatten_mapping(node)
             out: dict[str, Any] = {}
             seen: dict[Any, yaml.Node] = {}
@@ -175,7 +185,7 @@ class _Builder:
                     self.problems.append(Diagnostic(f"key {key!r} must be a string", self.span(key_node),
                                                     hint="quote the key"))
                     key = str(key)
-                if key in seen:
+                if key in seen and id(key_node) in written and id(seen[key]) in written:
                     first = self.span(seen[key])
                     self.problems.append(Diagnostic(
                         f"duplicate key {key!r} (first at line {first.line})", self.span(key_node),
@@ -190,12 +200,55 @@ class _Builder:
 
 
 class _TooLarge(Exception):
-    def __init__(self, span: SourceSpan, message: str) -> None:
+    def __init__(self, span: SourceSpan, message: str,
+                 hint: str = "split it into several files or remove recursive aliases") -> None:
         super().__init__(message)
         self.span = span
+        self.hint = hint
 
 
 _Parsed = tuple[Any, dict[DataPath, SourceSpan], dict[DataPath, SourceSpan], list[Diagnostic]]
+
+
+def _expansion(root: yaml.Node) -> tuple[int, int] | None:
+    """(values written, values after expanding aliases) of a composed document, counted without
+    expanding anything; None when an alias refers to a node that contains it (a recursive alias)."""
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            children = []
+        if children_done:
+            visiting.discard(key)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            continue
+        if key in sizes:
+            continue
+        if any(id(c) in visiting for c in children) or (children and id(node) in {id(c) for c in children}):
+            return None
+        visiting.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+    return len(sizes), sizes[id(root)]
+
+
+def _alias_bomb(root: yaml.Node) -> str | None:
+    """Why the document's aliases expand too far (refused before building), or None."""
+    counted = _expansion(root)
+    if counted is None:
+        return "an alias refers to a value that contains it (a recursive alias)"
+    written, expanded = counted
+    if expanded > MAX_NODES or (expanded > 10_000 and expanded > MAX_ALIAS_RATIO * written):
+        return (f"its aliases expand {written} written values into {expanded} (more than {MAX_ALIAS_RATIO} times "
+                "as many): an alias bomb?")
+    return None
 
 
 def _build(name: str, text: str, line_exact: bool, loader_class: type[yaml.SafeLoader]) -> _Parsed:
@@ -205,12 +258,15 @@ def _build(name: str, text: str, line_exact: bool, loader_class: type[yaml.SafeL
         node = loader.get_single_node()
         if node is None:
             return None, {}, {}, []
+        bomb = _alias_bomb(node)
+        if bomb:
+            raise _TooLarge(SourceSpan(name, 1, rendered=not line_exact), bomb,
+                            "write the values out, or use aliases that repeat a value a few times only")
         builder = _Builder(name, loader, line_exact)
         data = builder.build(node, ())
         return data, builder.positions, builder.key_positions, builder.problems
     except _TooLarge as e:
-        return None, {}, {}, [Diagnostic(f"manifest too large: {e}", e.span,
-                                     hint="split it into several files or remove recursive aliases")]
+        return None, {}, {}, [Diagnostic(f"manifest too large: {e}", e.span, hint=e.hint)]
     except RecursionError:
         return None, {}, {}, [Diagnostic(f"manifest nested too deeply (limit {MAX_DEPTH})", SourceSpan(name, 1))]
     finally:
@@ -411,13 +467,16 @@ class _Files:
                 return
             # a baseform manifest written in JSON: templated like any other
         rendered = render_template(name, source, self.context)
-        if rendered.diagnostic:
-            self.problems.append(rendered.diagnostic)
+        if rendered.text is None:
+            self.problems.extend(rendered.diagnostics)
             return
-        assert rendered.text is not None
         self.texts[name] = rendered.text
         parse = _parse_json if is_json else _parse
         data, data_pos, key_pos, found = parse(name, rendered.text, rendered.line_exact)
+        undefined = self._undefined(rendered, data_pos)
+        self.problems.extend(undefined)
+        if any(not u.warning for u in undefined):
+            return  # what the file holds was rendered with holes: its other problems would be echoes
         self.problems.extend(found)
         if data is None:
             return
@@ -431,6 +490,22 @@ class _Files:
             return
         self.merge(data, data_pos, key_pos)
         self.include(path, data, data_pos)
+
+    def _undefined(self, rendered: TemplateResult, data_pos: Mapping[DataPath, SourceSpan]) -> list[Diagnostic]:
+        """The undefined variables of a rendered file as problems. An environment variable inside the
+        ``providers`` block is only a warning: connection settings are for plan and apply, so
+        ``validate`` works without them (plan then names the setting that is empty)."""
+        lines = [s.line for p, s in data_pos.items() if p[:1] == ("providers",)]
+        block = range(min(lines), max(lines) + 1) if lines and rendered.line_exact else range(0)
+        out = []
+        for missing, diagnostic in rendered.missing:
+            if missing.scope == "env" and missing.line in block:
+                out.append(replace(diagnostic, warning=True, message=(
+                    f"the environment variable {missing.name} is not set: this connection setting is empty "
+                    "(validate does not need it; plan and apply do)"), hint=None))
+            else:
+                out.append(diagnostic)
+        return out
 
     def merge(self, data: dict[str, Any], data_pos: Mapping[DataPath, SourceSpan],
               key_pos: Mapping[DataPath, SourceSpan]) -> None:

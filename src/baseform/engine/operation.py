@@ -1,7 +1,10 @@
-"""Operations: the API calls a plan will make, as plain data.
+"""Operations: the calls a plan will make, as plain data.
 
 What ``plan`` shows is exactly what ``apply`` runs: providers turn Changes into Operations (pure),
-the renderer prints them and the executor (:mod:`baseform.engine.apply`) runs them.
+the renderer prints them and the executor (:mod:`baseform.engine.apply`) runs them. What an
+operation sends is a :class:`Call`: an HTTP :class:`Request` for the HTTP backends, or another
+payload (a SQL transaction) that its provider's session knows how to perform
+(:class:`~baseform.engine.session.Session`); the core never looks inside a call.
 """
 
 from __future__ import annotations
@@ -10,19 +13,39 @@ from dataclasses import dataclass, field
 
 from baseform.engine.address import Address
 from baseform.engine.change import Action
-from baseform.types import JSON
+from baseform.types import JSON, JSONObject
 
-__all__ = ["Operation", "Request", "WaitFor"]
+__all__ = ["Call", "Operation", "Request", "WaitFor"]
 
 
 @dataclass(frozen=True, slots=True)
-class Request:
+class Call:
+    """What one step sends to a server. Subclasses are frozen dataclasses of plain data; the
+    provider's session performs them, the renderer shows them through these two methods."""
+
+    def summary(self) -> str:
+        """One line for ``plan --show-calls`` (``POST /api/collections``)."""
+        raise NotImplementedError
+
+    def as_json(self) -> JSONObject:
+        """The call in the plan file (values unmasked; the renderer masks sensitive keys)."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, slots=True)
+class Request(Call):
     """One HTTP call relative to the provider's base URL. ``params`` may repeat keys (list values)."""
 
     method: str
     path: str
     body: JSON = None
     params: tuple[tuple[str, str], ...] = ()
+
+    def summary(self) -> str:
+        return f"{self.method} {self.path}"
+
+    def as_json(self) -> JSONObject:
+        return {"method": self.method, "path": self.path, "body": self.body, "params": [list(p) for p in self.params]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +55,7 @@ class WaitFor:
     A value in ``failed`` stops the apply at once with the server's ``error_field`` text.
     """
 
-    request: Request
+    request: Call
     field: str = "status"
     ready: frozenset[str] = frozenset({"available"})
     failed: frozenset[str] = frozenset({"failed", "stuck"})
@@ -49,8 +72,8 @@ class Operation:
         id: unique within a plan; other operations name it in ``depends_on``.
         provider: the provider (manifest section) whose session runs it.
         action: what it does to ``addresses`` (a batch call may realise many changes).
-        request: the call; ``None`` for a pure wait step.
-        verify: for creates, a GET of the object. When the create meets "already exists" (e.g. a
+        request: the call (its provider's session performs it); ``None`` for a pure wait step.
+        verify: for creates, a read of the object. When the create meets "already exists" (e.g. a
             retry after the first attempt committed but the answer was lost), the executor reads it
             and continues only if the provider finds it matches ``request.body``.
         wait: readiness to await after the call.
@@ -67,10 +90,10 @@ class Operation:
     action: Action
     addresses: tuple[Address, ...]
     description: str
-    request: Request | None
+    request: Call | None
     depends_on: tuple[str, ...] = ()
-    verify: Request | None = None
+    verify: Call | None = None
     wait: WaitFor | None = None
     sensitive: frozenset[str] = field(default_factory=frozenset)
     atomic: bool = False
-    precondition: Request | None = None
+    precondition: Call | None = None

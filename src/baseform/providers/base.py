@@ -71,6 +71,9 @@ class Provider(ABC):
     """Kinds that are top-level resources (for ``prune`` and ``unmanaged`` listings)."""
     native_formats: ClassVar[tuple[NativeFormat, ...]] = ()
     """The backend's own schema files this provider reads as manifests (``pb_schema.json``...)."""
+    local_server: ClassVar[str | None] = None
+    """``"module:Class"`` of the :class:`~baseform.providers.local.LocalServer` that ``baseform local``
+    runs for this backend (imported only when used), or None."""
 
     def __init__(self, config: ProviderConfig) -> None:
         self.config = config

@@ -15,11 +15,12 @@ import asyncio
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from baseform.engine.change import Action
 from baseform.engine.graph import topological_order
-from baseform.engine.operation import Operation, Request, WaitFor
+from baseform.engine.operation import Content, Operation, Request, WaitFor, bytes_digest
 from baseform.engine.outcome import ApplyResult, OperationResult, Outcome
 from baseform.errors import ApiError, BaseformError, ProviderError, ReadinessError
 from baseform.http import Session
@@ -125,8 +126,7 @@ async def _run(op: Operation, provider: Provider, session: Session, report: Repo
                 await _check_precondition(op, op.precondition, provider, session)
             if op.request is not None:
                 try:
-                    await session.request(op.request.method, op.request.path, json_body=op.request.body,
-                                          params=op.request.params or None, operation=op.description)
+                    await _send(session, op.request, op.description)
                 except ApiError as e:
                     note = await _recover(op, provider, session, e)
         if op.wait is not None:
@@ -142,9 +142,30 @@ async def _run(op: Operation, provider: Provider, session: Session, report: Repo
     return OperationResult(op, Outcome.DONE, time.monotonic() - started, note=note)
 
 
+async def _send(session: Session, request: Request, operation: str) -> JSON:
+    content = _content_bytes(request.content, operation) if request.content is not None else None
+    return await session.request(request.method, request.path, json_body=request.body,
+                                 params=request.params or None, operation=operation, content=content,
+                                 content_type=request.content.media_type if request.content else None)
+
+
+def _content_bytes(content: Content, operation: str) -> bytes:
+    """The bytes to send; a file is read now and must still be the one the plan was made from."""
+    if content.file is None:
+        return content.data
+    try:
+        data = Path(content.file).read_bytes()
+    except OSError as e:
+        raise ProviderError(f"cannot read {content.file}: {e.strerror}; nothing was sent",
+                            operation=operation) from None
+    if content.digest is not None and bytes_digest(data) != content.digest:
+        raise ProviderError(f"{content.file} changed since the plan was made; nothing was sent. Plan again "
+                            "and review the new plan", operation=operation)
+    return data
+
+
 async def _check_precondition(op: Operation, check: Request, provider: Provider, session: Session) -> None:
-    answer = await session.request(check.method, check.path, params=check.params or None,
-                                   operation=f"{op.description} (check the server is as planned)")
+    answer = await _send(session, check, f"{op.description} (check the server is as planned)")
     if not provider.precondition_holds(op, answer):
         raise ProviderError("the server changed since the plan read it (another apply or a console edit); "
                             "nothing was sent. Plan again and review the new plan", operation=op.description)

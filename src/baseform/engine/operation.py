@@ -6,23 +6,54 @@ the renderer prints them and the executor (:mod:`baseform.engine.apply`) runs th
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from baseform.engine.address import Address
 from baseform.engine.change import Action
 from baseform.types import JSON
 
-__all__ = ["Operation", "Request", "WaitFor"]
+__all__ = ["Content", "Operation", "Request", "WaitFor", "bytes_digest", "file_digest"]
+
+
+def bytes_digest(data: bytes) -> str:
+    """The ``sha256:`` digest of some bytes (the form :attr:`Content.digest` holds)."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def file_digest(path: str | Path) -> str:
+    """The ``sha256:`` digest of a local file's bytes (raises OSError when it cannot be read)."""
+    return bytes_digest(Path(path).read_bytes())
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """A request body that is not JSON: ``data`` as it is, or the bytes of the local file ``file``.
+
+    A file is read only when the call is sent, so plans and plan files hold its path and ``digest``
+    (:func:`file_digest`) but never its bytes; the call is refused, unsent, when the file no longer
+    has that digest (it changed after the plan was made).
+    """
+
+    media_type: str = "application/octet-stream"
+    data: bytes = b""
+    file: str | None = None
+    digest: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    """One HTTP call relative to the provider's base URL. ``params`` may repeat keys (list values)."""
+    """One HTTP call relative to the provider's base URL. ``params`` may repeat keys (list values).
+
+    ``body`` is sent as JSON; ``content`` (mutually exclusive with it) is sent as raw bytes.
+    """
 
     method: str
     path: str
     body: JSON = None
     params: tuple[tuple[str, str], ...] = ()
+    content: Content | None = None
 
 
 @dataclass(frozen=True, slots=True)

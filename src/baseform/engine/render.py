@@ -13,7 +13,7 @@ from typing import Any
 from baseform import __version__
 from baseform.engine.address import Address
 from baseform.engine.change import ABSENT, Action, Change
-from baseform.engine.operation import Operation
+from baseform.engine.operation import Operation, Request
 from baseform.engine.outcome import ApplyResult, Outcome
 from baseform.engine.plan import FORMAT_VERSION, Plan
 from baseform.errors import SourceSpan
@@ -93,6 +93,7 @@ def _change_lines(change: Change, colour: bool) -> list[str]:
             lines.append("      (data stored in it is lost)")
         elif change.reason and not change.renamed_from:
             lines.append(f"      ({change.reason})")
+    lines.extend(f"      {line}" if line else "" for line in change.details)
     return lines
 
 
@@ -142,13 +143,23 @@ def _op_json(op: Operation) -> dict[str, Any]:
         "request": None if op.request is None else {
             "method": op.request.method, "path": op.request.path,
             "body": mask_value(op.request.body, op.sensitive),
-            "params": [list(p) for p in op.request.params]},
+            "params": [list(p) for p in op.request.params],
+            **_content_json(op.request)},
         "depends_on": list(op.depends_on),
         "wait": None if op.wait is None else {"path": op.wait.request.path, "field": op.wait.field,
                                                "gone": op.wait.gone},
         "precondition": None if op.precondition is None else {"method": op.precondition.method,
                                                                "path": op.precondition.path},
     }
+
+
+def _content_json(request: Request) -> dict[str, Any]:
+    """A raw body is described, never included: the plan names the file it is read from and its digest."""
+    content = request.content
+    if content is None:
+        return {}
+    return {"content": {"media_type": content.media_type, "file": content.file, "digest": content.digest,
+                        "size": len(content.data) if content.file is None else None}}
 
 
 def _diff_value(value: JSON) -> JSON:
@@ -172,6 +183,7 @@ def plan_to_json(plan: Plan, manifest: Mapping[str, Any] | None = None) -> dict[
                       "after": MASK if d.path.split(".")[0] in masked else _diff_value(d.after),
                       "forces_replacement": d.forces_replacement} for d in c.diff],
             "live_digest": c.live_digest,
+            **({"details": list(c.details)} if c.details else {}),
         })
     return {
         "format_version": FORMAT_VERSION,

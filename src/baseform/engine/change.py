@@ -72,6 +72,8 @@ class Change:
     a saved plan can be refused when the object changed since. ``sensitive`` lists the top-level
     keys whose values are masked in every output. ``data_loss`` and ``warnings`` come from the
     kind's rules (:class:`~baseform.engine.resource.KindRules`) and only explain the change.
+    ``details`` are lines a provider adds to explain the change beyond its field diff (e.g. the
+    server's own migration plan); display only.
     """
 
     address: Address
@@ -91,6 +93,7 @@ class Change:
     """What this change may do to existing data although nothing is deleted (a narrowed limit)."""
     defaulted: frozenset[str] = field(default_factory=frozenset)
     """Keys of ``after`` that only repeat the server's default (left out when a create is shown)."""
+    details: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:

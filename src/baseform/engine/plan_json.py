@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from baseform import __version__
 from baseform.engine.address import Address
 from baseform.engine.change import ABSENT, Action, Change, FieldDiff
-from baseform.engine.operation import Operation, Request, WaitFor
+from baseform.engine.operation import Call, Operation, WaitFor
 from baseform.engine.outcome import ApplyResult, Outcome
 from baseform.engine.plan import FORMAT_VERSION, Plan, ProviderPlan
 from baseform.errors import SourceSpan
 from baseform.secrets import MASK, redact_url
-from baseform.types import JSON
+from baseform.types import JSON, JSONObject
 
 __all__ = ["apply_result_to_json", "mask_value", "masked_change", "plan_from_json", "plan_to_json", "render_json"]
 
@@ -52,16 +53,17 @@ def _op_json(op: Operation) -> dict[str, Any]:
     return {
         "id": op.id, "provider": op.provider, "action": op.action.value, "description": op.description,
         "addresses": [str(a) for a in op.addresses],
-        "request": None if op.request is None else {
-            "method": op.request.method, "path": op.request.path,
-            "body": mask_value(op.request.body, op.sensitive),
-            "params": [list(p) for p in op.request.params]},
+        "request": None if op.request is None else mask_value(op.request.as_json(), op.sensitive),
         "depends_on": list(op.depends_on),
-        "wait": None if op.wait is None else {"path": op.wait.request.path, "field": op.wait.field,
-                                               "gone": op.wait.gone},
-        "precondition": None if op.precondition is None else {"method": op.precondition.method,
-                                                               "path": op.precondition.path},
+        "wait": None if op.wait is None else {"path": op.wait.request.as_json().get("path"),
+                                               "field": op.wait.field, "gone": op.wait.gone},
+        "precondition": None if op.precondition is None else _call_head(op.precondition),
     }
+
+
+def _call_head(call: Call) -> dict[str, Any]:
+    """A call without its payload (what is read, not what is sent)."""
+    return {k: v for k, v in call.as_json().items() if k in ("method", "path")}
 
 
 def _change_json(c: Change) -> dict[str, Any]:
@@ -77,6 +79,7 @@ def _change_json(c: Change) -> dict[str, Any]:
                   "forces_replacement": d.forces_replacement} for d in c.diff],
         "data_loss": c.data_loss, "warnings": list(c.warnings), "defaulted": sorted(c.defaulted),
         "live_digest": c.live_digest,
+        **({"details": list(c.details)} if c.details else {}),
     }
 
 
@@ -137,7 +140,21 @@ def _change_from_json(c: Mapping[str, Any]) -> Change:
                   source=_source(c.get("source")), live_digest=c.get("live_digest"),
                   renamed_from=Address.parse(renamed) if renamed else None, protect=bool(c.get("protected")),
                   data_loss=c.get("data_loss"), warnings=tuple(c.get("warnings", [])),
-                  defaulted=frozenset(c.get("defaulted", [])))
+                  defaulted=frozenset(c.get("defaulted", [])), details=tuple(c.get("details", [])))
+
+
+@dataclass(frozen=True, slots=True)
+class SavedCall(Call):
+    """A call as a plan file records it: shown again, never sent (apply always plans anew)."""
+
+    data: JSONObject
+
+    def summary(self) -> str:
+        method, path = self.data.get("method"), self.data.get("path")
+        return f"{method} {path}" if method and path else json.dumps(self.data, ensure_ascii=False)[:80]
+
+    def as_json(self) -> JSONObject:
+        return self.data
 
 
 def _operation_from_json(o: Mapping[str, Any]) -> Operation:
@@ -145,12 +162,10 @@ def _operation_from_json(o: Mapping[str, Any]) -> Operation:
     wait = o.get("wait")
     return Operation(
         str(o["id"]), str(o["provider"]), Action(o["action"]), tuple(Address.parse(a) for a in o["addresses"]),
-        str(o["description"]),
-        Request(request["method"], request["path"], request.get("body"),
-                tuple((str(k), str(v)) for k, v in request.get("params", []))) if request else None,
+        str(o["description"]), SavedCall(dict(request)) if isinstance(request, dict) else None,
         tuple(o.get("depends_on", [])),
-        wait=WaitFor(Request("GET", wait["path"]), field=wait.get("field", "status"), gone=bool(wait.get("gone")))
-        if wait else None)
+        wait=WaitFor(SavedCall({"method": "GET", "path": wait.get("path")}), field=wait.get("field", "status"),
+                     gone=bool(wait.get("gone"))) if isinstance(wait, dict) else None)
 
 
 def plan_from_json(data: Mapping[str, Any]) -> Plan:

@@ -169,6 +169,7 @@ def change_lines(change: Change, colour: bool) -> list[str]:
             lines.append(_paint(f"      reason: {change.reason}", "35", colour))
         elif change.reason and not renamed:
             lines.append(f"      ({change.reason})")
+    lines.extend(f"      {line}" if line else "" for line in change.details)
     if change.data_loss:
         lines.append(_paint(f"      ! data loss: {change.data_loss}", "31", colour))
     for warning in change.warnings:
@@ -217,7 +218,7 @@ def render_text(plan: Plan, *, colour: bool = False, show_operations: bool = Fal
     if show_operations and plan.operations:
         out.append("API calls:")
         for i, op in enumerate(plan.operations, 1):
-            call = f"{op.request.method} {op.request.path}" if op.request else "wait"
+            call = op.request.summary() if op.request else "wait"
             out.append(f"  {i:>3}. {op.description}  [{call}]")
         out.append("")
     out.append(_paint(summary_line(plan), "1", colour))

@@ -60,6 +60,9 @@ class KindRules:
             smaller value narrows: a size or maximum), ``"limit"`` (the same, where 0 or unset
             means no limit), ``"min"`` (a larger value narrows) or ``"values"`` (removed list items
             narrow: select options, enum elements).
+        managed_alone: a live resource of this kind that the manifest does not declare is left
+            alone and listed as unmanaged (deleted only with ``prune``), like a top-level resource,
+            even inside a declared parent (e.g. Postgres tables in a declared schema).
     """
 
     kind: str
@@ -81,6 +84,7 @@ class KindRules:
     replaced_with_dependencies: bool = False
     data_loss: str | None = None
     narrowing: Mapping[str, str] = field(default_factory=dict)
+    managed_alone: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ import httpx
 
 from baseform.engine.address import Address
 from baseform.engine.change import Change, FieldDiff
-from baseform.engine.operation import Operation
+from baseform.engine.operation import Operation, Request
 from baseform.engine.resource import DesiredResource, LiveState
 from baseform.errors import ApiError, Diagnostic
 from baseform.http import Session
@@ -91,7 +91,7 @@ class PocketBaseProvider(Provider):
 
     def explain_error(self, operation: Operation, error: ApiError) -> str:
         """The error with each field error of a failed import put at its manifest line and address."""
-        body = operation.request.body if operation.request is not None else None
+        body = operation.request.body if isinstance(operation.request, Request) else None
         collections = body.get("collections") if isinstance(body, dict) else None
         if not isinstance(operation, ImportOperation) or not isinstance(collections, list):
             return str(error)

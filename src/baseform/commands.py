@@ -134,8 +134,15 @@ def _credential_names(provider: Provider) -> list[str]:
     return [model.env[f] for f in fields]
 
 
+def _underlying(error: ProviderError) -> ProviderError:
+    """The server's own error when a provider re-raised it with a message of its own."""
+    inner = error.__cause__ or error.__context__
+    return inner if isinstance(inner, (ApiError, TransportError)) else error
+
+
 async def _hints(provider: Provider, error: ProviderError, known: Sequence[type[Provider]],
                  transport: httpx.AsyncBaseTransport | None) -> list[str]:
+    error = _underlying(error)
     fingerprint = provider.fingerprint
     url = provider.config.setting(fingerprint.url_field) if fingerprint else None
     where = _setting_names(provider, fingerprint.url_field) if fingerprint else f"providers.{provider.name}"

@@ -56,7 +56,7 @@ def _calls_line(plan: Plan) -> str | None:
     """How the changes map to API calls, when that is not one call per change."""
     calls = sum(1 for op in plan.operations if op.request is not None)
     inline = inline_children(plan)
-    if not inline and calls == len(plan.changes):
+    if not plan.operations or (not inline and calls == len(plan.changes)):
         return None
     text = f"{calls} API call{'s' if calls != 1 else ''} make{'s' if calls == 1 else ''} these changes"
     if inline:
@@ -74,13 +74,17 @@ def _paint(text: str, code: str, colour: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if colour else text
 
 
-def _identity(items: Sequence[JSON]) -> str | None:
-    """The key that names each object of ITEMS uniquely (``name``, ``key``...), or None."""
+def _identity(*lists: Sequence[JSON]) -> str | None:
+    """The key that names each object of every one of LISTS uniquely (``name``, ``key``...), or None."""
     for key in _IDENTITY_KEYS:
-        values = [i.get(key) for i in items if isinstance(i, dict)]
-        if len(values) == len(items) and all(isinstance(v, str) for v in values) and len(set(values)) == len(values):
+        if all(_names_uniquely(items, key) for items in lists):
             return key
     return None
+
+
+def _names_uniquely(items: Sequence[JSON], key: str) -> bool:
+    values = [i.get(key) for i in items if isinstance(i, dict)]
+    return len(values) == len(items) and all(isinstance(v, str) for v in values) and len(set(values)) == len(values)
 
 
 def _value_lines(label: str, before: JSON, after: JSON, forces: str = "") -> list[str]:
@@ -102,7 +106,7 @@ def _value_lines(label: str, before: JSON, after: JSON, forces: str = "") -> lis
             if (removed or added) and any(i in after for i in before):
                 return [f"~ {label}:{forces}", *(f"    - {_fmt(i)}" for i in removed),
                         *(f"    + {_fmt(i)}" for i in added)]
-        key = _identity(items) if all(isinstance(i, dict) for i in items) else None
+        key = _identity(before, after) if all(isinstance(i, dict) for i in items) else None
         if key is not None:
             old = {i[key]: i for i in before if isinstance(i, dict)}
             new = {i[key]: i for i in after if isinstance(i, dict)}

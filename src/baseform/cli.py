@@ -620,11 +620,9 @@ def cmd_apply(args: argparse.Namespace, ctx: Context) -> int:
     run = _ApplyRun(args, ctx, project, _targets(args.target), saved)
     ask = not args.auto_approve and saved is None
 
-    async def first(conns: Connections | None = None) -> tuple[Plan | None, int | None]:
+    async def first() -> tuple[Plan | None, int | None]:
         """Plan and show it; apply it too when no question is asked in between."""
-        async with contextlib.AsyncExitStack() as stack:
-            if conns is None:
-                conns = await stack.enter_async_context(connect(project, ctx.transports, ctx.registry))
+        async with connect(project, ctx.transports, ctx.registry) as conns:
             plan = await run.plan(conns)
             if plan is None or not _show_for_apply(plan, run):
                 return plan, 0

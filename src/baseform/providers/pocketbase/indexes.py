@@ -96,8 +96,15 @@ def parse_index(text: str) -> ParsedIndex | None:
         return None
     name = match.group(3).split(".")[-1].strip(_QUOTES)
     columns = tuple(_canonical_column(c) for c in _split_columns(match.group(5)))
-    where = " ".join((match.group(6) or "").split())
+    where = _unquote_names(" ".join((match.group(6) or "").split()))
     return ParsedIndex(name, bool(match.group(1)), columns, where)
+
+
+def _unquote_names(sql: str) -> str:
+    """``sql`` without the backticks around names (outside string literals): PocketBase writes
+    `` `email` != '' ``, people write ``email != ''``."""
+    parts = re.split(r"('(?:[^']|'')*')", sql)
+    return "".join(part if part.startswith("'") else part.replace("`", "") for part in parts)
 
 
 _BUILTIN = {"tokenkey": "tokenKey", "email": "email"}
@@ -117,5 +124,5 @@ def is_default_builtin(index: ParsedIndex, collection_type: str) -> bool:
     column = builtin_column(index, collection_type)
     if column is None or index.columns[0].lower() != column.lower():
         return False
-    where = re.sub(r"[`\"\[\]\s]", "", index.where).lower()
+    where = re.sub(r"[\"\[\]\s]", "", index.where).lower()
     return where == ("" if column == "tokenKey" else "email!=''")

@@ -238,5 +238,6 @@ def view_problems(query: str, catalog: Catalog) -> list[tuple[int, str]]:
             continue
         if column.lower() not in {f.lower() for f in found.fields}:
             problems.append((offset, f"{found.name!r} has no column {column!r}"
-                                     f"{did_you_mean(column, sorted(found.fields))} (in {qualifier}.{column})"))
+                                     f"{did_you_mean(column, sorted(found.fields))} (in {qualifier}.{column}; "
+                                     "a view's query is not rewritten when a field is renamed)"))
     return problems

@@ -146,3 +146,20 @@ def test_a_view_query_reads_its_sources_not_its_strings_comments_or_own_names() 
 def test_views_are_ordered_after_the_views_they_read() -> None:
     queries = {"c": "SELECT id FROM b JOIN a ON a.id = b.id", "a": "SELECT id FROM base", "b": "SELECT id FROM A"}
     assert view_order(["c", "a", "b"], queries) == ["a", "b", "c"]
+
+
+def test_a_view_the_server_cannot_create_is_reported_at_its_query(
+        baseform: Baseform, pocketbase: PocketBaseServer, manifest: Manifest) -> None:
+    # an unqualified column is not judged before sending: the server's answer is put at the query's line
+    path = manifest("""
+        collections:
+          - name: posts
+            fields: [{name: title, type: text}]
+          - name: post_titles
+            type: view
+            viewQuery: SELECT id, headline FROM posts
+    """)
+    result = baseform("apply", path, "--auto-approve")
+    assert result.code == 1
+    assert f"{path}:{line_of(path, 'viewQuery:')}:" in result.text and "no such column: headline" in result.text
+    assert names(pocketbase) == {"users"}

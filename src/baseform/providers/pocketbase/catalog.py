@@ -15,16 +15,9 @@ from typing import Any
 
 from baseform.engine.resource import DesiredResource, LiveState
 from baseform.providers.pocketbase.collections import system_collections
+from baseform.providers.pocketbase.fields import SYSTEM_FIELD_TYPES
 
 __all__ = ["Catalog", "CollectionShape", "FieldShape", "catalog_of"]
-
-_SYSTEM_FIELDS: Mapping[str, Mapping[str, str]] = {
-    "base": {"id": "text"},
-    "auth": {"id": "text", "password": "password", "tokenKey": "text", "email": "email",
-             "emailVisibility": "bool", "verified": "bool"},
-}
-"""The fields PocketBase itself adds to a collection of each type (name -> type)."""
-
 
 @dataclass(frozen=True, slots=True)
 class FieldShape:
@@ -78,7 +71,7 @@ def _declared(desired: Sequence[DesiredResource]) -> list[CollectionShape]:
     for d in desired:
         if d.address.kind == "collections":
             kind = str(d.value.get("type"))
-            known = None if kind == "view" else {**{n: FieldShape(t) for n, t in _SYSTEM_FIELDS[kind].items()},
+            known = None if kind == "view" else {**{n: FieldShape(t) for n, t in SYSTEM_FIELD_TYPES[kind].items()},
                                                 **fields.get(d.address.name, {})}
             out.append(CollectionShape(d.address.name, kind, known))
     return out

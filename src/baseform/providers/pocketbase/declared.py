@@ -14,7 +14,13 @@ from baseform.errors import Diagnostic
 from baseform.providers.base import Locator
 from baseform.providers.pocketbase.catalog import catalog_of
 from baseform.providers.pocketbase.collections import PROVIDER, RULE_KEYS, collection_address, desired_collection
-from baseform.providers.pocketbase.fields import SYSTEM_FIELD_NAMES, desired_field, is_field_name
+from baseform.providers.pocketbase.fields import (
+    SYSTEM_FIELD_NAMES,
+    SYSTEM_FIELD_TYPES,
+    desired_field,
+    field_id,
+    is_field_name,
+)
 from baseform.providers.pocketbase.indexes import parse_index
 from baseform.providers.pocketbase.models import AUTH_OPTION_KEYS, CollectionSpec, PocketBaseSection
 from baseform.providers.pocketbase.references import VIEW_QUERY, reference_problems
@@ -114,13 +120,17 @@ def _collection_problems(spec: CollectionSpec) -> Iterator[Problem]:
 
 def _field_problems(spec: CollectionSpec) -> Iterator[Problem]:
     system = SYSTEM_FIELD_NAMES[spec.type]
+    system_ids = {field_id(kind, name, ()): name for name, kind in SYSTEM_FIELD_TYPES[spec.type].items()}
     names: dict[str, str] = {}
     ids: dict[str, str] = {}
     for j, f in enumerate(spec.fields):
         at = ("fields", j)
         lowered = f.name.lower()
         if f.id is not None:
-            if f.id in ids:
+            if f.id in system_ids:
+                yield (*at, "id"), f"field id {f.id!r} is the id of the system field {system_ids[f.id]!r}", \
+                    "give the field its own id, or none"
+            elif f.id in ids:
                 yield (*at, "id"), f"field id {f.id!r} is also the id of {ids[f.id]!r}", "give each field its own id"
             ids.setdefault(f.id, f.name)
         if f.name in system:

@@ -22,6 +22,7 @@ from baseform.types import JSONObject
 __all__ = [
     "FIELDS",
     "SYSTEM_FIELD_NAMES",
+    "SYSTEM_FIELD_TYPES",
     "desired_field",
     "export_field",
     "field_id",
@@ -69,12 +70,15 @@ FIELDS = KindRules(
     replaced_with_dependencies=True,
 )
 
-SYSTEM_FIELD_NAMES: Mapping[str, frozenset[str]] = {
-    "base": frozenset({"id"}),
-    "auth": frozenset({"id", "password", "tokenKey", "email", "emailVisibility", "verified"}),
-    "view": frozenset(),
+SYSTEM_FIELD_TYPES: Mapping[str, Mapping[str, str]] = {
+    "base": {"id": "text"},
+    "auth": {"id": "text", "password": "password", "tokenKey": "text", "email": "email", "emailVisibility": "bool",
+             "verified": "bool"},
+    "view": {},
 }
-"""Fields PocketBase creates and manages itself; a manifest may not declare them."""
+"""Fields PocketBase creates and manages itself (name -> type); a manifest may not declare them."""
+
+SYSTEM_FIELD_NAMES: Mapping[str, frozenset[str]] = {kind: frozenset(f) for kind, f in SYSTEM_FIELD_TYPES.items()}
 
 _MISSING = object()
 _MANIFEST_ONLY = frozenset({"protect", "renamedFrom"})
@@ -126,7 +130,8 @@ _LISTS = {"email": ("exceptDomains", "onlyDomains"), "url": ("exceptDomains", "o
 def has_own_id(raw: Mapping[str, Any]) -> bool:
     """Whether a live field's id differs from the one PocketBase derives from its type and name
     (it was renamed, came from an older server or was given explicitly): exports keep such ids."""
-    return raw.get("id") != field_id(str(raw.get("type")), str(raw.get("name")), ())
+    fid = raw.get("id")
+    return isinstance(fid, str) and bool(fid) and fid != field_id(str(raw.get("type")), str(raw.get("name")), ())
 
 
 def export_field(raw: Mapping[str, Any], collection_names: Mapping[str, str]) -> JSONObject:

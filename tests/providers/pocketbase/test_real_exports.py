@@ -18,6 +18,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.pocketbase_fixture import PocketBaseServer
 from tests.providers.pocketbase.conftest import Baseform
 from tests.providers.pocketbase.test_apply import applied, field, line_of, names
@@ -156,53 +158,121 @@ def by_name(server: PocketBaseServer) -> dict[str, dict[str, Any]]:
     return {c["name"]: c for c in server.http.get("/api/collections", params={"perPage": 1000}).json()["items"]}
 
 
-def test_a_real_shaped_export_applies_converges_and_exports_the_same_bytes_twice(
-        baseform: Baseform, pocketbase: PocketBaseServer, server_b: PocketBaseServer, tmp_path: Path) -> None:
-    path = write(tmp_path / "pb_schema.json", project_export())
+def round_trip(baseform: Baseform, server: PocketBaseServer, server_b: PocketBaseServer, path: Path) -> str:
+    """Validate, apply to the (fresh) ``server``, converge; export; rebuild ``server_b`` from the export
+    and export it again: the same bytes. Returns the export."""
     checked = baseform("validate", path)
     assert checked.code == 0, checked.text
+    applied(baseform, path, "--allow-destroy")  # a fresh users collection's "name" field is in no file here
+    first = export(server, path, path.with_name("first.yaml"))
+    no_changes(server, path.with_name("first.yaml"))
+    cli(server_b, "apply", path.with_name("first.yaml"), "--auto-approve", "--allow-destroy")
+    second = export(server_b, path, path.with_name("second.yaml"))
+    assert second == first
+    no_changes(server_b, path)  # the original file plans no changes against the rebuilt server either
+    return first
+
+
+def _null_list_options(server: PocketBaseServer) -> None:
+    profile = {f["name"]: f for f in by_name(server)["profiles"]["fields"]}
+    assert profile["site"]["exceptDomains"] == profile["site"]["onlyDomains"] == []
+    assert profile["photo"]["mimeTypes"] == profile["photo"]["thumbs"] == []
+    assert profile["mail"]["onlyDomains"] == ["example.com"] and profile["mail"]["exceptDomains"] == []
+
+
+def _older_index_names(server: PocketBaseServer) -> None:
+    for name in ("users", "members"):
+        indexes = by_name(server)[name]["indexes"]
+        assert sum("(`tokenKey`)" in i for i in indexes) == 1 and sum("(`email`)" in i for i in indexes) == 1
+    assert any("`__pb_users_auth__username_idx`" in i and "NOCASE" in i for i in by_name(server)["users"]["indexes"])
+
+
+def _views_before_what_they_read(server: PocketBaseServer) -> None:
+    order = server.http.post("/api/collections/orders/records", json={"total": 250})
+    assert order.status_code == 200, order.text
+    top = server.http.get("/api/collections/top_orders/records").json()["items"]
+    assert [r["total"] for r in top] == [250]
+
+
+def _ids_not_derived(server: PocketBaseServer) -> None:
+    live = by_name(server)
+    assert field(server, "teams", "title")["id"] == "fld_title"
+    assert field(server, "users", "username")["id"] == "q7w2e9rt"
+    assert field(server, "teams", "members")["collectionId"] == live["members"]["id"]
+    assert field(server, "teams", "owner")["collectionId"] == live["users"]["id"] == "_pb_users_auth_"
+
+
+def _rules_as_written(server: PocketBaseServer) -> None:
+    live = by_name(server)
+    assert "// members, or a team with open tasks" in live["teams"]["listRule"]
+    assert live["teams"]["viewRule"] == "@collection.team_totals.id ?= id"
+    assert live["tasks"]["updateRule"] == "team.owner = @request.auth.id"
+
+
+def _collections(*wanted: str) -> list[dict[str, Any]]:
+    return [c for c in project_export() if c["name"] in wanted]
+
+
+def _orders() -> list[dict[str, Any]]:
+    return [_view("pbc_4191120513", "top_orders", "SELECT id, total FROM big_orders WHERE total > 100", ["total"]),
+            _view("pbc_2036390137", "big_orders", "SELECT id, total FROM orders WHERE total > 10", ["total"]),
+            _base("pbc_1440306457", "orders", [_value("total", "number1186288468", "number", max=None, min=None,
+                                                      onlyInt=False)])]
+
+
+def _profiles() -> list[dict[str, Any]]:
+    return [_base("pbc_2114453513", "profiles", [
+        _value("site", "url1579384326", "url", exceptDomains=None, onlyDomains=None),
+        _value("photo", "file3277268710", "file", maxSelect=1, maxSize=0, mimeTypes=None, protected=False,
+               thumbs=None),
+        _value("mail", "prof_mail", "email", exceptDomains=None, onlyDomains=["example.com"])])]
+
+
+SHAPES = {
+    "null list options": (_profiles, _null_list_options),
+    "built-in auth indexes under older names": (lambda: _collections("users", "members"), _older_index_names),
+    "views before the views they read": (_orders, _views_before_what_they_read),
+    "collection and field ids that are not derived": (
+        lambda: [{**c, "listRule": None, "viewRule": None} for c in _collections("users", "members", "teams")],
+        _ids_not_derived),
+    "rules with comments, back-relations, views": (lambda: _collections("users", "members", "teams", "tasks",
+                                                                        "team_totals"), _rules_as_written),
+}
+
+
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_each_shape_applies_converges_and_exports_the_same_bytes_twice(
+        shape: str, baseform: Baseform, pocketbase: PocketBaseServer, server_b: PocketBaseServer,
+        tmp_path: Path) -> None:
+    collections, check = SHAPES[shape]
+    path = write(tmp_path / "pb_schema.json", collections())
+    round_trip(baseform, pocketbase, server_b, path)
+    check(pocketbase)
+    check(server_b)
+
+
+def test_the_whole_project_export_applies_converges_and_exports_the_same_bytes_twice(
+        baseform: Baseform, pocketbase: PocketBaseServer, server_b: PocketBaseServer, tmp_path: Path) -> None:
+    path = write(tmp_path / "pb_schema.json", project_export())
     plan = baseform("plan", path)
     assert plan.code == 0, plan.text
-    assert "pbc_" not in plan.out and re.search(r'\+ collection +=  *"members"', plan.out)  # targets by name
+    assert "pbc_" not in plan.out and re.search(r'\+ collection += +"members"', plan.out)  # targets by name
     # the built-in auth indexes exist already, under the server's own names; only the user's own is new
     assert "__pb_users_auth__username_idx will be created" in plan.out
     assert "tokenKey" not in plan.out and "_email_" not in plan.out and "email_idx" not in plan.out
-    applied(baseform, path, "--allow-destroy")  # the fresh users collection's "name" field is not in the file
-
-    live = by_name(pocketbase)
-    users, members, teams = live["users"], live["members"], live["teams"]
-    assert names(pocketbase) == {"users", "members", "teams", "tasks", "team_totals", "team_overview"}
-    # null list options are stored as the server stores them
-    assert field(pocketbase, "users", "website")["exceptDomains"] == []
-    avatar = field(pocketbase, "users", "avatar")
-    assert avatar["thumbs"] == [] and avatar["mimeTypes"] == []
-    assert field(pocketbase, "members", "contact")["onlyDomains"] == ["example.com"]
-    # one built-in index per column, the user's own index kept
-    assert sum("(`tokenKey`)" in i for i in users["indexes"]) == 1
-    assert sum("(`email`)" in i for i in users["indexes"]) == 1
-    assert any("username" in i and "NOCASE" in i for i in users["indexes"])
-    # field ids from the file; relations to the collections' ids on this server
-    assert field(pocketbase, "users", "username")["id"] == "q7w2e9rt"
-    assert field(pocketbase, "teams", "title")["id"] == "fld_title"
-    assert field(pocketbase, "teams", "members")["collectionId"] == members["id"]
-    assert field(pocketbase, "teams", "owner")["collectionId"] == users["id"] == "_pb_users_auth_"
-    assert field(pocketbase, "tasks", "team")["collectionId"] == teams["id"]
-    assert users["passwordAuth"]["identityFields"] == ["email", "username"]
-    assert teams["listRule"].startswith("@request.auth.id != ''")
+    first = round_trip(baseform, pocketbase, server_b, path)
+    assert "tokenKey" not in first and "email_idx" not in first and "idx_email" not in first
+    for server in (pocketbase, server_b):
+        assert names(server) == {"users", "members", "teams", "tasks", "team_totals", "team_overview"}
+        for check in (_older_index_names, _ids_not_derived, _rules_as_written):
+            check(server)
+        assert field(server, "members", "contact")["exceptDomains"] == []
+        assert field(server, "tasks", "team")["collectionId"] == by_name(server)["teams"]["id"]
     # both views work
     team = pocketbase.http.post("/api/collections/teams/records", json={"title": "core"}).json()
     pocketbase.http.post("/api/collections/tasks/records", json={"team": team["id"], "title": "t1"})
     overview = pocketbase.http.get("/api/collections/team_overview/records").json()["items"]
     assert [(r["title"], r["open"]) for r in overview] == [("core", 1)]
-
-    first = export(pocketbase, path, tmp_path / "first.yaml")
-    assert "tokenKey" not in first and "email_idx" not in first and "idx_email" not in first
-    no_changes(pocketbase, tmp_path / "first.yaml")
-    cli(server_b, "apply", tmp_path / "first.yaml", "--auto-approve", "--allow-destroy")
-    second = export(server_b, path, tmp_path / "second.yaml")
-    assert second == first
-    no_changes(server_b, path)  # the original file plans no changes against the rebuilt server either
-    assert field(server_b, "users", "username")["id"] == "q7w2e9rt"
 
 
 def test_a_field_renamed_in_the_dashboard_is_a_rename_that_keeps_the_data(

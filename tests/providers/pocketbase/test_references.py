@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from graphlib import CycleError
 from pathlib import Path
 
 import pytest
@@ -146,6 +147,11 @@ def test_a_view_query_reads_its_sources_not_its_strings_comments_or_own_names() 
 def test_views_are_ordered_after_the_views_they_read() -> None:
     queries = {"c": "SELECT id FROM b JOIN a ON a.id = b.id", "a": "SELECT id FROM base", "b": "SELECT id FROM A"}
     assert view_order(["c", "a", "b"], queries) == ["a", "b", "c"]
+    with pytest.raises(CycleError) as caught:
+        view_order(["x", "self"], {"self": "WITH x AS (SELECT 1) SELECT s.id FROM x, self s", "x": "SELECT 1 AS id"})
+    assert caught.value.args[1] == ["self", "self"]
+    # a WITH name is not a view: a view may name its CTE after itself
+    assert view_order(["stats"], {"stats": "WITH stats AS (SELECT id FROM posts) SELECT id FROM stats"}) == ["stats"]
 
 
 def test_a_view_the_server_cannot_create_is_reported_at_its_query(

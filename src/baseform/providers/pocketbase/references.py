@@ -8,7 +8,7 @@ a Diagnostic at the line of the rule or query it is about. Pure.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from graphlib import CycleError, TopologicalSorter
+from graphlib import CycleError
 
 from baseform.engine.resource import DesiredResource
 from baseform.errors import Diagnostic
@@ -52,45 +52,39 @@ def reference_problems(desired: Sequence[DesiredResource], catalog: Catalog) -> 
     return problems
 
 
-def _dependencies(desired: Sequence[DesiredResource]) -> dict[str, set[str]]:
-    """Declared view (lower-case name) -> the declared views its query reads (itself included)."""
-    views = {d.address.name.lower(): d for d in _collections(desired) if d.value.get("type") == "view"}
-    return {name: {t for t in read_view_query(str(d.value.get(VIEW_QUERY) or "")).collections if t in views}
-            for name, d in views.items()}
-
-
 def _cycles(desired: Sequence[DesiredResource]) -> Iterator[Diagnostic]:
-    by_name = {d.address.name.lower(): d for d in _collections(desired)}
+    views = {d.address.name: d for d in _collections(desired) if d.value.get("type") == "view"}
     try:
-        TopologicalSorter(_dependencies(desired)).prepare()
+        view_order(list(views), {n: str(d.value.get(VIEW_QUERY) or "") for n, d in views.items()})
     except CycleError as e:
-        cycle: list[str] = list(e.args[1])
-        first = by_name[cycle[0]]
-        path = " -> ".join(by_name[n].address.name for n in cycle)
-        yield Diagnostic(f"{VIEW_QUERY}: views that read each other cannot be created ({path}); PocketBase "
-                         "creates a view only after the views it reads", first.parts.get(VIEW_QUERY, first.source),
-                         str(first.address), "make one of them read the underlying collections instead")
+        cycle: list[str] = e.args[1]
+        first = views[cycle[0]]
+        yield Diagnostic(f"{VIEW_QUERY}: views that read each other cannot be created ({' -> '.join(cycle)}); "
+                         "PocketBase creates a view only after the views it reads",
+                         first.parts.get(VIEW_QUERY, first.source), str(first.address),
+                         "make one of them read the underlying collections instead")
 
 
 def view_order(names: Sequence[str], queries: Mapping[str, str]) -> list[str]:
     """``names`` (views) reordered so that each comes after the views among them its query reads;
-    otherwise in the given order. Raises graphlib.CycleError for a cycle."""
+    otherwise in the given order. Raises graphlib.CycleError (args: message, the cycle's names
+    with the first repeated at the end) when views read each other or one reads itself."""
     lowered = {n.lower(): n for n in names}
-    graph = {n: [lowered[t] for t in read_view_query(queries.get(n, "")).collections if t in lowered and
-                 lowered[t] != n] for n in names}
+    graph = {n: [lowered[t] for t in read_view_query(queries.get(n, "")).collections if t in lowered]
+             for n in names}
     out: list[str] = []
     done: set[str] = set()
-    visiting: set[str] = set()
+    path: list[str] = []
 
     def visit(name: str) -> None:
         if name in done:
             return
-        if name in visiting:
-            raise CycleError("views read each other", [name])
-        visiting.add(name)
+        if name in path:
+            raise CycleError("views read each other", [*path[path.index(name):], name])
+        path.append(name)
         for dep in graph[name]:
             visit(dep)
-        visiting.discard(name)
+        path.pop()
         done.add(name)
         out.append(name)
 

@@ -74,15 +74,19 @@ def check_plannable(desired: Sequence[DesiredResource], live: LiveState) -> None
         if migration is None:
             continue
         if not migration.automatic and value.get("deleteData") == "never":
-            raise error(f"publishing {value['module']} needs a manual migration, which the host cannot do: "
-                            f"{migration.reason}. Make the change compatible (e.g. add columns at the end with a "
-                            "default, keep existing ones), or set deleteData: onConflict to delete all data and "
-                            "publish anew (apply then needs --allow-destroy)")
+            raise error(f"publishing {value['module']} needs a manual migration, which the host cannot do. Make the "
+                        "change compatible (add columns at the end with a default, keep the existing ones), or set "
+                        "deleteData: onConflict to delete all data and publish anew (apply then needs "
+                        "--allow-destroy). The host's reasons:" + _indented(migration.lines))
         if migration.automatic and migration.breaks_clients and not value.get("breakClients") \
                 and value.get("deleteData") != "always":
-            steps = "; ".join(line.strip() for line in migration.lines if line.lstrip().startswith("▸"))
-            raise error(f"publishing {value['module']} breaks clients: the host would disconnect every "
-                            f"connected client ({steps}). Set breakClients: true to allow it")
+            raise error(f"publishing {value['module']} breaks clients: the host would disconnect every connected "
+                        "client. Set breakClients: true to allow it. The host's migration plan:"
+                        + _indented(migration.lines))
+
+
+def _indented(lines: Sequence[str]) -> str:
+    return "".join(f"\n      {line}" for line in lines)
 
 
 def replace_reasons(before: JSONObject, after: JSONObject, diffs: Sequence[FieldDiff],

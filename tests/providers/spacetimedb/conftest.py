@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ class Spacetime:
     tmp: Path
     token: str
     identity: str
+    clients: dict[str, httpx.Client] = field(default_factory=dict)
 
     @property
     def env(self) -> dict[str, str]:
@@ -37,11 +38,15 @@ class Spacetime:
 
     def http(self, token: str | None = None) -> httpx.Client:
         """A raw client (the host's own HTTP API) authenticated as ``token`` (default: the owner)."""
-        return httpx.Client(base_url=self.server.url, headers={"Authorization": f"Bearer {token or self.token}"})
+        token = token or self.token
+        if token not in self.clients:
+            self.clients[token] = httpx.Client(base_url=self.server.url, headers={"Authorization": f"Bearer {token}"},
+                                               verify=False)
+        return self.clients[token]
 
     def new_identity(self) -> tuple[str, str]:
         """Another identity: (identity, token)."""
-        answer = httpx.post(f"{self.server.url}/v1/identity").json()
+        answer = self.http().post("/v1/identity").json()
         return answer["identity"], answer["token"]
 
     def module(self, builder: ModuleBuilder, name: str = "module.wasm") -> str:
@@ -82,8 +87,11 @@ def spacetime_server() -> Iterator[RunningEmulator]:
 
 
 @pytest.fixture()
-def spacetime(spacetime_server: RunningEmulator, tmp_path: Path) -> Spacetime:
+def spacetime(spacetime_server: RunningEmulator, tmp_path: Path) -> Iterator[Spacetime]:
     spacetime_server.emulator.reset()
     spacetime_server.emulator.clear_faults()
     answer = httpx.post(f"{spacetime_server.url}/v1/identity").json()
-    return Spacetime(spacetime_server, tmp_path, answer["token"], answer["identity"])
+    host = Spacetime(spacetime_server, tmp_path, answer["token"], answer["identity"])
+    yield host
+    for client in host.clients.values():
+        client.close()

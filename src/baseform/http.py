@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import httpx
 
 from baseform import secrets
+from baseform.engine.operation import Call, Request
 from baseform.errors import ApiError, TransportError
 from baseform.types import JSON
 
@@ -124,6 +125,15 @@ class Session:
 
     def url(self, path: str) -> str:
         return self.base_url + path
+
+    async def perform(self, call: Call, *, operation: str) -> JSON:
+        """Send a :class:`Request` (the session protocol of :mod:`baseform.engine.session`)."""
+        if not isinstance(call, Request):
+            raise TypeError(f"an HTTP session cannot perform {type(call).__name__}")
+        content = call.content
+        return await self.request(call.method, call.path, json_body=call.body, params=call.params or None,
+                                  operation=operation, content=content.read(operation) if content else None,
+                                  content_type=content.media_type if content else None)
 
     async def request(self, method: str, path: str, *, json_body: JSON = None,
                       params: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,

@@ -27,10 +27,10 @@ from baseform.engine.address import Address
 from baseform.engine.change import Action, Change, FieldDiff
 from baseform.engine.diff import default_replace_reasons
 from baseform.engine.graph import link_operations
-from baseform.engine.operation import Operation
+from baseform.engine.operation import Operation, Request
 from baseform.engine.resource import DesiredResource, KindRules, LiveState
+from baseform.engine.session import Session
 from baseform.errors import ApiError, Diagnostic, SourceSpan
-from baseform.http import Session
 from baseform.manifest.models import ProviderConfig, Section
 from baseform.manifest.native import NativeFormat
 from baseform.types import JSON, JSONObject
@@ -72,6 +72,9 @@ class Provider(ABC):
     """Kinds that are top-level resources (for ``prune`` and ``unmanaged`` listings)."""
     native_formats: ClassVar[tuple[NativeFormat, ...]] = ()
     """The backend's own schema files this provider reads as manifests (``pb_schema.json``...)."""
+    local_server: ClassVar[str | None] = None
+    """``"module:Class"`` of the :class:`~baseform.providers.local.LocalServer` that ``baseform local``
+    runs for this backend (imported only when used), or None."""
 
     def __init__(self, config: ProviderConfig) -> None:
         self.config = config
@@ -88,11 +91,16 @@ class Provider(ABC):
     # -- I/O -----------------------------------------------------------------------------------
     @abstractmethod
     async def connect(self, transport: httpx.AsyncBaseTransport | None = None) -> Session:
-        """An authenticated session (log in if the backend needs it). ``transport`` is for tests."""
+        """An authenticated session (log in if the backend needs it) that performs this provider's
+        calls: :class:`baseform.http.Session` for HTTP backends. ``transport`` is for tests of HTTP
+        backends; a provider that does not speak HTTP ignores it."""
 
     @abstractmethod
-    async def read(self, session: Session, desired: Sequence[DesiredResource]) -> LiveState:
+    async def read(self, session: Any, desired: Sequence[DesiredResource]) -> LiveState:
         """Read live state with as few requests as possible. Must not write anything.
+
+        ``session`` is the one :meth:`connect` returned (typed ``Any`` so that each provider can
+        name its own session class).
 
         ``desired`` lets a provider skip reading what cannot matter; everything top-level must still
         be listed so unmanaged resources can be reported.
@@ -162,7 +170,7 @@ class Provider(ABC):
 
     def matches(self, operation: Operation, live: JSON) -> bool:
         """Whether an existing object (GET of ``operation.verify``) is what ``operation`` creates."""
-        body = operation.request.body if operation.request else None
+        body = operation.request.body if isinstance(operation.request, Request) else None
         return subset_matches(body, live) if body is not None else True
 
     # -- export --------------------------------------------------------------------------------

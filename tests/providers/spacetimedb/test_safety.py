@@ -61,9 +61,9 @@ def test_an_invalid_manifest_sends_nothing(spacetime: Spacetime) -> None:
     assert spacetime.server.emulator.stats["requests"] == before
 
 
-def _plan_and_apply_after(spacetime: Spacetime, meanwhile: object) -> tuple[str, str]:
-    """Plan the manifest, run ``meanwhile`` (a callable), then apply the plan's operations."""
-    project = load_project([spacetime.manifest(MANIFEST)], registry=default_registry(), environ=spacetime.env)
+def _plan_and_apply_after(spacetime: Spacetime, meanwhile: object, manifest: str = MANIFEST) -> tuple[str, str]:
+    """Plan ``manifest``, run ``meanwhile`` (a callable), then apply the plan's operations."""
+    project = load_project([spacetime.manifest(manifest)], registry=default_registry(), environ=spacetime.env)
 
     async def run() -> tuple[str, str]:
         async with connect(project) as conns:
@@ -100,3 +100,22 @@ def test_an_artifact_rebuilt_after_the_plan_is_not_sent(spacetime: Spacetime) ->
     assert outcome == Outcome.FAILED.value
     assert "chat.wasm changed since the plan was made; nothing was sent" in error
     assert spacetime.http().get("/v1/database/quickstart-chat").status_code == 404
+
+
+def test_deleting_data_waits_for_the_live_module_the_plan_read(spacetime: Spacetime) -> None:
+    clearing = MANIFEST + "      deleteData: always\n"
+    spacetime.module(chat(), "chat.wasm")
+    assert spacetime.apply(clearing).code == 0
+    spacetime.sql("quickstart-chat", "INSERT INTO message (sender, sent, text) VALUES (1, 1, 'keep me')")
+    spacetime.module(chat(room=True), "chat.wasm")
+    other = chat(sent_index=True).bytes()
+
+    def publish_by_hand() -> None:
+        pre = spacetime.http().post("/v1/database/quickstart-chat/pre_publish", content=other).json()
+        spacetime.http().put("/v1/database/quickstart-chat", content=other,
+                             params={"policy": "BreakClients", "token": pre["AutoMigrate"]["token"]})
+
+    outcome, error = _plan_and_apply_after(spacetime, publish_by_hand, clearing)
+    assert outcome == Outcome.FAILED.value
+    assert "the server changed since the plan read it" in error and "nothing was sent" in error
+    assert spacetime.sql("quickstart-chat", "SELECT text FROM message") == [["keep me"]]

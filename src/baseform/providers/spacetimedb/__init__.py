@@ -20,10 +20,10 @@ from baseform.http import Session, default_error_parser
 from baseform.manifest.models import ProviderConfig, Section
 from baseform.providers.base import Locator, Provider
 from baseform.providers.spacetimedb.artifact import Artifact, load_artifact, module_path
-from baseform.providers.spacetimedb.calls import database_operation
+from baseform.providers.spacetimedb.calls import DatabaseOperation, database_operation
 from baseform.providers.spacetimedb.databases import DATABASES, database_address, desired_database, name_problem
 from baseform.providers.spacetimedb.export import export_section
-from baseform.providers.spacetimedb.live import read_live, token_identity
+from baseform.providers.spacetimedb.live import program_hash_of, read_live, token_identity
 from baseform.providers.spacetimedb.models import SpacetimeConfig, SpacetimeSection
 from baseform.providers.spacetimedb.native import SPACETIME_JSON
 from baseform.providers.spacetimedb.planning import check_plannable, migration_for, publish_details, replace_reasons
@@ -122,6 +122,10 @@ class SpacetimeDBProvider(Provider):
                                    migration_for(live, change.address))]
 
     # -- apply time ---------------------------------------------------------------------------
+    def precondition_holds(self, operation: Operation, answer: JSON) -> bool:
+        # a call that deletes data goes out only while the live module is the one the plan read
+        return isinstance(operation, DatabaseOperation) and program_hash_of(answer) == operation.planned_hash
+
     def explain_error(self, operation: Operation, error: ApiError) -> str:
         text = error.server_message
         if "does not match expected hash" in text:

@@ -5,9 +5,14 @@ The query parameters are those ``spacetime publish`` sends (crates/cli/src/subco
 then applies exactly the planned migration and refuses once the live module is another one);
 ``clear=true`` to delete all data first. The module's bytes are read from the file when the call is
 sent and must still have the digest the plan was made from.
+
+A call that deletes data (``clear=true``, a prune) carries no token the host could check, so it is
+sent only if the live module hash read just before it is still the one the plan read.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from baseform.engine.change import Action, Change
 from baseform.engine.operation import Content, Operation, Request
@@ -15,16 +20,32 @@ from baseform.providers.spacetimedb.artifact import Artifact, host_type_of
 from baseform.providers.spacetimedb.databases import PROVIDER, database_path
 from baseform.providers.spacetimedb.migration import Migration
 
-__all__ = ["database_operation"]
+__all__ = ["PROGRAM_HASH_SQL", "DatabaseOperation", "database_operation", "program_hash_read"]
+
+PROGRAM_HASH_SQL = b"SELECT program_hash FROM st_module"
+"""The live module hash: the public system table ``st_module`` (crates/datastore/src/system_tables.rs)."""
+
+
+def program_hash_read(name: str) -> Request:
+    return Request("POST", database_path(name) + "/sql", content=Content("text/plain", PROGRAM_HASH_SQL))
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseOperation(Operation):
+    """A publish or delete; ``planned_hash`` is the live module hash the plan read (for the precondition)."""
+
+    planned_hash: str | None = None
 
 
 def database_operation(change: Change, artifact: Artifact | None, migration: Migration | None) -> Operation:
     """The one call that realises ``change`` of a database."""
     name = change.address.name
     path = database_path(name)
+    planned = (change.before or {}).get("program_hash")
     if change.action is Action.DELETE:
-        return Operation(f"delete:{name}", PROVIDER, Action.DELETE, (change.address,), f"delete database {name}",
-                         Request("DELETE", path))
+        return DatabaseOperation(f"delete:{name}", PROVIDER, Action.DELETE, (change.address,),
+                                 f"delete database {name}", Request("DELETE", path),
+                                 precondition=program_hash_read(name), planned_hash=planned)
     after = change.after or {}
     assert artifact is not None, "a publish needs its artifact (loaded with the manifest)"
     module = str(after.get("module"))
@@ -40,5 +61,8 @@ def database_operation(change: Change, artifact: Artifact | None, migration: Mig
     else:
         description = f"publish {module} as new database {name}"
     content = Content(file=str(artifact.path), digest=artifact.digest)
-    return Operation(f"publish:{name}", PROVIDER, change.action, (change.address,), description,
-                     Request("PUT", path, params=tuple(params), content=content))
+    replacing = change.action is Action.REPLACE
+    return DatabaseOperation(f"publish:{name}", PROVIDER, change.action, (change.address,), description,
+                             Request("PUT", path, params=tuple(params), content=content),
+                             precondition=program_hash_read(name) if replacing else None,
+                             planned_hash=planned if replacing else None)

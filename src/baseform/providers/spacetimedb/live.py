@@ -24,15 +24,13 @@ from baseform.engine.resource import DesiredResource, LiveResource, LiveState
 from baseform.errors import ApiError, PlanError
 from baseform.http import Session
 from baseform.providers.spacetimedb.artifact import Artifact, host_type_of
+from baseform.providers.spacetimedb.calls import program_hash_read
 from baseform.providers.spacetimedb.databases import database_address, database_path
 from baseform.providers.spacetimedb.migration import parse_pre_publish
 from baseform.providers.spacetimedb.schema import project_expect, schema_tables
 from baseform.types import JSON, JSONObject
 
-__all__ = ["identity_hex", "program_hash_hex", "read_live", "token_identity"]
-
-PROGRAM_HASH_SQL = b"SELECT program_hash FROM st_module"
-
+__all__ = ["identity_hex", "program_hash_hex", "program_hash_of", "read_live", "token_identity"]
 
 def token_identity(token: str) -> str | None:
     """The identity a SpacetimeDB token names (its ``hex_identity`` claim); None if it is no JWT.
@@ -60,6 +58,15 @@ def identity_hex(value: JSON) -> str | None:
         text = value.lower().removeprefix("0x")
         return text.rjust(64, "0") if all(c in "0123456789abcdef" for c in text) else None
     return None
+
+
+def program_hash_of(answer: JSON) -> str | None:
+    """The live module hash in the answer to :func:`~.calls.program_hash_read`."""
+    value = None
+    if isinstance(answer, list) and answer and isinstance(answer[0], dict) and (answer[0].get("rows") or []):
+        first = answer[0]["rows"][0]
+        value = first[0] if isinstance(first, list) and first else None
+    return program_hash_hex(value)
 
 
 def program_hash_hex(value: JSON) -> str | None:
@@ -101,13 +108,8 @@ async def _read_database(session: Session, address: Address, name: str) -> _Data
         return None
     schema, rows = await asyncio.gather(
         session.request("GET", path + "/schema", params={"version": "9"}, operation=f"read the schema of {name}"),
-        session.request("POST", path + "/sql", content=PROGRAM_HASH_SQL, content_type="text/plain",
-                        operation=f"read the live module hash of {name}"))
-    value = None
-    if isinstance(rows, list) and rows and isinstance(rows[0], dict) and (rows[0].get("rows") or []):
-        first = rows[0]["rows"][0]
-        value = first[0] if isinstance(first, list) and first else None
-    return _Database(address, name, info, schema, program_hash_hex(value))
+        session.perform(program_hash_read(name), operation=f"read the live module hash of {name}"))
+    return _Database(address, name, info, schema, program_hash_of(rows))
 
 
 async def read_live(provider: str, session: Session, desired: Sequence[DesiredResource],

@@ -7,6 +7,8 @@ same text in the escape sequences the termcolor crate writes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .migrate import Plan, Step
 from .module import Module, Table
 from .sats import debug_value, fmt
@@ -53,6 +55,16 @@ class _Writer:
         self.coloured(name, "cyan", bold=True)
 
 
+_SUB_OBJECTS: dict[str, tuple[str, Callable[[Table, str], str]]] = {
+    "Index": ("indexes", lambda t, k: f"index {k} on [{', '.join(t.column_names(t.indexes[k].columns))}]"),
+    "Constraint": ("constraints", lambda t, k: f"unique constraint {k} on "
+                                               f"[{', '.join(t.column_names(t.constraints[k].columns))}]"),
+    "Sequence": ("sequences", lambda t, k: f"auto-increment constraint {k} on column "
+                                           f"{t.column(t.sequences[k].column).name}"),
+}
+"""Steps on an index, constraint or sequence: the table attribute holding it and how the line names it."""
+
+
 def render_plan(plan: Plan, *, ansi: bool) -> str:
     """``MigratePlan::pretty_print`` of an automatic plan."""
     w = _Writer(ansi)
@@ -82,28 +94,12 @@ def _step(w: _Writer, s: Step, plan: Plan) -> None:
         w.table_name(key)
         w.raw("\n")
         w.line("")
-    elif k in ("AddIndex", "RemoveIndex"):
-        module = plan.new if k == "AddIndex" else plan.old
-        table = _owner(module, "indexes", key)
-        index = table.indexes[key]
-        w.action("Created" if k == "AddIndex" else "Removed")
-        w.raw(f" index {key} on [{', '.join(table.column_names(index.columns))}] of table ")
-        w.table_name(table.name)
-        w.raw("\n")
-    elif k in ("AddConstraint", "RemoveConstraint"):
-        module = plan.new if k == "AddConstraint" else plan.old
-        table = _owner(module, "constraints", key)
-        w.action("Created" if k == "AddConstraint" else "Removed")
-        w.raw(f" unique constraint {key} on [{', '.join(table.column_names(table.constraints[key].columns))}]"
-              " of table ")
-        w.table_name(table.name)
-        w.raw("\n")
-    elif k in ("AddSequence", "RemoveSequence"):
-        module = plan.new if k == "AddSequence" else plan.old
-        table = _owner(module, "sequences", key)
-        w.action("Created" if k == "AddSequence" else "Removed")
-        w.raw(f" auto-increment constraint {key} on column {table.column(table.sequences[key].column).name} "
-              "of table ")
+    elif k[3:] in _SUB_OBJECTS or k[6:] in _SUB_OBJECTS:
+        created = k.startswith("Add")
+        attribute, describe = _SUB_OBJECTS[k[3:] if created else k[6:]]
+        table = _owner(plan.new if created else plan.old, attribute, key)
+        w.action("Created" if created else "Removed")
+        w.raw(f" {describe(table, key)} of table ")
         w.table_name(table.name)
         w.raw("\n")
     elif k in ("AddSchedule", "RemoveSchedule"):

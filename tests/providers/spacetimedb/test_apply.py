@@ -142,12 +142,7 @@ def test_saved_plan_is_refused_when_the_live_module_changed(spacetime: Spacetime
     plan_file = str(spacetime.tmp / "plan.json")
     assert spacetime.cli("plan", spacetime.manifest(MANIFEST), "--out", plan_file).code == 0
 
-    # meanwhile someone publishes another module by hand (as `spacetime publish` does)
-    other = chat(sent_index=True).bytes()
-    pre = spacetime.http().post("/v1/database/quickstart-chat/pre_publish", content=other).json()
-    published = spacetime.http().put("/v1/database/quickstart-chat", content=other,
-                                     params={"policy": "BreakClients", "token": pre["AutoMigrate"]["token"]})
-    assert published.status_code == 200, published.text
+    spacetime.publish_by_hand(chat(sent_index=True))  # meanwhile someone publishes another module
 
     result = spacetime.cli("apply", "--plan", plan_file)
     assert result.code == 1

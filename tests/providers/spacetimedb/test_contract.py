@@ -14,14 +14,6 @@ EXPECT = MANIFEST + """\
 """
 
 
-def _publish_by_hand(spacetime: Spacetime, module: bytes) -> None:
-    """What `spacetime publish` does: pre_publish, then publish with its token."""
-    pre = spacetime.http().post("/v1/database/quickstart-chat/pre_publish", content=module).json()
-    answer = spacetime.http().put("/v1/database/quickstart-chat", content=module,
-                                  params={"policy": "BreakClients", "token": pre["AutoMigrate"]["token"]})
-    assert answer.status_code == 200, answer.text
-
-
 def test_drift_from_a_hand_published_module_is_shown_against_expect(spacetime: Spacetime) -> None:
     # the team lets baseform revert drift even when that disconnects clients (removing a table does)
     manifest = EXPECT.replace("      module: chat.wasm\n", "      module: chat.wasm\n      breakClients: true\n")
@@ -29,7 +21,7 @@ def test_drift_from_a_hand_published_module_is_shown_against_expect(spacetime: S
     assert spacetime.apply(manifest).code == 0
     assert spacetime.plan(manifest, "--detailed-exitcode").code == 0
 
-    _publish_by_hand(spacetime, chat(public_messages=True, room=True).bytes())
+    spacetime.publish_by_hand(chat(public_messages=True, room=True))
     plan = spacetime.plan(manifest, "--detailed-exitcode")
     assert plan.code == 2, plan.text
     assert '~ expect.tables.message.access = "public" -> "private"' in plan.out
@@ -62,7 +54,7 @@ def test_a_database_without_module_is_only_checked(spacetime: Spacetime) -> None
 
     assert spacetime.apply(MANIFEST).code == 0
     assert spacetime.plan(watch_only, "--detailed-exitcode").code == 0
-    _publish_by_hand(spacetime, chat(sent_index=True, public_messages=True).bytes())
+    spacetime.publish_by_hand(chat(sent_index=True, public_messages=True))
     drift = spacetime.plan(watch_only, "--detailed-exitcode")
     assert drift.code == 1
     assert "does not match expect (drift)" in drift.err

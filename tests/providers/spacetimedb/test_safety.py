@@ -80,14 +80,7 @@ def test_the_host_refuses_a_planned_publish_once_the_live_module_changed(spaceti
     spacetime.module(chat(), "chat.wasm")
     assert spacetime.apply(MANIFEST).code == 0
     spacetime.module(chat(room=True), "chat.wasm")
-    other = chat(sent_index=True).bytes()
-
-    def publish_by_hand() -> None:
-        pre = spacetime.http().post("/v1/database/quickstart-chat/pre_publish", content=other).json()
-        spacetime.http().put("/v1/database/quickstart-chat", content=other,
-                             params={"policy": "BreakClients", "token": pre["AutoMigrate"]["token"]})
-
-    outcome, error = _plan_and_apply_after(spacetime, publish_by_hand)
+    outcome, error = _plan_and_apply_after(spacetime, lambda: spacetime.publish_by_hand(chat(sent_index=True)))
     assert outcome == Outcome.FAILED.value
     assert "the live module changed after the host planned this migration" in error
     tables = [t["name"] for t in spacetime.schema("quickstart-chat")["tables"]]
@@ -108,14 +101,8 @@ def test_deleting_data_waits_for_the_live_module_the_plan_read(spacetime: Spacet
     assert spacetime.apply(clearing).code == 0
     spacetime.sql("quickstart-chat", "INSERT INTO message (sender, sent, text) VALUES (1, 1, 'keep me')")
     spacetime.module(chat(room=True), "chat.wasm")
-    other = chat(sent_index=True).bytes()
-
-    def publish_by_hand() -> None:
-        pre = spacetime.http().post("/v1/database/quickstart-chat/pre_publish", content=other).json()
-        spacetime.http().put("/v1/database/quickstart-chat", content=other,
-                             params={"policy": "BreakClients", "token": pre["AutoMigrate"]["token"]})
-
-    outcome, error = _plan_and_apply_after(spacetime, publish_by_hand, clearing)
+    outcome, error = _plan_and_apply_after(spacetime, lambda: spacetime.publish_by_hand(chat(sent_index=True)),
+                                           clearing)
     assert outcome == Outcome.FAILED.value
     assert "the server changed since the plan read it" in error and "nothing was sent" in error
     assert spacetime.sql("quickstart-chat", "SELECT text FROM message") == [["keep me"]]

@@ -24,7 +24,7 @@ from baseform.providers.spacetimedb.calls import DatabaseOperation, database_ope
 from baseform.providers.spacetimedb.databases import DATABASES, database_address, desired_database, name_problem
 from baseform.providers.spacetimedb.export import export_section
 from baseform.providers.spacetimedb.live import program_hash_of, read_live, token_identity
-from baseform.providers.spacetimedb.models import SpacetimeConfig, SpacetimeSection
+from baseform.providers.spacetimedb.models import DatabaseSpec, SpacetimeConfig, SpacetimeSection
 from baseform.providers.spacetimedb.native import SPACETIME_JSON
 from baseform.providers.spacetimedb.planning import check_plannable, migration_for, publish_details, replace_reasons
 from baseform.types import JSON, JSONObject
@@ -60,27 +60,33 @@ class SpacetimeDBProvider(Provider):
         """The artifacts of the declared databases, read and hashed when the manifest is loaded."""
 
     # -- validate time ------------------------------------------------------------------------
+    def _artifact(self, spec: DatabaseSpec, index: int, locate: Locator) -> Diagnostic | None:
+        """Read and hash a database's module once (the only file this provider reads); why not, if it cannot."""
+        address = database_address(spec.name)
+        if spec.module is None or address in self.artifacts:
+            return None
+        where = locate(("spacetimedb", "databases", index, "module"))
+        file = module_path(spec.module, where)
+        try:
+            self.artifacts[address] = load_artifact(file)
+        except OSError as e:
+            return Diagnostic(f"module {spec.module!r}: cannot read {file}: {e.strerror}", where, str(address),
+                              hint="build the module first (spacetime build), or fix the path (relative to this file)")
+        return None
+
     def check(self, section: Section, locate: Locator) -> list[Diagnostic]:
-        """Names the host would refuse, and artifacts that cannot be read (the only file reads)."""
+        """Names the host would refuse, and modules that cannot be read."""
         assert isinstance(section, SpacetimeSection)
         problems = []
         for i, spec in enumerate(section.databases):
-            path = ("spacetimedb", "databases", i)
-            address = database_address(spec.name)
             problem = name_problem(spec.name)
             if problem:
-                problems.append(Diagnostic(f"name {spec.name!r}: {problem}", locate((*path, "name")),
-                                           str(address)))
-            if spec.module is None:
-                continue
-            where = locate((*path, "module"))
-            file = module_path(spec.module, where)
-            try:
-                self.artifacts[address] = load_artifact(file)
-            except OSError as e:
-                problems.append(Diagnostic(f"module {spec.module!r}: cannot read {file}: {e.strerror}", where,
-                                           str(address), hint="build the module first (spacetime build), or fix "
-                                                               "the path (relative to this file)"))
+                problems.append(Diagnostic(f"name {spec.name!r}: {problem}",
+                                           locate(("spacetimedb", "databases", i, "name")),
+                                           str(database_address(spec.name))))
+            unreadable = self._artifact(spec, i, locate)
+            if unreadable is not None:
+                problems.append(unreadable)
         return problems
 
     def desired(self, section: Section, locate: Locator) -> list[DesiredResource]:
@@ -88,6 +94,7 @@ class SpacetimeDBProvider(Provider):
         out = []
         for i, spec in enumerate(section.databases):
             address = database_address(spec.name)
+            self._artifact(spec, i, locate)
             artifact = self.artifacts.get(address)
             value = desired_database(spec, artifact.module_hash if artifact else None)
             out.append(DesiredResource(address, value, locate(("spacetimedb", "databases", i)), protect=spec.protect,

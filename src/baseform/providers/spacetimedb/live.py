@@ -140,9 +140,7 @@ async def read_live(provider: str, session: Session, desired: Sequence[DesiredRe
             value["program_hash"] = db.program_hash
         raw = {"database": db.info, "program_hash": db.program_hash, "schema": db.schema}
         resources[address] = LiveResource(address, value, raw)
-    owners = {str(a): identity_hex(db.info.get("owner_identity")) for a, db in databases.items()}
-    return LiveState(provider, session.base_url, None, resources,
-                     context={"migrations": migrations, "owners": owners, "me": me})
+    return LiveState(provider, session.base_url, None, resources, context={"migrations": migrations})
 
 
 async def _read_undeclared(session: Session, identity: str) -> _Database | None:

@@ -31,7 +31,7 @@ def test_the_token_is_never_printed_or_saved(spacetime: Spacetime) -> None:
     outputs.append(spacetime.cli("plan", manifest, env={**spacetime.env, "SPACETIMEDB_TOKEN": other_token}))
     outputs.append(spacetime.cli("plan", manifest, env={**spacetime.env, "SPACETIMEDB_TOKEN": "not-a-token-8412"}))
     assert [r.code for r in outputs] == [0, 0, 0, 0, 0, 1, 1, 1], [r.text for r in outputs]
-    assert "Invalid token" in outputs[-1].err
+    assert "Invalid token" in outputs[-1].err and "set SPACETIMEDB_TOKEN" in outputs[-1].err
     for secret in (spacetime.token, other_token, "not-a-token-8412"):
         for result in outputs:
             assert secret not in result.text

@@ -41,7 +41,11 @@ def _json_error(status: int, body: JSON) -> tuple[str, str | None]:
 
 def _text_error(status: int, text: str) -> str:
     # the host answers errors as plain text (axum's (StatusCode, String)); keep all of it
-    return text.strip()[:4000] or f"HTTP {status}"
+    message = text.strip()[:4000] or f"HTTP {status}"
+    if status == 401:
+        message += (" (the host does not accept the token: set SPACETIMEDB_TOKEN to one it issued, e.g. from "
+                    "`spacetime login show --token`)")
+    return message
 
 
 class SpacetimeDBProvider(Provider):

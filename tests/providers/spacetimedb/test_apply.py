@@ -188,3 +188,10 @@ def test_only_the_owner_may_publish(spacetime: Spacetime) -> None:
     assert "does not own database 'quickstart-chat'" in plan.err
     assert "SPACETIMEDB_TOKEN" in plan.err
     assert "room" not in _tables(spacetime.schema("quickstart-chat"))
+
+
+def test_a_js_bundle_is_published_as_a_js_module(spacetime: Spacetime) -> None:
+    spacetime.module(chat(), "chat.mjs")
+    result = spacetime.apply(MANIFEST.replace("chat.wasm", "chat.mjs"))
+    assert result.code == 0, result.text
+    assert spacetime.http().get("/v1/database/quickstart-chat").json()["host_type"] == {"Js": []}

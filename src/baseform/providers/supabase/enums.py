@@ -54,10 +54,10 @@ def _type_name(address: Address) -> str:
     return qualified(address.path[0][1], address.name)
 
 
-def enum_statements(change: Change, users: Mapping[Address, Sequence[tuple[str, str, str | None]]],
+def enum_statements(change: Change, users: Mapping[Address, Sequence[tuple[str, str, str | None, bool]]],
                     renamed_from: str | None) -> Iterator[tuple[Phase, str]]:
     """Statements of one enum change. ``users``: for a replaced enum, the live columns of that type
-    as (qualified table, column, live default)."""
+    as (qualified table, column, live default, whether to put the default back afterwards)."""
     name = _type_name(change.address)
     if renamed_from is not None:
         yield Phase.RENAME, f"alter type {qualified(change.address.path[0][1], renamed_from)} rename to " \
@@ -77,12 +77,12 @@ def enum_statements(change: Change, users: Mapping[Address, Sequence[tuple[str, 
         aside = quote(change.address.name[:50] + "__replaced")
         yield Phase.TYPE, f"alter type {name} rename to {aside}"
         yield Phase.TYPE, f"create type {name} as enum ({values})"
-        for table, column, default in users.get(change.address, ()):
+        for table, column, default, restore in users.get(change.address, ()):
             col = quote(column)
             if default is not None:
                 yield Phase.TYPE, f"alter table {table} alter column {col} drop default"
             yield Phase.TYPE, f"alter table {table} alter column {col} type {name} using {col}::text::{name}"
-            if default is not None:
+            if default is not None and restore:
                 yield Phase.TYPE, f"alter table {table} alter column {col} set default {default}"
         yield Phase.TYPE, f"drop type {qualified(change.address.path[0][1], change.address.name[:50] + '__replaced')}"
 

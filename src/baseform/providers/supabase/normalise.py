@@ -16,6 +16,7 @@ fail; those become located manifest problems (an unknown type, a syntax error in
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,6 +71,8 @@ class _Scratch:
     table_target: dict[Address, str] = field(default_factory=dict)
     column_of: dict[tuple[str, str], Address] = field(default_factory=dict)
     named: dict[str, tuple[Address, str]] = field(default_factory=dict)
+    stand_ins: dict[str, str] = field(default_factory=dict)
+    """Temporary enum name -> the live enum's name as the server prints it (see :func:`_stand_in`)."""
 
     def add(self, key: Address, what: str, sql: str) -> None:
         self.items.append({"key": f"{what}\t{key}", "sql": sql})
@@ -99,10 +102,20 @@ def _scratch(desired: Sequence[DesiredResource], live: LiveState) -> _Scratch:
     for d in by_kind.get("schemas", []):
         if d.address not in live.resources:
             s.add(d.address, "schema", f"create schema {quote(d.address.name)}")
+    types: dict[str, str] = {}
     for d in by_kind.get("enums", []):
         schema = d.address.path[0][1]
         values = ", ".join("'" + v.replace("'", "''") + "'" for v in d.value["values"])
         if d.address in live.resources:
+            if d.value["values"] != live.resources[d.address].value.get("values"):
+                # a new value cannot be used in the transaction that adds it: a temporary stand-in has them all
+                stand_in = f"baseform_e_{len(s.stand_ins)}"
+                printed = d.address.name if schema == "public" else qualified(schema, d.address.name)
+                s.stand_ins[stand_in] = quote(d.address.name) if schema == "public" else printed
+                for spelling in {d.address.name, f"{schema}.{d.address.name}", qualified(schema, d.address.name),
+                                 quote(d.address.name) if schema == "public" else ""} - {""}:
+                    types[spelling] = f"pg_temp.{stand_in}"
+                s.add(d.address, "enum", f"create type pg_temp.{stand_in} as enum ({values})")
             continue
         if d.renamed_from and _live_name(d, live):
             s.add(d.address, "enum",
@@ -125,7 +138,9 @@ def _scratch(desired: Sequence[DesiredResource], live: LiveState) -> _Scratch:
         v = d.value
         s.column_of[(target, d.address.name)] = d.address
         default = f" default {v['default']}" if v.get("default") is not None else ""
-        s.add(d.address, "type", f"alter table {target} add column {quote(d.address.name)} {v['type']}{default}")
+        column_type = str(v["type"])
+        column_type = types.get(column_type, column_type)
+        s.add(d.address, "type", f"alter table {target} add column {quote(d.address.name)} {column_type}{default}")
         if v.get("check") is not None:
             name = s.name("c", d.address, "check")
             s.add(d.address, "check", f"alter table {target} add constraint {name} check ({v['check']})")
@@ -164,8 +179,18 @@ def _scratch(desired: Sequence[DesiredResource], live: LiveState) -> _Scratch:
     return s
 
 
+def _real_names(value: Any, stand_ins: dict[str, str]) -> Any:
+    """``value`` with every temporary enum stand-in named as the live enum it stands for."""
+    if isinstance(value, list):
+        return [_real_names(v, stand_ins) for v in value]
+    if isinstance(value, str):
+        for stand_in, real in stand_ins.items():
+            value = re.sub(rf"\b{stand_in}\b", real, value)
+    return value
+
+
 def _field_of(what: str) -> str:
-    return {"type": "type", "check": "check", "references": "references", "index": "where", "policy": "using",
+    return {"type": "type", "check": "check", "references": "references", "index": "index", "policy": "policy",
             "enum": "values", "schema": "name", "table": "name"}.get(what, what)
 
 
@@ -192,7 +217,7 @@ async def normalise(session: SupabaseSession, desired: Sequence[DesiredResource]
 
     def put(address: Address, key: str, value: Any) -> None:
         if str(address) not in failed:
-            out.values.setdefault(str(address), {})[key] = value
+            out.values.setdefault(str(address), {})[key] = _real_names(value, scratch.stand_ins)
 
     for target, name, type_text, default in columns:
         column = scratch.column_of.get((target, name))

@@ -45,7 +45,9 @@ class _Context:
         return found.action if found is not None else None
 
     def old_name(self, change: Change) -> str | None:
-        return change.renamed_from.name if change.renamed_from is not None else None
+        """The resource's own old name when it is renamed (not when only its table is)."""
+        old = change.renamed_from
+        return old.name if old is not None and old.name != change.address.name else None
 
     def live_raw(self, change: Change) -> object:
         found = self.live.resources.get(change.renamed_from or change.address)
@@ -60,14 +62,17 @@ def _schemas(change: Change, ctx: _Context) -> Iterable[tuple[Phase, str]]:
 
 
 def _enums(change: Change, ctx: _Context) -> Iterable[tuple[Phase, str]]:
-    users: dict[Address, list[tuple[str, str, str | None]]] = {}
+    users: dict[Address, list[tuple[str, str, str | None, bool]]] = {}
     if change.action is Action.REPLACE:
         schema, name = change.address.path[0][1], (change.renamed_from or change.address).name
         for resource in ctx.live.resources.values():
             raw = resource.raw
             if resource.address.kind == "columns" and isinstance(raw, dict) and raw.get("type_name") == [schema, name]:
+                # a default the plan changes anyway is not put back (it may hold a removed value)
+                column = ctx.changes.get(resource.address)
+                kept = column is None or not any(d.path == "default" for d in column.diff)
                 users.setdefault(change.address, []).append(
-                    (table_sql(resource.address), resource.address.name, raw.get("default")))
+                    (table_sql(resource.address), resource.address.name, raw.get("default"), kept))
     return enum_statements(change, users, ctx.old_name(change))
 
 

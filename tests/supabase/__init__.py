@@ -48,9 +48,10 @@ class Database:
     url: str = field(repr=False)
     admin_url: str = field(repr=False)
 
-    def sql(self, query: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
-        """Run one statement as the superuser (autocommit) and return its rows."""
-        with psycopg.connect(self.admin_url, autocommit=True) as conn, conn.cursor() as cur:
+    def sql(self, query: str, params: Sequence[Any] | None = None, *, admin: bool = True) -> list[tuple[Any, ...]]:
+        """Run one statement (autocommit) as the superuser, or as ``postgres`` like a dashboard user,
+        and return its rows."""
+        with psycopg.connect(self.admin_url if admin else self.url, autocommit=True) as conn, conn.cursor() as cur:
             cur.execute(query.encode(), params)
             return list(cur.fetchall()) if cur.description is not None else []
 

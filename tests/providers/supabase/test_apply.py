@@ -148,7 +148,7 @@ def test_type_change_that_may_lose_data_needs_allow_destroy(baseform: Baseform, 
 
 def test_undeclared_table_is_listed_not_dropped(baseform: Baseform, manifest: Manifest,
                                                 supabase_db: Database) -> None:
-    supabase_db.sql("create table public.legacy (id int); insert into public.legacy values (1)")
+    supabase_db.sql("create table public.legacy (id int); insert into public.legacy values (1)", admin=False)
     path = manifest("""
         schemas:
           - name: public
@@ -164,7 +164,7 @@ def test_undeclared_table_is_listed_not_dropped(baseform: Baseform, manifest: Ma
 
 def test_not_null_over_nulls_is_found_at_plan_time(baseform: Baseform, manifest: Manifest,
                                                    supabase_db: Database) -> None:
-    supabase_db.sql("create table public.people (id int primary key, email text)")
+    supabase_db.sql("create table public.people (id int primary key, email text)", admin=False)
     supabase_db.sql("insert into public.people values (1, null), (2, 'x@y.z'), (3, 'x@y.z')")
     path = manifest("""
         schemas:

@@ -49,6 +49,8 @@ regprocedure regrole regnamespace name int4range int8range numrange tsrange tstz
 int8multirange nummultirange tsmultirange tstzmultirange datemultirange pg_lsn pg_snapshot txid_snapshot record
 citext vector halfvec sparsevec geometry geography hstore ltree lquery ltxtquery cube earth seg isbn issn ean13
 """.split())
+_ALIASES = {"string": "text", "str": "text", "strng": "text", "datetime": "timestamptz", "int64": "bigint",
+            "int32": "integer", "long": "bigint", "double": "double precision", "blob": "bytea", "varchar2": "varchar"}
 _SERIALS = frozenset({"serial", "serial2", "serial4", "serial8", "smallserial", "bigserial"})
 _KNOWN_FOREIGN_TABLES = frozenset({("auth", "users"), ("storage", "buckets"), ("storage", "objects")})
 
@@ -122,10 +124,14 @@ def _names_type(text: str, schema: str, name: str) -> bool:
 
 def _expression_problem(text: str) -> str | None:
     """Why ``text`` is not one SQL expression (None when it is)."""
+    prefix = "select ("
     try:
-        statements = parser.parse_sql(f"select ({text}\n)")
+        statements = parser.parse_sql(f"{prefix}{text}\n)")
     except ParseError as e:
-        return f"SQL syntax error: {e.args[0]}"
+        position = e.args[1] - len(prefix) if len(e.args) > 1 and isinstance(e.args[1], int) else -1
+        if 0 <= position < len(text.rstrip()):
+            return f"SQL syntax error at character {position + 1}: near {text[position:position + 20]!r}"
+        return "SQL syntax error: the expression ends too early"
     if len(statements) != 1:
         return "it holds more than one SQL expression (a ';' or an unbalanced parenthesis?)"
     return None
@@ -149,9 +155,10 @@ def check_section(section: SupabaseSection, locate: Locator) -> list[Diagnostic]
                                            str(enum_address(schema.name, enum.name))))
         for j, table in enumerate(schema.tables):
             t_where = (*where, "tables", j)
+            address = table_address(schema.name, table.name)
             for message, path, hint in _table_problems(schema.name, table, declared_schemas, declared_tables, enums):
-                problems.append(Diagnostic(message, locate((*t_where, *path)),
-                                           str(table_address(schema.name, table.name)), hint))
+                problems.append(Diagnostic(message, locate((*t_where, *path)), str(_child(address, table, path)),
+                                           hint))
     for i, policy in enumerate(section.policies):
         p_where: Path = (PROVIDER, "policies", i)
         if policy.table.partition(".")[0] in declared_schemas:
@@ -162,6 +169,14 @@ def check_section(section: SupabaseSection, locate: Locator) -> list[Diagnostic]
             problems.append(Diagnostic(message, locate((*p_where, *path)),
                                        str(foreign_policy_address(policy.table, policy.name))))
     return problems
+
+
+def _child(address: Address, table: TableSpec, path: Path) -> Address:
+    """The address of the column, index or policy a problem's path points into (else the table's)."""
+    if len(path) >= 2 and path[0] in ("columns", "indexes", "policies") and isinstance(path[1], int):
+        items = getattr(table, str(path[0]))
+        return address.child(str(path[0]), items[path[1]].name)
+    return address
 
 
 def _policy_problems(command: str, using: str | None, with_check: str | None) -> Iterator[tuple[str, Path]]:
@@ -188,7 +203,9 @@ def _column_problems(schema: str, column: ColumnSpec, declared_schemas: set[str]
                    ("type",), "use the integer type with `identity: by default` (or `always`)")
         elif len(names) == 1 and names[0] not in _BUILTIN_TYPES and not any(e == names[0] for _, e in enums):
             known = sorted(_BUILTIN_TYPES | {e for _, e in enums})
-            yield (f"unknown type {column.type!r}" + did_you_mean(names[0], known),
+            alias = _ALIASES.get(names[0].lower())
+            yield (f"unknown type {column.type!r}" + (f" (did you mean {alias!r}?)" if alias else
+                                                      did_you_mean(names[0], known)),
                    ("type",), "declare it as an enum of a schema here, or write a type defined elsewhere with its "
                               "schema (extensions.citext)")
         elif len(names) == 2 and names[0] in declared_schemas and (names[0], names[1]) not in enums:

@@ -9,13 +9,60 @@ payload (a SQL transaction) that its provider's session knows how to perform
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from baseform.engine.address import Address
 from baseform.engine.change import Action
+from baseform.errors import ProviderError
 from baseform.types import JSON, JSONObject
 
-__all__ = ["Call", "Operation", "Request", "WaitFor"]
+__all__ = ["Call", "Content", "Operation", "Request", "WaitFor", "bytes_digest", "file_digest"]
+
+
+def bytes_digest(data: bytes) -> str:
+    """The ``sha256:`` digest of some bytes (the form :attr:`Content.digest` holds)."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def file_digest(path: str | Path) -> str:
+    """The ``sha256:`` digest of a local file's bytes (raises OSError when it cannot be read)."""
+    return bytes_digest(Path(path).read_bytes())
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """A request body that is not JSON: ``data`` as it is, or the bytes of the local file ``file``.
+
+    A file is read only when the call is sent, so plans and plan files hold its path and ``digest``
+    (:func:`file_digest`) but never its bytes; the call is refused, unsent, when the file no longer
+    has that digest (it changed after the plan was made).
+    """
+
+    media_type: str = "application/octet-stream"
+    data: bytes = b""
+    file: str | None = None
+    digest: str | None = None
+
+    def read(self, operation: str) -> bytes:
+        """The bytes to send; a file is read now and must still be the one the plan was made from."""
+        if self.file is None:
+            return self.data
+        try:
+            data = Path(self.file).read_bytes()
+        except OSError as e:
+            raise ProviderError(f"cannot read {self.file}: {e.strerror}; nothing was sent",
+                                operation=operation) from None
+        if self.digest is not None and bytes_digest(data) != self.digest:
+            raise ProviderError(f"{self.file} changed since the plan was made; nothing was sent. Plan again "
+                                "and review the new plan", operation=operation)
+        return data
+
+    def as_json(self) -> JSONObject:
+        """A raw body is described, never included: the plan names the file it is read from and its digest."""
+        return {"media_type": self.media_type, "file": self.file, "digest": self.digest,
+                "size": len(self.data) if self.file is None else None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,18 +81,26 @@ class Call:
 
 @dataclass(frozen=True, slots=True)
 class Request(Call):
-    """One HTTP call relative to the provider's base URL. ``params`` may repeat keys (list values)."""
+    """One HTTP call relative to the provider's base URL. ``params`` may repeat keys (list values).
+
+    ``body`` is sent as JSON; ``content`` (mutually exclusive with it) is sent as raw bytes.
+    """
 
     method: str
     path: str
     body: JSON = None
     params: tuple[tuple[str, str], ...] = ()
+    content: Content | None = None
 
     def summary(self) -> str:
         return f"{self.method} {self.path}"
 
     def as_json(self) -> JSONObject:
-        return {"method": self.method, "path": self.path, "body": self.body, "params": [list(p) for p in self.params]}
+        out: JSONObject = {"method": self.method, "path": self.path, "body": self.body,
+                           "params": [list(p) for p in self.params]}
+        if self.content is not None:
+            out["content"] = self.content.as_json()
+        return out
 
 
 @dataclass(frozen=True, slots=True)

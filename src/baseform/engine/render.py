@@ -93,6 +93,7 @@ def _change_lines(change: Change, colour: bool) -> list[str]:
             lines.append("      (data stored in it is lost)")
         elif change.reason and not change.renamed_from:
             lines.append(f"      ({change.reason})")
+    lines.extend(f"      {line}" if line else "" for line in change.details)
     return lines
 
 
@@ -173,6 +174,7 @@ def plan_to_json(plan: Plan, manifest: Mapping[str, Any] | None = None) -> dict[
                       "after": MASK if d.path.split(".")[0] in masked else _diff_value(d.after),
                       "forces_replacement": d.forces_replacement} for d in c.diff],
             "live_digest": c.live_digest,
+            **({"details": list(c.details)} if c.details else {}),
         })
     return {
         "format_version": FORMAT_VERSION,

@@ -6,7 +6,8 @@ what they may do, as in the style guide:
 * pure, at validate time: :meth:`Provider.check`, :meth:`Provider.desired`
 * I/O: :meth:`Provider.connect`, :meth:`Provider.read` (only reads; never writes)
 * pure, at plan time: :meth:`Provider.rules`, :meth:`Provider.prepare`,
-  :meth:`Provider.replace_reasons`, :meth:`Provider.plan_warnings`, :meth:`Provider.operations`
+  :meth:`Provider.replace_reasons`, :meth:`Provider.details`, :meth:`Provider.plan_warnings`,
+  :meth:`Provider.operations`
 * pure, at apply time: :meth:`Provider.is_conflict`, :meth:`Provider.matches`
 * export: :meth:`Provider.export`
 
@@ -71,6 +72,9 @@ class Provider(ABC):
     """Kinds that are top-level resources (for ``prune`` and ``unmanaged`` listings)."""
     native_formats: ClassVar[tuple[NativeFormat, ...]] = ()
     """The backend's own schema files this provider reads as manifests (``pb_schema.json``...)."""
+    local_server: ClassVar[str | None] = None
+    """``"module:Class"`` of the :class:`~baseform.providers.local.LocalServer` that ``baseform local``
+    runs for this backend (imported only when used), or None."""
 
     def __init__(self, config: ProviderConfig) -> None:
         self.config = config
@@ -118,6 +122,11 @@ class Provider(ABC):
                         diffs: Sequence[FieldDiff], live: LiveState) -> list[str]:
         """Why this change cannot be made in place ([] when it can). Default: ``replace_on``."""
         return default_replace_reasons(self.rules(live))(address, before, after, diffs)
+
+    def details(self, change: Change, live: LiveState) -> tuple[str, ...]:
+        """Lines that explain ``change`` beyond its field diff, shown under it in every format (e.g. the
+        server's own migration plan for it). Display only; never secrets. Pure."""
+        return ()
 
     def plan_warnings(self, changes: Sequence[Change], live: LiveState) -> list[str]:
         """Warnings about what this plan does on this server (a deprecated type being created), shown

@@ -49,6 +49,7 @@ class PocketBaseProvider(Provider):
     kinds = (COLLECTIONS, FIELDS, INDEXES)
     top_level = ("collections",)
     native_formats = (PB_SCHEMA,)
+    local_server = "baseform.providers.pocketbase.local:LocalPocketBase"
 
     def check(self, section: Section, locate: Locator) -> list[Diagnostic]:
         assert isinstance(section, PocketBaseSection)

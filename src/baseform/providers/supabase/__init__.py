@@ -61,6 +61,7 @@ class SupabaseProvider(Provider):
     section_model = SupabaseSection
     kinds = (SCHEMAS, ENUMS, TABLES, COLUMNS, INDEXES, POLICIES, BUCKETS)
     top_level = ("schemas", "buckets", "policies")
+    local_server = "baseform.providers.supabase.local:LocalSupabase"
 
     def check(self, section: Section, locate: Locator) -> list[Diagnostic]:
         assert isinstance(section, SupabaseSection)

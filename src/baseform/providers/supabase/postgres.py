@@ -43,10 +43,14 @@ __all__ = [
     "embedded_bin_dir",
     "free_port",
     "init_cluster",
+    "answers",
     "server_version",
+    "shape_cluster",
     "shape_database",
+    "spawn",
     "start_cluster",
     "stop_pid",
+    "usable_bin_dir",
 ]
 
 ADMIN_USER = "supabase_admin"
@@ -101,9 +105,10 @@ def _reachable_by_others(path: Path) -> bool:
     return all(p.stat().st_mode & stat.S_IXOTH for p in path.resolve().parents)
 
 
-def _usable_bin_dir(bin_dir: Path, user: pwd.struct_passwd | None) -> Path:
+def usable_bin_dir(bin_dir: Path, user: pwd.struct_passwd | None = None) -> Path:
     """``bin_dir``, or (as root, when the run user cannot reach it, e.g. under /root) a copy of the
     install it belongs to in a world-readable cache directory, made once."""
+    user = user or _run_user()
     if user is None or _reachable_by_others(bin_dir):
         return bin_dir
     # the wheel's layout is kept: its binaries find their libraries at $ORIGIN/../../../<package>.libs
@@ -178,7 +183,11 @@ class Cluster:
 def init_cluster(bin_dir: Path, root: Path) -> Cluster:
     """A new cluster in ``root/data`` (``root`` must exist and be empty of a cluster). About 1 s."""
     user = _run_user()
-    bin_dir = _usable_bin_dir(bin_dir, user)
+    if user is not None and not _reachable_by_others(root):
+        raise LocalServerError(f"running as root, Postgres runs as the user {user.pw_name!r}, which cannot reach "
+                               f"{root} (a directory above it is private); use a directory others can traverse, "
+                               "or run baseform as an ordinary user")
+    bin_dir = usable_bin_dir(bin_dir, user)
     _own(root, user)
     data = root / "data"
     data.mkdir()
@@ -199,22 +208,39 @@ def init_cluster(bin_dir: Path, root: Path) -> Cluster:
     return cluster
 
 
-def start_cluster(cluster: Cluster, port: int | None = None, timeout: float = 30.0) -> None:
-    """Start the server on 127.0.0.1:``port`` (a free one if None) and wait until it accepts logins."""
+def spawn(cluster: Cluster, port: int) -> subprocess.Popen[bytes]:
+    """Start the server of ``cluster`` on 127.0.0.1:``port`` (not waiting for it), logging to its log file."""
     user = _run_user()
-    cluster.port = port or free_port()
+    cluster.port = port
     sockets = cluster.data_dir.parent / "sockets"
     sockets.mkdir(exist_ok=True)
     _own(sockets, user)
-    args = [str(cluster.bin_dir / "postgres"), "-D", str(cluster.data_dir), "-p", str(cluster.port),
-            "-k", str(sockets)]
+    args = [str(cluster.bin_dir / "postgres"), "-D", str(cluster.data_dir), "-p", str(port), "-k", str(sockets)]
     for setting in _SETTINGS:
         args += ["-c", setting]
     with open(cluster.log_file, "ab") as log:
-        process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   cwd=cluster.data_dir.parent, start_new_session=True,
-                                   **_as_user(user))  # type: ignore[call-overload]
+        process: subprocess.Popen[bytes] = subprocess.Popen(
+            args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=cluster.data_dir.parent,
+            start_new_session=True, **_as_user(user))  # type: ignore[call-overload]
     cluster.pid, cluster.process = process.pid, process
+    return process
+
+
+def answers(port: int) -> bool:
+    """Whether a Postgres server on 127.0.0.1:``port`` accepts connections (a refused login counts:
+    the server answered)."""
+    try:
+        with psycopg.connect(host="127.0.0.1", port=port, user="baseform_probe", dbname="postgres",
+                             password="-", connect_timeout=2):
+            return True
+    except psycopg.OperationalError as e:
+        text = str(e)
+        return "authentication" in text or "password" in text or "does not exist" in text
+
+
+def start_cluster(cluster: Cluster, port: int | None = None, timeout: float = 30.0) -> None:
+    """Start the server on 127.0.0.1:``port`` (a free one if None) and wait until it accepts logins."""
+    process = spawn(cluster, port or free_port())
     deadline = time.monotonic() + timeout
     while True:
         if process.poll() is not None:
@@ -252,10 +278,15 @@ def shape_cluster(cluster: Cluster) -> None:
             sql.Literal(secrets.token_urlsafe(18))))
 
 
-def shape_database(cluster: Cluster, database: str) -> None:
-    """Create ``database`` owned by ``postgres`` and give it Supabase's schemas (auth, storage...)."""
+def shape_database(cluster: Cluster, database: str, *, create: bool = True) -> None:
+    """Give ``database`` (created first unless ``create`` is false) to ``postgres``, with Supabase's
+    schemas (auth, storage...)."""
     with cluster.connect() as conn:
-        conn.execute(sql.SQL("create database {} owner postgres").format(sql.Identifier(database)))
+        name = sql.Identifier(database)
+        if create:
+            conn.execute(sql.SQL("create database {} owner postgres").format(name))
+        else:
+            conn.execute(sql.SQL("alter database {} owner to postgres").format(name))
     with cluster.connect(database) as conn:
         conn.execute(_script("project.sql").encode())
 

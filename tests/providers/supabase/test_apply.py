@@ -227,3 +227,45 @@ def test_enum_values_added_in_place_and_removed_by_replacement(baseform: Basefor
     assert removed.code == 0, removed.text
     assert supabase_db.sql("select enum_range(null::mood)::text") == [("{a,b}",)]
     assert supabase_db.sql("select m::text from public.t") == [("b",)]
+
+
+def test_policy_changes_in_place_and_concurrent_index_outside_the_transaction(
+        baseform: Baseform, manifest: Manifest, supabase_db: Database) -> None:
+    def version(using: str, concurrently: bool) -> Path:
+        return manifest(f"""
+            schemas:
+              - name: public
+                tables:
+                  - name: docs
+                    rls: true
+                    columns:
+                      - {{name: id, type: int, primary_key: true}}
+                      - {{name: owner, type: uuid}}
+                    indexes:
+                      - {{name: docs_owner_idx, columns: [owner], concurrently: {str(concurrently).lower()}}}
+                    policies:
+                      - {{name: mine, command: select, to: [authenticated], using: "{using}"}}
+        """)
+
+    first = baseform("apply", "--auto-approve", version("owner = (select auth.uid())", False))
+    assert first.code == 0, first.text
+    oid = supabase_db.sql("select oid from pg_policy where polname = 'mine'")
+    plan = baseform("plan", "--format", "json", version("owner is not null", False))
+    operations = __import__("json").loads(plan.out)["operations"]
+    assert [s for s in operations[0]["request"]["sql"] if "policy" in s] == [
+        "alter policy mine on public.docs using ((owner IS NOT NULL))"]
+    assert baseform("apply", "--auto-approve", version("owner is not null", False)).code == 0
+    assert supabase_db.sql("select oid, qual from pg_policies join pg_policy on polname = policyname "
+                           "where policyname = 'mine'") == [(oid[0][0], "(owner IS NOT NULL)")]
+    # an index built concurrently: recreated after the transaction, in its own marked operation
+    supabase_db.sql("drop index public.docs_owner_idx", admin=False)
+    concurrent = version("owner is not null", True)
+    plan = __import__("json").loads(baseform("plan", "--format", "json", concurrent).out)
+    assert [op["request"]["transaction"] for op in plan["operations"]] == [False]
+    assert plan["operations"][0]["request"]["sql"] == [
+        "create index concurrently docs_owner_idx on public.docs using btree (owner)"]
+    assert "outside" in plan["operations"][0]["description"]
+    result = baseform("apply", "--auto-approve", concurrent)
+    assert result.code == 0, result.text
+    assert supabase_db.sql("select indisvalid from pg_index where indexrelid = 'public.docs_owner_idx'::regclass") \
+        == [(True,)]

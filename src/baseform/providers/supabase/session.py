@@ -179,8 +179,9 @@ async def open_session(url: str, state_reader: StateReader | None = None) -> Sup
     for attempt in range(1, _CONNECT_ATTEMPTS + 1):
         try:
             # autocommit: every transaction is an explicit `async with conn.transaction()` block
+            # no server-side prepared statements: poolers in transaction mode cannot keep them
             conn = await psycopg.AsyncConnection.connect(url, connect_timeout=15, application_name="baseform",
-                                                         autocommit=True)
+                                                         autocommit=True, prepare_threshold=None)
             return SupabaseSession(conn, url, state_reader)
         except psycopg.OperationalError as e:
             text = str(e)

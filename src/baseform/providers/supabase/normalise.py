@@ -77,6 +77,10 @@ class _Scratch:
     def add(self, key: Address, what: str, sql: str) -> None:
         self.items.append({"key": f"{what}\t{key}", "sql": sql})
 
+    def target_of(self, d: DesiredResource) -> str | None:
+        """Where a column's or index's table is built in the scratch transaction (None: not built)."""
+        return self.table_target.get(d.address.parent) if d.address.parent else None
+
     def name(self, prefix: str, address: Address, what: str) -> str:
         name = f"baseform_{prefix}_{len(self.named)}"
         self.named[name] = (address, what)
@@ -131,11 +135,10 @@ def _scratch(desired: Sequence[DesiredResource], live: LiveState) -> _Scratch:
         s.targets.append(target)
         s.add(d.address, "table", f"create table {target} ()")
     for d in by_kind.get("columns", []):
-        table = s.table_target.get(d.address.parent) if d.address.parent else None
-        if table is None:
+        built = s.target_of(d)
+        if built is None:
             continue
-        target = table
-        v = d.value
+        target, v = built, d.value
         s.column_of[(target, d.address.name)] = d.address
         default = f" default {v['default']}" if v.get("default") is not None else ""
         column_type = str(v["type"])
@@ -149,11 +152,10 @@ def _scratch(desired: Sequence[DesiredResource], live: LiveState) -> _Scratch:
             table, _, column = ref.rpartition("(")
             s.add(d.address, "references", f"select {column.rstrip(')')} from {table} where false")
     for d in by_kind.get("indexes", []):
-        table = s.table_target.get(d.address.parent) if d.address.parent else None
-        if table is None:
+        built = s.target_of(d)
+        if built is None:
             continue
-        target = table
-        v = d.value
+        target, v = built, d.value
         name = s.name("i", d.address, "index")
         columns = ", ".join(quote(c) for c in v["columns"])
         where = f" where {v['where']}" if v.get("where") else ""
@@ -166,7 +168,7 @@ def _scratch(desired: Sequence[DesiredResource], live: LiveState) -> _Scratch:
             schema, _, table = str(v["table"]).partition(".")
             s.add(d.address, "policy", f"create table {target} (like {qualified(schema, table)})")
         else:
-            found = s.table_target.get(d.address.parent) if d.address.parent else None
+            found = s.target_of(d)
             if found is None:
                 continue
             target = found

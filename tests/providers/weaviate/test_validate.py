@@ -19,7 +19,7 @@ weaviate:
         - {name: tags, dataType: [text], indexRangeFilters: true}
     - class: Multi
       vectorizer: none
-      vectorConfig: {v1: {vectorizer: {none: {}}}}
+      vectorConfig: {default: {vectorizer: {none: {}}}}
       tenants: [{name: acme}]
       properties:
         - {name: Title, dataType: [text]}
@@ -40,7 +40,8 @@ def test_invalid_names_and_types_are_reported_together_with_lines(weaviate: Weav
         8: "tokenization is allowed only for text/text[]",
         9: "data type 'object' needs at least one nested property",
         10: "indexRangeFilters is allowed only for int, number and date",
-        13: "cannot have both a class-level vector",
+        # a class-level vector beside named vectors is fine (1.31+), but not beside one named 'default'
+        13: "a named vector called 'default' cannot sit beside a class-level vector",
         14: "tenants need a multi-tenant class",
         17: "weaviate.classes.Multi.properties.title is declared twice",
     }

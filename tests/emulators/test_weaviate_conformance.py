@@ -1,7 +1,8 @@
 """Conformance of the Weaviate emulator, driven through the official ``weaviate-client`` v4.
 
-Each test states a behaviour documented in ``/work/shared/reference/weaviate.md`` and checks that
-the emulator shows it to the real client. The emulator has no gRPC, so the client connects with
+Each test states a behaviour of the released servers listed in ``tests/emulators/weaviate/FIDELITY.md``
+(rows named ``FIDELITY <id>``) and checks that the emulator shows it to the real client; the
+per-release rows are proven in ``test_weaviate_releases.py``. The emulator has no gRPC, so the client connects with
 ``skip_init_checks=True`` and only REST-backed calls are used; where the client would use gRPC the
 test talks plain HTTP (``httpx``) and says why.
 """
@@ -722,7 +723,7 @@ def test_tenant_errors(client: weaviate.WeaviateClient, http: httpx.Client) -> N
     client.collections.create("Mt", multi_tenancy_config=wc.Configure.multi_tenancy(enabled=True))
     r = http.post("/schema/Mt/tenants", json=[{"name": "bad name"}])
     assert r.status_code == 422 and r.json()["error"][0]["message"].startswith(
-        "tenant name at index 0: tenant name should only contain alphanumeric characters"
+        "tenant name at index 0:  'bad name' is not a valid tenant name. should only contain alphanumeric characters"
     )
     r = http.put("/schema/Mt/tenants", json=[{"name": "t1", "activityStatus": "OFFLOADED"}])
     assert (
@@ -874,7 +875,7 @@ def test_drop_after_commit_really_commits(server: RunningEmulator, client: weavi
     assert "already exists" in message(e.value)
 
 
-# -- schema keys of newer servers (reference §2, §3.2, §3.4) ---------------------------------------
+# -- schema keys of newer servers (FIDELITY C3-C5, P5) -----------------------------------------------
 
 
 @pytest.fixture(scope="module")

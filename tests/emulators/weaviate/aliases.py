@@ -2,7 +2,7 @@
 
 From ``usecases/schema/alias.go``, ``adapters/handlers/rest/handlers_aliases.go``,
 ``cluster/schema/schema.go`` (``createAlias``, ``replaceAlias``) and ``cluster/raft_alias_apply_endpoints.go``
-at the release tags; FIDELITY.md rows "aliases". The error handling changed in 1.33 (typed errors)
+at the release tags; FIDELITY.md rows A1-A4. The error handling changed in 1.33 (typed errors)
 and 1.38 (validation errors wrapped as ``validation: ...``, an alias named like a class answered 500).
 """
 

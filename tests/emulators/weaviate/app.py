@@ -256,7 +256,7 @@ class WeaviateEmulator(AliasRoutes, IndexRoutes, Emulator):
     def add_property(self, request: Request, name: str) -> JsonDict:
         cls = self._class(name)
         if cls is None:
-            # Add-property answers 422, not 404, for a missing class (reference §6); text not confirmed.
+            # Add-property answers 422, not 404, for a missing class (usecases/schema/property.go).
             raise error(422, f'class "{upper_first(name)}": not found')
         try:
             prop = build_property(request.body, cls, self.ctx)
@@ -289,7 +289,7 @@ class WeaviateEmulator(AliasRoutes, IndexRoutes, Emulator):
             raise error(404, f'shard "{shard}" not found')
         status = (request.body or {}).get("status") if isinstance(request.body, dict) else None
         if status not in SHARD_STATUSES:
-            # Only READY/READONLY are settable (reference §1); message text not confirmed.
+            # Only READY/READONLY are settable; message text not confirmed.
             raise error(422, f"invalid shard status: {status}")
         shards[shard] = status
         return {"status": status}
@@ -323,11 +323,12 @@ class WeaviateEmulator(AliasRoutes, IndexRoutes, Emulator):
         for i, tenant in enumerate(body):
             tname = tenant.get("name") or ""
             if not TENANT_NAME_RE.match(str(tname)):
+                # schema.ValidateTenantName (the text starts with a space)
                 msg = (
                     "empty tenant name"
                     if tname == ""
-                    else "tenant name should only contain alphanumeric characters (a-z, A-Z, 0-9), "
-                    "underscore (_), and hyphen (-), with a length between 1 and 64 characters"
+                    else f" '{tname}' is not a valid tenant name. should only contain alphanumeric characters (a-z, "
+                    "A-Z, 0-9), underscore (_), and hyphen (-), with a length between 1 and 64 characters"
                 )
                 raise error(422, f"tenant name at index {i}: {msg}")
             if tname in seen:

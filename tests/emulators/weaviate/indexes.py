@@ -10,7 +10,7 @@
 * ``DELETE /v1/schema/{c}/vectors/{v}/index`` (1.37+, experimental, behind
   ``ENABLE_EXPERIMENTAL_ALTER_SCHEMA_DROP_VECTOR_INDEX_ENDPOINT``) marks a named vector's index dropped.
 
-FIDELITY.md rows "property index drop", "property index upsert", "index status", "vector index drop".
+FIDELITY.md rows I1-I4.
 """
 
 from __future__ import annotations
@@ -126,18 +126,20 @@ class IndexRoutes:
         tok = str(body.get("tokenization") or "").strip()
         algorithm = str(body.get("algorithm") or "").strip()
         active = next((t for t in self.tasks if t.cls == collection and t.prop == prop), None)
+        if active is not None:
+            # an in-flight task owns the outcome: an equal request joins it, another one conflicts
+            joins = (active.index == index and (active.tokenization == tok or (not tok and active.kind == "enable"))
+                     and not algorithm)
+            if joins or index == "rangeFilters":
+                return Response(202, {"taskId": active.id, "status": "STARTED"})
+            if tok or algorithm:
+                raise _error(409, f'reindex task "{active.id}" is already migrating {index} property "{prop}" to a '
+                                  "different target; wait for it to finish or cancel it before requesting a "
+                                  "different change")
         plan = _resolve(found, index, tok, algorithm)
         if plan is None:
-            if active is not None:
-                return Response(202, {"taskId": active.id, "status": "STARTED"})
             return Response(200, {"status": "NO_OP"})
         kind, target = plan
-        if active is not None:
-            if active.index == index and active.kind == kind and active.tokenization == target:
-                return Response(202, {"taskId": active.id, "status": "STARTED"})
-            raise _error(409, f'reindex task "{active.id}" is already migrating {index} property "{prop}" to a '
-                              "different target; wait for it to finish or cancel it before requesting a different "
-                              "change")
         task = ReindexTask(str(uuid.uuid4()), collection, prop, index, kind, target,
                            time.monotonic() + self.reindex_delay_s)
         self.tasks.append(task)

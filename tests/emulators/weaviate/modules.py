@@ -6,7 +6,7 @@ module's name prefix, as the module types do upstream (``usecases/modules/module
 defaults are each module's ``ClassConfigDefaults`` / ``PropertyConfigDefaults``
 (``modules/<name>/config.go``), merged under what the request gives
 (``usecases/modules/module_config_init_and_validate.go`` ``SetClassDefaults``). See FIDELITY.md,
-rows "module kinds" and "module defaults at create".
+rows C7, C18 and C19.
 """
 
 from __future__ import annotations

@@ -379,7 +379,7 @@ def validate_property(
 
 
 def _reserved_suffixes_enforced(v: Version) -> bool:
-    # v1.38.0, backported to v1.35.20 / v1.36.15 / v1.37.5 (reference §4).
+    # v1.38.0, backported to v1.35.20 / v1.36.15 / v1.37.5 (FIDELITY P4).
     backports = {(1, 35): 20, (1, 36): 15, (1, 37): 5}
     return v >= (1, 38, 0) or (v[:2] in backports and v[2] >= backports[v[:2]])
 

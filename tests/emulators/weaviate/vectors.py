@@ -224,7 +224,7 @@ def _hnsw_multivector(cfg: JsonDict, given: Any, multi: bool) -> None:
 
 def _check_distance(distance: Any, index_type: str) -> None:
     # The server fails later, when it opens the shard ("unrecognized distance metric"); the emulator
-    # refuses at once (FIDELITY.md: "unknown distance").
+    # refuses at once (FIDELITY V7).
     if distance not in DISTANCES:
         raise SchemaError(f'unrecognized distance metric "{distance}" for the {index_type} index')
 

@@ -88,7 +88,7 @@ class WeaviateProvider(Provider):
     async def connect(self, transport: httpx.AsyncBaseTransport | None = None) -> Session:
         url = self.config.require("url", self.name).rstrip("/").removesuffix("/v1")
         key = getattr(self.config, "apiKey", None)
-        # a server without an auth scheme rejects any Authorization header (reference §1 Auth)
+        # a server without an auth scheme rejects any Authorization header (FIDELITY P7)
         headers = {"Authorization": f"Bearer {key.get_secret_value()}"} if key and key.get_secret_value() else {}
         return Session(url, headers=headers, transport=transport)
 

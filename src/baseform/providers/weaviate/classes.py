@@ -3,7 +3,8 @@
 A class is created with its non-reference properties inline (``POST /v1/schema``); reference
 properties follow through the properties endpoint so classes can refer to each other in cycles.
 Updates are read-modify-write: ``PUT /v1/schema/{class}`` replaces the whole class, so the body is
-the live class as read at plan time with only the planned fields changed (reference §3.1).
+the live class as read at plan time with only the planned fields changed (FIDELITY U12: omitted
+sections would be reset to defaults).
 """
 
 from __future__ import annotations

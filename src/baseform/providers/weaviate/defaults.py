@@ -1,4 +1,4 @@
-"""What a Weaviate server fills in when a key is omitted, per server version (reference §2, §3.4).
+"""What a Weaviate server fills in when a key is omitted, per server version (FIDELITY C1-C11).
 
 Used to omit defaults when exporting and to know which vector-index keys a server version has.
 Builders return fresh dicts. Versions are ``(major, minor, patch)`` tuples from ``/v1/meta``.

@@ -47,7 +47,7 @@ SWITCHED_MODULES = ("generative-", "reranker-")
 """Module kinds a class has at most one of; declaring one makes the class's live ones of that kind
 compared (a switch shows the old module going away)."""
 _INVERTED_FLAGS = ("indexTimestamps", "indexNullState", "indexPropertyLength")
-# v1.26+ request names; GET answers with the legacy ones (reference §1 notes).
+# v1.26+ request names; GET answers with the legacy ones (FIDELITY P6).
 _STATUS = {"HOT": "ACTIVE", "COLD": "INACTIVE", "FROZEN": "OFFLOADED"}
 
 

@@ -2,9 +2,8 @@
 
 From ``entities/vectorindex/{hnsw,flat,hfresh}/config.go`` (``validate``, the RQ, PQ and multi-vector
 parsers) and ``usecases/schema/parser.go`` / ``usecases/modules`` (multi-vectors only on named vectors,
-with ``none`` or a multi-vector vectorizer, on an hnsw index); FIDELITY.md rows "hnsw bounds",
-"flat quantizers", "hfresh", "multi-vector". Version-dependent limits (RQ bit widths per release)
-are checked at plan time. Pure.
+with ``none`` or a multi-vector vectorizer, on an hnsw index); FIDELITY.md rows V1-V4 and V6.
+Version-dependent limits (RQ bit widths per release) are checked at plan time. Pure.
 """
 
 from __future__ import annotations

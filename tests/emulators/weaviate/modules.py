@@ -17,6 +17,10 @@ from typing import Any
 from .defaults import JsonDict
 
 VECTORIZER_PREFIXES = ("text2vec-", "multi2vec-", "img2vec-", "ref2vec-")
+ALT_NAMES = {"text2colbert-jinaai": "text2multivec-jinaai", "generative-palm": "generative-google",
+             "multi2vec-palm": "multi2vec-google", "text2vec-palm": "text2vec-google"}
+"""Legacy names a module also answers to (``AltNames`` in ``modules/<name>/module.go``); a class keeps the
+name it was given."""
 MULTIVECTOR_PREFIXES = ("text2multivec-", "multi2multivec-")
 
 # ClassConfigDefaults of the modules the emulator knows (stable from v1.32.0 to v1.39.0).
@@ -48,6 +52,7 @@ TEXT_PROPERTY_DEFAULTS: JsonDict = {"skip": False, "vectorizePropertyName": Fals
 def module_kind(name: str, enabled: frozenset[str]) -> str | None:
     """``vectorizer``, ``multivector``, ``generative``, ``reranker`` or ``other`` for an enabled
     module; None when the server does not have it (``GetByName`` returns nil)."""
+    name = ALT_NAMES.get(name, name)
     if name not in enabled:
         return None
     if name.startswith(MULTIVECTOR_PREFIXES):
@@ -68,7 +73,7 @@ def is_vectorizer(name: str, enabled: frozenset[str]) -> bool:
 
 def class_config_with_defaults(module: str, given: Any) -> JsonDict:
     """The module's class defaults with ``given`` merged over them."""
-    out = copy.deepcopy(CLASS_DEFAULTS.get(module, {}))
+    out = copy.deepcopy(CLASS_DEFAULTS.get(ALT_NAMES.get(module, module), {}))
     if isinstance(given, dict):
         out.update(copy.deepcopy(given))
     return out
@@ -76,6 +81,6 @@ def class_config_with_defaults(module: str, given: Any) -> JsonDict:
 
 def property_defaults(module: str) -> JsonDict:
     """The per-property settings ``module`` stores for every property (empty for image modules)."""
-    if module.startswith(("text2vec-", "text2multivec-")):
+    if ALT_NAMES.get(module, module).startswith(("text2vec-", "text2multivec-")):
         return dict(TEXT_PROPERTY_DEFAULTS)
     return {}

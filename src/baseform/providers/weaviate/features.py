@@ -132,6 +132,11 @@ def _index_problems(value: JSONObject, live_raw: JSON, v: Version) -> list[str]:
     return found
 
 
+_LEGACY_MODULES = {"text2colbert-jinaai": "text2multivec-jinaai", "generative-palm": "generative-google",
+                   "multi2vec-palm": "multi2vec-google", "text2vec-palm": "text2vec-google"}
+"""Old module names a server still takes for the module it lists (``AltNames`` in modules/*/module.go)."""
+
+
 def _dict(value: JSON) -> JSONObject:
     return value if isinstance(value, dict) else {}
 
@@ -277,7 +282,7 @@ def check_server_support(desired: Sequence[DesiredResource], live: LiveState) ->
             ttl_problem = _ttl_property_problem(d.value, raw)
             if ttl_problem:
                 problems.append((d, ttl_problem))
-            for module in sorted(_vectorizers(d.value) - modules):
+            for module in sorted(m for m in _vectorizers(d.value) if _LEGACY_MODULES.get(m, m) not in modules):
                 problems.append((d, f"vectorizer module {module!r} is not enabled on this server (enabled: "
                                     f"{', '.join(sorted(modules)) or 'none'})"))
         if d.address.kind != "properties":

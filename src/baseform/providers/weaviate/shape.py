@@ -152,8 +152,8 @@ def property_value(raw: Mapping[str, JSON], *, nested: bool = False) -> JSONObje
     if isinstance(analyzer, dict) and isinstance(analyzer.get("asciiFoldIgnore"), list):
         analyzer["asciiFoldIgnore"] = sorted(analyzer["asciiFoldIgnore"])  # a set of characters
     if isinstance(out.get("nestedProperties"), list):
-        nested_values = [property_value(n, nested=True) for n in out["nestedProperties"]]
-        out["nestedProperties"] = sorted(nested_values, key=lambda n: str(n.get("name")))
+        # order kept (a create sends them as declared); comparisons match them by name
+        out["nestedProperties"] = [property_value(n, nested=True) for n in out["nestedProperties"]]
     return out
 
 
@@ -175,15 +175,17 @@ def declared_only(live: JSON, desired: JSON) -> JSON:
     """``live`` limited to the keys ``desired`` sets, recursively. Pure.
 
     A key of :data:`OMITTED` that ``desired`` sets and ``live`` lacks counts as its default. Lists of
-    named objects (nested properties) are matched by name; an element only one side has is kept
-    whole so the difference shows. Other values are returned as they are.
+    named objects (nested properties) are matched by name and put in ``desired``'s order; an element
+    only one side has is kept whole so the difference shows. Other values are returned as they are.
     """
     if isinstance(live, dict) and isinstance(desired, dict):
         return {k: declared_only(live[k] if k in live else copy.deepcopy(OMITTED[k]), v)
                 for k, v in desired.items() if k in live or k in OMITTED}
     if isinstance(live, list) and isinstance(desired, list) and _named(live) and _named(desired):
-        wanted = {d["name"]: d for d in desired}
-        return [declared_only(x, wanted[x["name"]]) if x["name"] in wanted else x for x in live]
+        # in the manifest's order, then the live ones it lacks: the order of nested properties is no setting
+        have = {x["name"]: x for x in live}
+        matched = [declared_only(have[d["name"]], d) for d in desired if d["name"] in have]
+        return matched + [x for x in live if x["name"] not in {d["name"] for d in desired}]
     return live
 
 
@@ -222,12 +224,12 @@ def _take_create_only(out: JSONObject, desired: JSONObject) -> None:
         if not isinstance(have, dict) or not isinstance(want, dict):
             continue
         for key in CREATE_ONLY:
-            if key in want:
+            if key in want and key in have:  # (a server without the setting has not got it to show)
                 have[key] = want[key]
         for sub in ("hnsw", "flat"):  # the dynamic index nests both
             if isinstance(have.get(sub), dict) and isinstance(want.get(sub), dict):
                 for key in CREATE_ONLY:
-                    if key in want[sub]:
+                    if key in want[sub] and key in have[sub]:
                         have[sub][key] = want[sub][key]
 
 

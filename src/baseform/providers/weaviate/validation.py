@@ -145,7 +145,8 @@ def _check_class(cls: ClassSpec, path: Path, out: _Collector) -> None:
                     "1-64 characters: letters, digits, - and _")
 
 
-_VECTORIZER_PREFIXES = ("text2vec-", "multi2vec-", "img2vec-", "ref2vec-", "text2multivec-", "multi2multivec-")
+_VECTORIZER_PREFIXES = ("text2vec-", "multi2vec-", "img2vec-", "ref2vec-", "text2multivec-", "multi2multivec-",
+                        "text2colbert-")
 
 
 def _class_vectorizers(cls: ClassSpec) -> set[str]:

@@ -16,7 +16,7 @@ from baseform.providers.weaviate.models import ClassSpec
 __all__ = ["check_vectors"]
 
 Problem = tuple[tuple[str | int, ...], str]
-_MULTIVECTOR_PREFIXES = ("text2multivec-", "multi2multivec-")
+_MULTIVECTOR_PREFIXES = ("text2multivec-", "multi2multivec-", "text2colbert-")  # the last: a legacy name
 _QUANTIZERS = ("pq", "bq", "sq", "rq")
 
 

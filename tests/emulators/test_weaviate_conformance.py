@@ -21,7 +21,7 @@ from weaviate.classes.tenants import Tenant, TenantActivityStatus
 from weaviate.exceptions import UnexpectedStatusCodeError, WeaviateBaseError
 
 from tests.emulators.server import RunningEmulator, serve
-from tests.emulators.weaviate import WeaviateEmulator
+from tests.emulators.weaviate import WeaviateEmulator, stop_all
 
 API_KEY = "s3cret"
 
@@ -49,8 +49,7 @@ def servers() -> Iterator[dict[str, RunningEmulator]]:
         "auth": serve(WeaviateEmulator(api_key=API_KEY)),
     }
     yield running
-    for server in running.values():
-        server.stop()
+    stop_all(running.values())
 
 
 @pytest.fixture(autouse=True)
@@ -883,8 +882,7 @@ def recent_servers() -> Iterator[dict[str, RunningEmulator]]:
     """1.35 (object TTL, tokenizer user dictionaries) and 1.37 (text analyzers, stopword presets)."""
     running = {"1.35": serve(WeaviateEmulator("1.35.0")), "1.37": serve(WeaviateEmulator("1.37.0"))}
     yield running
-    for server in running.values():
-        server.stop()
+    stop_all(running.values())
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from weaviate.exceptions import UnexpectedStatusCodeError
 
 from tests.emulators.server import RunningEmulator, serve
 from tests.emulators.test_weaviate_conformance import GRPC_PORT
-from tests.emulators.weaviate import WeaviateEmulator
+from tests.emulators.weaviate import WeaviateEmulator, stop_all
 
 PREFIX = "updating schema: TYPE_UPDATE_CLASS: bad request :parse class update: "
 MODULES = ("text2vec-openai", "generative-openai", "generative-cohere", "reranker-cohere", "text2multivec-jinaai")
@@ -43,8 +43,7 @@ def weaviate_at() -> Iterator[Factory]:
         return started[key]
 
     yield get
-    for server in started.values():
-        server.stop()
+    stop_all(started.values())
 
 
 def connect(server: RunningEmulator) -> weaviate.WeaviateClient:

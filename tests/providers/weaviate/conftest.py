@@ -18,7 +18,7 @@ import pytest
 
 from tests.clirun import CliResult, run_cli
 from tests.emulators.server import RunningEmulator, serve
-from tests.emulators.weaviate import WeaviateEmulator
+from tests.emulators.weaviate import WeaviateEmulator, stop_all
 
 API_KEY = "wv-test-key-91f3"
 
@@ -90,8 +90,7 @@ def weaviate_servers() -> Iterator[dict[str, RunningEmulator]]:
         "auth": serve(WeaviateEmulator("1.32.0", api_key=API_KEY)),
     }
     yield running
-    for server in running.values():
-        server.stop()
+    stop_all(running.values())
 
 
 def _fresh(servers: dict[Any, RunningEmulator], key: Any, tmp_path: Path, api_key: str | None = None) -> Weaviate:
@@ -129,8 +128,7 @@ WeaviateAt = Callable[..., Weaviate]
 def weaviate_releases() -> Iterator[dict[tuple[Any, ...], RunningEmulator]]:
     started: dict[tuple[Any, ...], RunningEmulator] = {}
     yield started
-    for server in started.values():
-        server.stop()
+    stop_all(started.values())
 
 
 @pytest.fixture()

@@ -297,7 +297,7 @@ def test_dynamic_needs_async_indexing(weaviate_at: Factory, version: str, text: 
 
 
 def test_module_checks_of_a_class(weaviate_at: Factory) -> None:
-    """FIDELITY C18, C19, C21."""
+    """FIDELITY C18, C19."""
     with http_at(weaviate_at("1.39.0")) as http:
         def create(body: dict[str, Any]) -> str:
             return error(http.post("/schema", json={"class": "A", **body}))
@@ -370,6 +370,14 @@ def test_rq_bits_per_release(at: At, version: str, bits: int,
         client.collections.create("B", vector_config=wc.Configure.Vectors.self_provided(
             vector_index_config=wc.Configure.VectorIndex.hnsw(quantizer=wc.Configure.VectorIndex.Quantizer.rq(
                 bits=1))))
+
+
+def test_an_unknown_distance_is_refused(weaviate_at: Factory) -> None:
+    """FIDELITY V7: the emulator refuses at create what the server would fail on when opening the shard."""
+    with http_at(weaviate_at("1.39.0")) as http:
+        r = http.post("/schema", json={"class": "A", "vectorIndexConfig": {"distance": "euclid"}})
+        assert r.status_code == 422 and "unrecognized distance metric" in error(r)
+        assert "A" not in http.get("/schema").json().get("classes", [])
 
 
 def test_quantizers_and_muvera(weaviate_at: Factory) -> None:

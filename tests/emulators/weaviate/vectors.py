@@ -167,9 +167,6 @@ def parse_vector_index_configs(cls: JsonDict, ctx: Any) -> None:
                 continue
             module = _vectorizer_name(cfg)
             multi = is_multi_vector_module(module, ctx)
-            if v >= (1, 37, 0) and (module is None or (module != "none" and module_kind(module, ctx.modules) is None)):
-                raise SchemaError(f'parse vector config for {name}: vectorizer module not found with name: '
-                                  f'"{module or ""}"')
             try:
                 parsed = parse_index_config(cfg.get("vectorIndexType", ""), cfg.get("vectorIndexConfig"), ctx, multi)
             except SchemaError as e:

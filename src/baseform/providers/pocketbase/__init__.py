@@ -13,7 +13,7 @@ import httpx
 
 from baseform.engine.address import Address
 from baseform.engine.change import Change, FieldDiff
-from baseform.engine.operation import Operation
+from baseform.engine.operation import Operation, Request
 from baseform.engine.resource import DesiredResource, LiveState
 from baseform.errors import ApiError, Diagnostic
 from baseform.http import Session
@@ -49,6 +49,7 @@ class PocketBaseProvider(Provider):
     kinds = (COLLECTIONS, FIELDS, INDEXES)
     top_level = ("collections",)
     native_formats = (PB_SCHEMA,)
+    local_server = "baseform.providers.pocketbase.local:LocalPocketBase"
 
     def check(self, section: Section, locate: Locator) -> list[Diagnostic]:
         assert isinstance(section, PocketBaseSection)
@@ -88,7 +89,7 @@ class PocketBaseProvider(Provider):
 
     def explain_error(self, operation: Operation, error: ApiError) -> str:
         """The error with each field error of a failed import put at its manifest line and address."""
-        body = operation.request.body if operation.request is not None else None
+        body = operation.request.body if isinstance(operation.request, Request) else None
         collections = body.get("collections") if isinstance(body, dict) else None
         if not isinstance(operation, ImportOperation) or not isinstance(collections, list):
             return str(error)

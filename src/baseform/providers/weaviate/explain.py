@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from baseform.engine.change import Action, Change
-from baseform.engine.operation import Operation
+from baseform.engine.operation import Operation, Request
 from baseform.engine.resource import LiveState
 from baseform.errors import ApiError
 from baseform.providers.weaviate.defaults import parse_version
@@ -54,7 +54,7 @@ def explain_failure(operation: Operation, error: ApiError) -> str:
     text = str(error)
     message = error.server_message
     request = operation.request
-    if request is None:
+    if not isinstance(request, Request):
         return text
     if request.method == "PUT" and any(r in message for r in _REPLICA_REFUSALS):
         return (f"{text}\n  The class is unchanged: the server keeps its replication factor until every shard has "

@@ -185,6 +185,10 @@ def test_a_class_named_like_a_live_alias_is_a_located_plan_error(weaviate_at: We
     assert result.code == 1
     assert f"{server.tmp / 'baseform.yaml'}:4" in result.err
     assert "the server has an alias of that name (pointing to 'ArticleV1')" in result.err
+    taken = "weaviate:\n  aliases:\n    - {alias: ArticleV2, class: ArticleV1}\n"
+    result = server.plan(taken)
+    assert result.code == 1 and f"{server.tmp / 'baseform.yaml'}:3" in result.err
+    assert "alias 'ArticleV2': the server has a class of that name" in result.err
 
 
 def test_aliases_need_132_and_validate_against_classes(weaviate_at: WeaviateAt) -> None:

@@ -259,6 +259,9 @@ def check_server_support(desired: Sequence[DesiredResource], live: LiveState) ->
     for d in desired:
         if d.address.kind == "aliases" and v < ALIASES:
             problems.append((d, f"aliases need Weaviate {shown(ALIASES)} or later (server: {live.server_version})"))
+        if d.address.kind == "aliases" and d.address.name in existing and d.address not in live.resources:
+            problems.append((d, f"alias {d.address.name!r}: the server has a class of that name, and Weaviate refuses "
+                                "an alias named like a class; choose another alias name"))
         if d.address.kind == "aliases" and class_name(str(d.value.get("class"))) not in declared | existing:
             problems.append((d, f"alias {d.address.name!r} points to class {d.value.get('class')!r}, which is "
                                 "neither declared nor on the server"))

@@ -119,6 +119,13 @@ def weaviate_136(weaviate_servers: dict[str, RunningEmulator], tmp_path: Path) -
     return _fresh(weaviate_servers, "1.36", tmp_path)
 
 
+def assert_reported(err: str, path: str, expected: dict[int, str] | list[tuple[int, str]]) -> None:
+    """Each (line, message) is one row of ``err`` located at ``path:line``."""
+    rows = err.splitlines()
+    for line, message in expected.items() if isinstance(expected, dict) else expected:
+        assert any(f"{path}:{line}" in row and message in row for row in rows), (line, message, err)
+
+
 WeaviateAt = Callable[..., Weaviate]
 """``weaviate_at(version, **settings)``: an empty emulated server of that release and configuration
 (``modules``, ``nodes``, ``default_quantization``, ``default_vector_index``, ``hfresh``...)."""

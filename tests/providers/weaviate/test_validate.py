@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.providers.weaviate.conftest import Weaviate
+from tests.providers.weaviate.conftest import Weaviate, assert_reported
 
 BAD = """\
 weaviate:
@@ -45,8 +45,7 @@ def test_invalid_names_and_types_are_reported_together_with_lines(weaviate: Weav
         14: "tenants need a multi-tenant class",
         17: "weaviate.classes.Multi.properties.title is declared twice",
     }
-    for line, message in expected.items():
-        assert any(f"{path}:{line}" in row and message in row for row in err.splitlines()), (line, err)
+    assert_reported(err, path, expected)
     # nothing was sent anywhere
     assert weaviate.emulator.stats["requests"] == 0
 
@@ -158,12 +157,10 @@ def test_server_rules_are_checked_at_validate_time_with_lines(weaviate: Weaviate
         15: "tokenization 'trigram' is not allowed in a nested property",
         16: "property 'body' configures vectorizer 'text2vec-cohere', which the class does not use",
     }
-    rows = result.err.splitlines()
-    for line, message in expected.items():
-        assert any(f"{path}:{line}" in row and message in row for row in rows), (line, message, result.err)
-    for message in ("efConstruction 3: Weaviate takes 4 or more", "filterStrategy 'fastest'",
-                    "a multi-vector index is possible only on a named vector"):
-        assert any(f"{path}:4" in row and message in row for row in rows), (message, result.err)
+    assert_reported(result.err, path, expected)
+    assert_reported(result.err, path, [(4, "efConstruction 3: Weaviate takes 4 or more"),
+                                       (4, "filterStrategy 'fastest'"),
+                                       (4, "a multi-vector index is possible only on a named vector")])
     assert weaviate.emulator.stats["requests"] == 0
 
 

@@ -12,6 +12,7 @@ skipped; rerunning apply converges because the next plan starts from whatever th
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -163,9 +164,18 @@ async def _recover(op: Operation, provider: Provider, session: Session, error: A
     raise error
 
 
+_SELECT = re.compile(r"^(?P<key>[^\[]+)\[(?P<field>[^=\]]+)=(?P<value>[^\]]*)\]$")
+
+
 def _field(value: JSON, dotted: str) -> JSON:
+    """The value at ``dotted``; a part ``key[field=value]`` picks the element of the list at ``key``
+    whose ``field`` is ``value``."""
     for part in dotted.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
+        select = _SELECT.match(part)
+        value = value.get(select["key"] if select else part) if isinstance(value, dict) else None
+        if select:
+            value = next((x for x in value if isinstance(x, dict) and str(x.get(select["field"])) == select["value"]),
+                         None) if isinstance(value, list) else None
     return value
 
 

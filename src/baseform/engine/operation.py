@@ -107,6 +107,8 @@ class Request(Call):
 class WaitFor:
     """Poll ``request`` until ``field`` is in ``ready`` (or, with ``gone``, until it answers 404).
 
+    ``field`` is a dotted path; a part ``key[name=value]`` picks the list element whose ``name`` is ``value``.
+
     A value in ``failed`` stops the apply at once with the server's ``error_field`` text.
     """
 

@@ -43,10 +43,26 @@ _SECRET_QUERY = re.compile(
     r"jwt|code)[A-Za-z0-9_.\-]*=)([^&#\s'\"<>]+)", re.IGNORECASE)
 
 
+def _looks_like_a_token(text: str) -> bool:
+    """Whether a URL's user name may itself be the credential (``https://ghp_x1y2...@host``): long, or
+    letters and digits mixed; a plain role name (``postgres``, ``admin``) is not."""
+    return len(text) >= 16 or (len(text) >= 8 and any(c.isdigit() for c in text) and any(c.isalpha() for c in text))
+
+
+def _masked_userinfo(match: re.Match[str]) -> str:
+    user, colon, password = match.group(2).partition(":")
+    if _looks_like_a_token(user):
+        return match.group(1) + MASK + "@"
+    if not colon or not password or password == MASK or set(password) == {"*"}:
+        return match.group(0)  # a user name alone, or a password that is masked already
+    return f"{match.group(1)}{user}:{MASK}@"
+
+
 def redact_url(text: str) -> str:
-    """``text`` with the credentials of every URL in it masked (userinfo, secret-looking query values)."""
+    """``text`` with the credentials of every URL in it masked: the password of its userinfo (all of
+    the userinfo when the user name looks like a token) and secret-looking query values."""
     if "://" in text:
-        text = _USERINFO.sub(lambda m: m.group(1) + MASK + "@", text)
+        text = _USERINFO.sub(_masked_userinfo, text)
     if "=" in text:
         text = _SECRET_QUERY.sub(lambda m: m.group(1) + MASK, text)
     return text

@@ -23,6 +23,7 @@ import logging
 import os
 import signal
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -106,8 +107,10 @@ def _positive(text: str) -> int:
 def _command(sub: Any, name: str, summary: str, description: str, examples: str, *,
              parents: Sequence[argparse.ArgumentParser] = (), exit_codes: str = EXIT_CODES) -> argparse.ArgumentParser:
     epilog = "examples:\n" + "\n".join("  " + line for line in examples.strip("\n").splitlines()) + "\n\n" + exit_codes
+    # prose paragraphs are wrapped; indented lines (a list of actions) are kept as written
+    text = "\n\n".join(p if p.startswith("  ") else textwrap.fill(p, 88) for p in description.split("\n\n"))
     parser: argparse.ArgumentParser = sub.add_parser(
-        name, parents=list(parents), help=summary, description=description, epilog=epilog,
+        name, parents=list(parents), help=summary, description=text, epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     return parser
 
@@ -235,7 +238,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("up", "down", "status", "logs", "reset"), metavar="ACTION",
                    help="up, down, status, logs or reset")
     p.add_argument("--backend", default="pocketbase", metavar="NAME",
-                   help="which backend's server (default pocketbase)")
+                   help="which backend's server (default pocketbase; e.g. supabase; a NAME that cannot run "
+                        "locally is answered with the list of those that can)")
     p.add_argument("--dir", metavar="DIR", help="the project's state directory (default: the nearest "
                    ".baseform directory here or above, else ./.baseform)")
     p.add_argument("--port", type=_positive, metavar="N", help="up/reset: listen on this port (default: the "

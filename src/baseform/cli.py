@@ -316,13 +316,15 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
         block = getattr(blocks, cls.name, None) if blocks is not None else None
     provider = make_provider(cls, block, ctx.environ)
 
-    async def run() -> dict[str, Any]:
+    async def run() -> tuple[dict[str, Any], list[str]]:
         async with await provider.connect(ctx.transports.get(cls.name)) as session:
             live = await provider.read(session, [])
-        return {"version": 1, "providers": {cls.name: provider.export_config()},
-                cls.name: provider.export(live)}
+        return ({"version": 1, "providers": {cls.name: provider.export_config()},
+                 cls.name: provider.export(live)}, provider.export_warnings(live))
 
-    document = asyncio.run(run())
+    document, warnings = asyncio.run(run())
+    for warning in warnings:
+        ctx.err(f"Warning: {warning}\n")
     header = ("# yaml-language-server: $schema=https://raw.githubusercontent.com/baseform/baseform/main/"
               "schemas/baseform.schema.json\n# exported by baseform " + __version__ + "\n")
     text = header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=110)

@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from baseform.types import JSON
+
 __all__ = [
     "ApiError",
     "BaseformError",
@@ -117,12 +119,13 @@ class ApiError(ProviderError):
     """The server answered with an error status."""
 
     def __init__(self, *, method: str, url: str, status: int, message: str, kind: str | None = None,
-                 operation: str | None = None) -> None:
+                 operation: str | None = None, body: JSON = None) -> None:
         self.method = method
         self.url = url
         self.status = status
         self.server_message = message
         self.kind = kind
+        self.body = body  # the decoded error body, for providers that read fields of it; never shown
         detail = f"{method} {url} -> {status}" + (f" {kind}" if kind else "") + f": {message}"
         super().__init__(detail, operation=operation)
 

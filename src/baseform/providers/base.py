@@ -164,6 +164,11 @@ class Provider(ABC):
     def export(self, live: LiveState) -> JSONObject:
         """The live state as this provider's manifest section (minimal, stable order, no secrets)."""
 
+    def export_warnings(self, live: LiveState) -> list[str]:
+        """What :meth:`export` could not write (e.g. a live object of a kind or type this version does not
+        know), one line each naming the resource; shown on stderr with the export. Pure."""
+        return []
+
     def export_config(self) -> dict[str, Any]:
         """The providers block for an exported manifest: each setting an ``{{ env.X }}`` reference,
         never a value. An unset variable renders empty, which counts as "not set": the connection

@@ -18,7 +18,7 @@ from baseform.engine.resource import DesiredResource, LiveState
 from baseform.errors import ApiError, Diagnostic
 from baseform.http import Session
 from baseform.manifest.models import Section
-from baseform.providers.appwrite import planning
+from baseform.providers.appwrite import engines, planning
 from baseform.providers.appwrite.buckets import BUCKETS
 from baseform.providers.appwrite.calls import Creation
 from baseform.providers.appwrite.checks import check_section
@@ -39,7 +39,7 @@ __all__ = ["AppwriteProvider"]
 
 
 class AppwriteProvider(Provider):
-    """Appwrite (server 1.8+, TablesDB API)."""
+    """Appwrite (server 1.8+, TablesDB API), per server version and storage engine."""
 
     name = "appwrite"
     config_model = AppwriteConfig
@@ -48,9 +48,16 @@ class AppwriteProvider(Provider):
     top_level = ("databases", "buckets", "teams")
     native_formats = (APPWRITE_CONFIG,)
 
+    @property
+    def engine(self) -> engines.Engine:
+        """The configured storage engine (unknown when not configured)."""
+        assert isinstance(self.config, AppwriteConfig)
+        return engines.rules(self.config.engine)
+
     def check(self, section: Section, locate: Locator) -> list[Diagnostic]:
         assert isinstance(section, AppwriteSection)
-        return check_section(section, locate)
+        return check_section(section, locate, self.engine) + engines.engine_findings(
+            desired_resources(section, locate), self.engine)
 
     def desired(self, section: Section, locate: Locator) -> list[DesiredResource]:
         assert isinstance(section, AppwriteSection)
@@ -65,7 +72,7 @@ class AppwriteProvider(Provider):
         return Session(endpoint, headers=headers, transport=transport)
 
     async def read(self, session: Session, desired: Sequence[DesiredResource]) -> LiveState:
-        return await read_state(session, desired)
+        return await read_state(session, desired, self.engine.name)
 
     def prepare(self, desired: Sequence[DesiredResource], live: LiveState) -> list[DesiredResource]:
         planning.raise_capability_problems(desired, live)
@@ -101,3 +108,6 @@ class AppwriteProvider(Provider):
 
     def export(self, live: LiveState) -> JSONObject:
         return export_section(live)
+
+    def export_warnings(self, live: LiveState) -> list[str]:
+        return planning.plan_warnings([], live)

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from baseform.errors import Diagnostic
 from baseform.manifest.models import did_you_mean
 from baseform.providers.appwrite import permissions
+from baseform.providers.appwrite.buckets import DEFAULT_MAXIMUM_FILE_SIZE
 from baseform.providers.appwrite.columns import INT32_MAX, INT_MAX, STRING_TYPES, TYPES, ColumnTypeInfo
 from baseform.providers.appwrite.engines import Engine
 from baseform.providers.appwrite.models import (
@@ -28,7 +29,7 @@ from baseform.providers.appwrite.models import (
 )
 from baseform.providers.base import Locator
 
-__all__ = ["check_section", "row_width"]
+__all__ = ["check_section", "index_length", "row_width"]
 
 Path = tuple[str | int, ...]
 
@@ -76,6 +77,16 @@ def row_width(column: ColumnSpec) -> int:
     if column.type == "integer":
         return 8 if (column.max if column.max is not None else INT_MAX) > INT32_MAX else 4
     return {"bigint": 8, "float": 8, "boolean": 1, "datetime": 7, "point": 25}[column.type]
+
+
+def index_length(name: str, type_name: str | None, size: int | None, length: int | None) -> int:
+    """What one column counts in a key/unique index's length budget (emulator FIDELITY.md [index-length]):
+    a string column its prefix length or its size, ``$id`` 255, a float 2, anything else 1."""
+    if name in SYSTEM_INDEX_COLUMNS:
+        return length if length and name == "$id" else _SYSTEM_LENGTHS[name]
+    if type_name in STRING_TYPES:
+        return length if length else (size or 0)
+    return 2 if type_name == "float" else 1
 
 
 class _Checker:
@@ -251,7 +262,7 @@ class _Checker:
                 if length and name != "$id":
                     self.problem((*path, "lengths", i), f"a length applies only to string columns ({name!r} is a "
                                                         "date-time)")
-                budget += length if length and name == "$id" else _SYSTEM_LENGTHS[name]
+                budget += index_length(name, None, None, length)
                 continue
             column = by_key.get(name)
             if column is None:
@@ -275,12 +286,10 @@ class _Checker:
                 if length is not None and (length < 0 or (size is not None and length > size)):
                     self.problem((*path, "lengths", i), f"length {length} is outside 0..{size} for column {name!r}")
                 unknown_lengths = unknown_lengths or (ix.lengths is None and bool(size and size > 0))
-                budget += length if length else (size or 0)
-            else:
-                if length:
-                    self.problem((*path, "lengths", i), f"a length applies only to string columns ({name!r} is "
-                                                        f"{column.type}); use 0 or null")
-                budget += 2 if column.type == "float" else 1
+            elif length:
+                self.problem((*path, "lengths", i), f"a length applies only to string columns ({name!r} is "
+                                                    f"{column.type}); use 0 or null")
+            budget += index_length(name, column.type, size, length)
         limit = self.engine.index_length
         if ix.type in ("key", "unique") and budget > limit:
             whose = "" if self.engine.known else " (MariaDB, MySQL, PostgreSQL; MongoDB allows 1024)"
@@ -332,6 +341,11 @@ class _Checker:
         self.permissions((*path, "permissions"), b.permissions)
         if b.maximumFileSize is not None and b.maximumFileSize < 1:
             self.problem((*path, "maximumFileSize"), "maximumFileSize must be at least 1 byte")
+        elif b.maximumFileSize is not None and b.maximumFileSize > DEFAULT_MAXIMUM_FILE_SIZE:
+            self.problem((*path, "maximumFileSize"), f"maximumFileSize {b.maximumFileSize:,} is above "
+                         f"{DEFAULT_MAXIMUM_FILE_SIZE:,} bytes, the limit of a self-hosted server with the default "
+                         "_APP_STORAGE_LIMIT (Appwrite Cloud's depends on the plan): such a server refuses it",
+                         warning=True)
         if len(b.allowedFileExtensions) > MAX_ITEMS:
             self.problem((*path, "allowedFileExtensions"), f"at most {MAX_ITEMS} extensions")
         for i, ext in enumerate(b.allowedFileExtensions):

@@ -211,8 +211,9 @@ def inline_body(value: JSONObject) -> JSONObject:
 def can_inline(value: JSONObject, version: Version) -> bool:
     """Whether this server's create-table takes the column inline (emulator FIDELITY.md [inline-types])."""
     info = TYPES.get(value["type"])
+    # inline objects have no encrypt or description (Collections/Create.php builds the column without them)
     return (info is not None and info.inline is not None and value["type"] in inline_types(version)
-            and not value.get("encrypt"))
+            and not value.get("encrypt") and not value.get("description"))
 
 
 def update_body(value: JSONObject, old_key: str) -> JSONObject:

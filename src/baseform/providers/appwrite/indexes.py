@@ -19,8 +19,8 @@ from baseform.providers.appwrite import calls
 from baseform.providers.appwrite.models import IndexSpec
 from baseform.types import JSON, JSONObject
 
-__all__ = ["INDEXES", "TYPES", "create_body", "desired_value", "export_entry", "inline_body", "is_known",
-           "live_value", "operations", "with_live"]
+__all__ = ["INDEXES", "TYPES", "can_inline", "create_body", "desired_value", "export_entry", "inline_body",
+           "is_known", "live_value", "operations", "with_live"]
 
 # the server drops a deleted column from its indexes, so an index follows a column that is recreated
 INDEXES = KindRules("indexes", replace_on=frozenset({"type", "columns", "orders", "lengths"}), renamable=False,
@@ -101,6 +101,12 @@ def create_body(key: str, value: JSONObject, columns_field: str = "columns") -> 
     if value.get("description"):
         body["description"] = value["description"]
     return body
+
+
+def can_inline(value: JSONObject) -> bool:
+    """Whether create-table takes the index inline: its inline validator knows only these four types,
+    and its index objects have no description (emulator FIDELITY.md [inline-indexes])."""
+    return value["type"] in ("key", "unique", "fulltext", "spatial") and not value.get("description")
 
 
 def inline_body(key: str, value: JSONObject) -> JSONObject:

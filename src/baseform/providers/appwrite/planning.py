@@ -13,7 +13,7 @@ from baseform.engine.operation import Operation
 from baseform.engine.resource import DesiredResource, LiveState
 from baseform.errors import PlanError
 from baseform.providers.appwrite import buckets, columns, databases, engines, indexes, tables, teams
-from baseform.providers.appwrite.checks import SYSTEM_INDEX_COLUMNS
+from baseform.providers.appwrite.checks import SYSTEM_INDEX_COLUMNS, index_length
 from baseform.providers.appwrite.columns import INT32_MAX, TYPES
 from baseform.providers.appwrite.versions import (
     BUCKET_TRANSFORMATIONS,
@@ -76,15 +76,40 @@ def _version_problems(d: DesiredResource, version: Version, server: str | None) 
     return problems
 
 
+def _new_index_problem(d: DesiredResource, table_columns: Mapping[str, JSONObject], limit: int) -> str | None:
+    """Why an index the server lacks cannot be created from what the manifest says: no columns, or no
+    lengths (left to the live index) where the columns need them."""
+    if "columns" not in d.value:
+        return (f"index {d.address.name!r} declares no columns and the server has no such index, so it cannot be "
+                "created: add its columns")
+    if "lengths" in d.value or d.value["type"] not in ("key", "unique"):
+        return None
+    budget = 0
+    for name in d.value["columns"]:
+        column = table_columns.get(name, {})
+        size = column.get("size") or (TYPES[column["type"]].fixed_size if column.get("type") in TYPES else None)
+        budget += index_length(name, column.get("type"), size, None)
+    if budget <= limit:
+        return None
+    return (f"index {d.address.name!r} is {budget} characters long and the server has no such index to take "
+            f"prefix lengths from; the limit is {limit}: give lengths")
+
+
 def capability_problems(desired: Sequence[DesiredResource], live: LiveState) -> list[str]:
     """What the manifest asks for that this server cannot do (one line each, with where)."""
     version = parse_version(live.server_version)
     problems = [f"{_where(d)}: {p}" for d in desired for p in _version_problems(d, version, live.server_version)]
+    declared: dict[Address, dict[str, JSONObject]] = {}
+    for d in desired:
+        if d.address.kind == "columns" and d.address.parent is not None:
+            declared.setdefault(d.address.parent, {})[d.address.name] = d.value
+    limit = engine_of(live).index_length
     for d in desired:
         found = live.resources.get(d.address)
-        if d.address.kind == "indexes" and "columns" not in d.value and found is None:
-            problems.append(f"{_where(d)}: index {d.address.name!r} declares no columns and the server has no such "
-                            "index, so it cannot be created: add its columns")
+        if d.address.kind == "indexes" and found is None and d.address.parent is not None:
+            problem = _new_index_problem(d, declared.get(d.address.parent, {}), limit)
+            if problem:
+                problems.append(f"{_where(d)}: {problem}")
         if found is not None and found.implicit and d.address.kind in ("columns", "indexes") and not (
                 d.address.kind == "columns" and columns.is_counterpart(found.raw)):
             what = "column" if d.address.kind == "columns" else "index"
@@ -218,7 +243,7 @@ def _inline_children(table: Change, children: Sequence[DesiredResource], by_addr
     for d in children:
         change = by_address.get(d.address)
         if (d.address.kind == "indexes" and change is not None and change.after is not None
-                and change.action is Action.CREATE and len(idxs) < INLINE_LIMIT
+                and change.action is Action.CREATE and len(idxs) < INLINE_LIMIT and indexes.can_inline(change.after)
                 and all(c in inline_keys or c in SYSTEM_INDEX_COLUMNS for c in change.after["columns"])):
             idxs.append(indexes.inline_body(d.address.name, change.after))
             covered.add(d.address)

@@ -19,8 +19,9 @@ import httpx
 import pytest
 
 from baseform.errors import LocalServerError
+from baseform.providers.local import alive
 from baseform.providers.pocketbase import process
-from baseform.providers.pocketbase.process import LocalServer, read_local_env
+from baseform.providers.pocketbase.local import LocalPocketBase
 from tests.pocketbase_fixture import (  # noqa: F401  (the fixtures register by being imported)
     PocketBaseServer,
     pocketbase_fixture,
@@ -125,51 +126,52 @@ def test_reset_restores_fresh_install_collections(pocketbase: PocketBaseServer) 
 
 
 def test_local_server_up_status_down(tmp_path: Path) -> None:
-    local = LocalServer(tmp_path, port=process.free_port(), environ={})
+    local = LocalPocketBase(tmp_path, port=process.free_port(), environ={})
     first = local.up()
     try:
         assert first.password_generated and first.password and not first.already_running
         assert first.password not in repr(first)
         assert local.status().running
-        env = read_local_env(tmp_path)
-        assert env == {"POCKETBASE_URL": first.url, "POCKETBASE_EMAIL": first.email,
+        env = local.connection()
+        assert env == {"POCKETBASE_URL": first.url, "POCKETBASE_EMAIL": first.user,
                        "POCKETBASE_PASSWORD": first.password}
         assert stat.S_IMODE((tmp_path / "local.env").stat().st_mode) == 0o600
         assert first.password not in (tmp_path / "local.json").read_text()
-        assert _superuser_login(first.url, first.email, first.password).status_code == 200
+        assert _superuser_login(first.url, first.user, first.password).status_code == 200
 
         again = local.up()
         assert again.already_running and again.pid == first.pid and again.url == first.url
-        assert not again.password_generated and again.password is None
+        assert not again.password_generated
     finally:
         stopped = local.down()
     assert stopped.running and stopped.pid == first.pid
-    assert not process._alive(first.pid)
+    assert not alive(first.pid)
     assert not local.status().running
-    assert read_local_env(tmp_path) == {}
+    assert local.connection() == {}
     assert (tmp_path / "pb_data" / "data.db").is_file()
 
-    # The next up reuses the stored credentials: a generated password is shown once only.
+    # The next up reuses the stored credentials.
     second = local.up()
     try:
-        assert not second.password_generated and second.password is None
-        assert _superuser_login(second.url, second.email, first.password).status_code == 200
+        assert not second.password_generated and second.password == first.password
+        assert _superuser_login(second.url, second.user, first.password).status_code == 200
     finally:
         local.down()
 
 
-def test_stale_state_file_is_reported_stopped_and_removed(tmp_path: Path) -> None:
+def test_stale_state_file_is_reported_stopped_and_left_for_down(tmp_path: Path) -> None:
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    (tmp_path / "local.json").write_text(json.dumps(
-        {"pid": dead.pid, "port": 1, "url": "http://127.0.0.1:1", "email": "a@example.com"}))
-    status = LocalServer(tmp_path).status()
+    (tmp_path / "local.json").write_text(json.dumps({"pid": dead.pid, "port": 1, "user": "a@example.com"}))
+    status = LocalPocketBase(tmp_path).status()
     assert not status.running and status.stale
+    assert (tmp_path / "local.json").exists()  # status changes nothing
+    assert not LocalPocketBase(tmp_path).down().running
     assert not (tmp_path / "local.json").exists()
 
 
 def test_unresponsive_server_keeps_its_state_and_is_stopped_by_down(tmp_path: Path) -> None:
-    local = LocalServer(tmp_path, port=process.free_port(), environ={})
+    local = LocalPocketBase(tmp_path, port=process.free_port(), environ={})
     pid = local.up().pid
     os.kill(pid, signal.SIGSTOP)  # alive and ours, but no longer answering
     try:
@@ -179,16 +181,16 @@ def test_unresponsive_server_keeps_its_state_and_is_stopped_by_down(tmp_path: Pa
     finally:
         os.kill(pid, signal.SIGCONT)
     assert local.down().pid == pid
-    assert not process._alive(pid)
+    assert not alive(pid)
 
 
 def test_state_naming_a_foreign_live_process_is_never_stopped(
     tmp_path: Path, pocketbase_server: PocketBaseServer, sleeper: subprocess.Popen[bytes]
 ) -> None:
     # A reused PID next to a port where some PocketBase answers: still not ours to kill.
-    (tmp_path / "local.json").write_text(json.dumps(
-        {"pid": sleeper.pid, "port": 0, "url": pocketbase_server.url, "email": "a@example.com"}))
-    found = LocalServer(tmp_path).down()
+    port = int(pocketbase_server.url.rsplit(":", 1)[1])
+    (tmp_path / "local.json").write_text(json.dumps({"pid": sleeper.pid, "port": port, "user": "a@example.com"}))
+    found = LocalPocketBase(tmp_path).down()
     assert not found.running and found.stale
     assert sleeper.poll() is None
 
@@ -197,7 +199,7 @@ def test_generated_password_never_appears_in_errors(tmp_path: Path, monkeypatch:
     generated = "GENERATED-secret-0123456789"
     monkeypatch.setattr(secrets, "token_urlsafe", lambda n: generated)
     with pytest.raises(LocalServerError) as caught:
-        LocalServer(tmp_path, port=process.free_port(), environ={"POCKETBASE_EMAIL": "not-an-email"}).up()
+        LocalPocketBase(tmp_path, port=process.free_port(), environ={"POCKETBASE_EMAIL": "not-an-email"}).up()
     rendered = _everything_said(caught.value)
     assert "invalid email" in rendered
     assert generated not in rendered
@@ -222,14 +224,14 @@ def test_early_exit_reports_the_log_tail(tmp_path: Path) -> None:
         with socket.socket() as taken:
             taken.bind(("127.0.0.1", 0))
             taken.listen()
-            LocalServer(tmp_path / "local", port=taken.getsockname()[1], environ={}).up()
+            LocalPocketBase(tmp_path / "local", port=taken.getsockname()[1], environ={}).up()
 
 
 def test_stop_touches_only_the_given_pid(tmp_path: Path, sleeper: subprocess.Popen[bytes]) -> None:
     with start_pocketbase(tmp_path / "a") as first, start_pocketbase(tmp_path / "b") as second:
         first.stop()
-        assert not process._alive(first.pid)
-        assert process._alive(second.pid)
+        assert not alive(first.pid)
+        assert alive(second.pid)
         assert _get(f"{second.url}/api/health").status_code == 200
         assert sleeper.poll() is None
         process.stop(first.pid)  # already gone: a no-op

@@ -34,6 +34,7 @@ from baseform.manifest.project import Project, load_project, make_provider
 from baseform.manifest.schema import write_schemas
 from baseform.providers import default_registry
 from baseform.providers.base import Provider
+from baseform.providers.local import LocalServer, LocalUp, local_server_class
 
 __all__ = ["main"]
 
@@ -102,9 +103,17 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="write the manifest JSON Schema")
     p.add_argument("--out", metavar="DIR", default="schemas")
 
-    p = sub.add_parser("local", help="run a local PocketBase (embedded default backend)")
-    p.add_argument("action", choices=("up", "down", "status"))
-    p.add_argument("--dir", default=".baseform", help="state and data directory (default .baseform)")
+    p = sub.add_parser("local", help="run a backend's server on this machine (default: PocketBase)")
+    p.add_argument("action", choices=("up", "down", "status", "logs", "reset"))
+    p.add_argument("--backend", default="pocketbase", metavar="NAME",
+                   help="which backend's server (default pocketbase)")
+    p.add_argument("--dir", metavar="DIR", help="the project's state directory (default: the nearest "
+                   ".baseform directory here or above, else ./.baseform)")
+    p.add_argument("--port", type=int, metavar="N", help="up/reset: listen on this port (default: the "
+                   "backend's usual port when free, else any free port)")
+    p.add_argument("--show-password", action="store_true", help="up/status: print the admin password")
+    p.add_argument("--lines", type=int, default=50, metavar="N", help="logs: how many lines (default 50)")
+    p.add_argument("--auto-approve", action="store_true", help="reset: do not ask before deleting the data")
     return parser
 
 
@@ -193,11 +202,13 @@ class _Progress:
         self.ctx.out(f"  {result.operation.description}: {mark} [{result.elapsed_s:.1f}s]{note}\n")
 
 
-def _confirm(ctx: Context) -> bool:
-    ctx.out("\nDo you want to apply these changes? Only 'yes' or 'y' is accepted: ")
+def _confirm(ctx: Context, question: str, action: str) -> bool:
+    """Ask QUESTION on the terminal; True only for 'y' or 'yes'. Call it with no event loop running, so
+    that Ctrl-C raises KeyboardInterrupt at once. Without a terminal it refuses to guess."""
     if ctx.stdin is None:
-        ctx.out("\n")
-        return False
+        raise RefusedError([f"stdin is not a terminal, so baseform cannot ask whether to {action}; "
+                            "pass --auto-approve to go ahead without asking"])
+    ctx.out(f"\n{question} Only 'yes' or 'y' is accepted: ")
     answer = ctx.stdin.readline()
     return answer.strip().lower() in ("y", "yes")
 
@@ -264,7 +275,8 @@ def cmd_apply(args: argparse.Namespace, ctx: Context) -> int:
             refusals = _refusals(plan, args.allow_destroy)
             if refusals:
                 raise RefusedError(refusals)
-            if not args.auto_approve and saved is None and not _confirm(ctx):
+            if not args.auto_approve and saved is None and not _confirm(
+                    ctx, "Do you want to apply these changes?", "apply them"):
                 ctx.err("Apply cancelled: nothing was changed. (Use --auto-approve in CI.)\n")
                 return 1
             ctx.out("\nApplying...\n")
@@ -342,10 +354,85 @@ def cmd_schema(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def cmd_local(args: argparse.Namespace, ctx: Context) -> int:
-    from baseform.providers.pocketbase.local import run_local_command
+def _shown_path(path: Path) -> str:
+    """PATH relative to the working directory when it is below it (shorter to read and to paste)."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
-    return run_local_command(args.action, Path(args.dir), ctx.out, ctx.environ)
+
+def _local_server(args: argparse.Namespace, ctx: Context) -> LocalServer:
+    cls = next((c for c in ctx.registry if c.name == args.backend), None)
+    server = local_server_class(cls) if cls is not None else None
+    if server is None:
+        runnable = [c.name for c in ctx.registry if c.local_server]
+        raise PlanError(f"--backend {args.backend}: baseform cannot run that server locally; it can run: "
+                        + ", ".join(runnable))
+    return server.in_project(Path(args.dir) if args.dir else None, port=args.port, environ=ctx.environ)
+
+
+def _print_up(up: LocalUp, server: LocalServer, args: argparse.Namespace, ctx: Context, verb: str) -> None:
+    env_file = _shown_path(up.env_file)
+    ctx.out(f"{server.title} {verb} at {up.url} (pid {up.pid})\n")
+    if up.already_running and args.port is not None and args.port != up.port:
+        ctx.out(f"  (--port {args.port} ignored: it already runs on port {up.port}; "
+                "`baseform local down` first to move it)\n")
+    ctx.out(f"  admin:     {up.user}\n")
+    if args.show_password:
+        ctx.out(f"  password:  {up.password}\n")
+    else:
+        origin = "generated, " if up.password_generated else ""
+        ctx.out(f"  password:  ({origin}kept in {env_file}; `baseform local status --show-password` prints it)\n")
+    if up.console:
+        ctx.out(f"  console:   {up.console}\n")
+    ctx.out(f"baseform commands run in {_shown_path(server.state_dir.parent.parent)} or below use this "
+            f"server while {server.url_var} is unset; for other tools: set -a; . {env_file}; set +a\n")
+
+
+def cmd_local(args: argparse.Namespace, ctx: Context) -> int:
+    server = _local_server(args, ctx)
+    title = server.title
+    if args.action == "up":
+        up = server.up()
+        _print_up(up, server, args, ctx, "already running" if up.already_running else "started")
+        return 0
+    if args.action == "reset":
+        question = (f"Delete all data of the local {title} in {_shown_path(server.data_dir)} and start it "
+                    "empty?")
+        if not args.auto_approve and not _confirm(ctx, question, "delete the data"):
+            ctx.err("Reset cancelled: nothing was changed.\n")
+            return 1
+        _print_up(server.reset(), server, args, ctx, "reset: started empty")
+        return 0
+    if args.action == "logs":
+        lines = server.logs(args.lines)
+        if not lines:
+            ctx.err(f"{title} has written no log yet ({_shown_path(server.log_file)})\n")
+            return 1
+        ctx.out("".join(line + "\n" for line in lines))
+        return 0
+    status = server.status()
+    if args.action == "status":
+        if status.running:
+            ctx.out(f"{title} is running at {status.url} (pid {status.pid}, admin {status.user}, data in "
+                    f"{_shown_path(status.data_dir)})\n")
+            if args.show_password:
+                ctx.out(f"  password:  {server.password()}\n")
+            return 0
+        if status.unresponsive:
+            ctx.out(f"{title} (pid {status.pid}) is running but not answering at {status.url}; see "
+                    f"`baseform local logs`, stop it with `baseform local down`\n")
+            return 1
+        stale = " (its state names a process that is gone)" if status.stale else ""
+        ctx.out(f"{title} is not running{stale}; start it with `baseform local up`\n")
+        return 1
+    found = server.down()
+    if found.running or found.unresponsive:
+        ctx.out(f"Stopped {title} (pid {found.pid}); the data stays in {_shown_path(found.data_dir)}\n")
+    else:
+        ctx.out(f"{title} was not running\n")
+    return 0
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {

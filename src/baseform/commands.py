@@ -18,7 +18,7 @@ from baseform.engine.address import Address
 from baseform.engine.apply import ApplyResult, Reporter, execute
 from baseform.engine.plan import Plan, ProviderPlan, build_provider_plan, check_targets
 from baseform.engine.resource import LiveState
-from baseform.http import Session
+from baseform.engine.session import Session
 from baseform.manifest.project import Project
 from baseform.providers.base import Provider
 

@@ -22,13 +22,17 @@ from dataclasses import dataclass
 import httpx
 
 from baseform import secrets
+from baseform.engine.operation import Call, Request
 from baseform.errors import ApiError, TransportError
 from baseform.types import JSON
 
-__all__ = ["ErrorParser", "RetryPolicy", "Session", "default_error_parser"]
+__all__ = ["ErrorParser", "RetryPolicy", "Session", "TextErrorParser", "default_error_parser"]
 
 ErrorParser = Callable[[int, JSON], tuple[str, str | None]]
 """(status, decoded body) -> (server message, error kind/type or None)."""
+
+TextErrorParser = Callable[[int, str], str]
+"""(status, body text) -> server message, for servers whose error answers are plain text."""
 
 
 def default_error_parser(status: int, body: JSON) -> tuple[str, str | None]:
@@ -91,11 +95,12 @@ class Session:
     def __init__(self, base_url: str, *, headers: Mapping[str, str] | None = None,
                  error_parser: ErrorParser = default_error_parser, timeout_s: float = 30.0,
                  retry: RetryPolicy | None = None, transport: httpx.AsyncBaseTransport | None = None,
-                 limits: int = 16) -> None:
+                 limits: int = 16, text_error_parser: TextErrorParser | None = None) -> None:
         for value in (headers or {}).values():
             secrets.register(value)
         self.base_url = base_url.rstrip("/")
         self.error_parser = error_parser
+        self.text_error_parser = text_error_parser
         self.retry = retry or RetryPolicy()
         self.requests = 0
         self._rng = random.Random()
@@ -121,13 +126,24 @@ class Session:
     def url(self, path: str) -> str:
         return self.base_url + path
 
+    async def perform(self, call: Call, *, operation: str) -> JSON:
+        """Send a :class:`Request` (the session protocol of :mod:`baseform.engine.session`)."""
+        if not isinstance(call, Request):
+            raise TypeError(f"an HTTP session cannot perform {type(call).__name__}")
+        content = call.content
+        return await self.request(call.method, call.path, json_body=call.body, params=call.params or None,
+                                  operation=operation, content=content.read(operation) if content else None,
+                                  content_type=content.media_type if content else None)
+
     async def request(self, method: str, path: str, *, json_body: JSON = None,
                       params: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
-                      operation: str | None = None, retry: bool = True) -> JSON:
+                      operation: str | None = None, retry: bool = True, content: bytes | None = None,
+                      content_type: str | None = None) -> JSON:
         """Send a request and return the decoded JSON body (None for an empty body).
 
-        Raises ApiError for an error status (after retries for retryable ones) and TransportError
-        when no usable answer arrived before the deadline.
+        ``content`` is a raw body (sent with ``content_type``) instead of ``json_body``. Raises
+        ApiError for an error status (after retries for retryable ones) and TransportError when no
+        usable answer arrived before the deadline.
         """
         url = self.url(path)
         started = time.monotonic()
@@ -139,7 +155,10 @@ class Session:
             failure: str | None = None
             try:
                 kwargs: dict[str, object] = {"params": params}
-                if json_body is not None:
+                if content is not None:
+                    kwargs["content"] = content
+                    kwargs["headers"] = {"Content-Type": content_type or "application/octet-stream"}
+                elif json_body is not None:
                     kwargs["content"] = json.dumps(json_body).encode()
                     kwargs["headers"] = {"Content-Type": "application/json"}
                 response = await self._client.request(method, path, **kwargs)  # type: ignore[arg-type]
@@ -170,7 +189,9 @@ class Session:
                     raise TransportError(method=method, url=url, operation=operation, message=(
                         f"the server answered {status} with a body that is not JSON: "
                         f"{_snippet(text)}")) from None
-                message = f"non-JSON error response ({response.headers.get('content-type', '?')}): {_snippet(text)}"
+                kind_of_body = response.headers.get("content-type", "?")
+                message = (self.text_error_parser(status, text) if self.text_error_parser
+                           else f"non-JSON error response ({kind_of_body}): {_snippet(text)}")
                 raise ApiError(method=method, url=url, status=status, operation=operation,
                                message=secrets.redact(message)) from None
         if status >= 300:

@@ -36,7 +36,9 @@ def tripwire() -> Iterator[RunningEmulator]:
 def _env(url: str) -> dict[str, str]:
     return {"APPWRITE_ENDPOINT": url + "/v1", "APPWRITE_PROJECT_ID": "p", "APPWRITE_API_KEY": "key-Tripwire-42",
             "POCKETBASE_URL": url, "POCKETBASE_EMAIL": "a@b.c", "POCKETBASE_PASSWORD": "pw-Tripwire-42",
-            "WEAVIATE_URL": url, "WEAVIATE_API_KEY": "wv-Tripwire-42"}
+            "WEAVIATE_URL": url, "WEAVIATE_API_KEY": "wv-Tripwire-42",
+            # a Postgres connection to the tripwire would fail with another message than the expected one
+            "SUPABASE_DB_URL": url.replace("http://", "postgresql://postgres:sb-Tripwire-42@") + "/postgres"}
 
 
 def _header(path: Path, key: str) -> list[str]:
@@ -58,7 +60,7 @@ def _check(path: Path, expect: str, line: int | None, secrets: list[str], tripwi
         if line is not None:
             assert f"{path}:{line}" in result.err, f"{command}: expected {path}:{line} in:\n{result.err}"
         assert "Traceback" not in result.text
-        for secret in [*secrets, "key-Tripwire-42", "pw-Tripwire-42", "wv-Tripwire-42"]:
+        for secret in [*secrets, "key-Tripwire-42", "pw-Tripwire-42", "wv-Tripwire-42", "sb-Tripwire-42"]:
             assert secret not in result.text
     assert tripwire.emulator.stats.get("requests", 0) == before, "a bad manifest caused HTTP requests"
 

@@ -1,4 +1,4 @@
-"""The executor: runs a plan's operations against the providers' sessions.
+"""The executor: runs a plan's operations against the providers' sessions (whatever their kind).
 
 Independent operations run in parallel in a deterministic dependency order; ``parallelism`` bounds
 the requests in flight, not the operations: an operation waiting for readiness holds no slot
@@ -12,6 +12,7 @@ skipped; rerunning apply converges because the next plan starts from whatever th
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,10 +20,10 @@ from typing import Protocol
 
 from baseform.engine.change import Action
 from baseform.engine.graph import topological_order
-from baseform.engine.operation import Operation, Request, WaitFor
+from baseform.engine.operation import Call, Operation, WaitFor
 from baseform.engine.outcome import ApplyResult, OperationResult, Outcome
+from baseform.engine.session import Session
 from baseform.errors import ApiError, BaseformError, ProviderError, ReadinessError
-from baseform.http import Session
 from baseform.providers.base import Provider
 from baseform.types import JSON
 
@@ -125,8 +126,7 @@ async def _run(op: Operation, provider: Provider, session: Session, report: Repo
                 await _check_precondition(op, op.precondition, provider, session)
             if op.request is not None:
                 try:
-                    await session.request(op.request.method, op.request.path, json_body=op.request.body,
-                                          params=op.request.params or None, operation=op.description)
+                    await session.perform(op.request, operation=op.description)
                 except ApiError as e:
                     note = await _recover(op, provider, session, e)
         if op.wait is not None:
@@ -142,9 +142,8 @@ async def _run(op: Operation, provider: Provider, session: Session, report: Repo
     return OperationResult(op, Outcome.DONE, time.monotonic() - started, note=note)
 
 
-async def _check_precondition(op: Operation, check: Request, provider: Provider, session: Session) -> None:
-    answer = await session.request(check.method, check.path, params=check.params or None,
-                                   operation=f"{op.description} (check the server is as planned)")
+async def _check_precondition(op: Operation, check: Call, provider: Provider, session: Session) -> None:
+    answer = await session.perform(check, operation=f"{op.description} (check the server is as planned)")
     if not provider.precondition_holds(op, answer):
         raise ProviderError("the server changed since the plan read it (another apply or a console edit); "
                             "nothing was sent. Plan again and review the new plan", operation=op.description)
@@ -155,8 +154,7 @@ async def _recover(op: Operation, provider: Provider, session: Session, error: A
     if op.action is Action.DELETE and error.status == 404:
         return "already gone"
     if op.verify is not None and provider.is_conflict(error):
-        live = await session.request(op.verify.method, op.verify.path, params=op.verify.params or None,
-                                     operation=f"{op.description} (verify existing)")
+        live = await session.perform(op.verify, operation=f"{op.description} (verify existing)")
         if provider.matches(op, live):
             return "already existed and matches the manifest"
         raise ApiError(method=error.method, url=error.url, status=error.status, kind=error.kind,
@@ -166,9 +164,18 @@ async def _recover(op: Operation, provider: Provider, session: Session, error: A
     raise error
 
 
+_SELECT = re.compile(r"^(?P<key>[^\[]+)\[(?P<field>[^=\]]+)=(?P<value>[^\]]*)\]$")
+
+
 def _field(value: JSON, dotted: str) -> JSON:
+    """The value at ``dotted``; a part ``key[field=value]`` picks the element of the list at ``key``
+    whose ``field`` is ``value``."""
     for part in dotted.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
+        select = _SELECT.match(part)
+        value = value.get(select["key"] if select else part) if isinstance(value, dict) else None
+        if select:
+            value = next((x for x in value if isinstance(x, dict) and str(x.get(select["field"])) == select["value"]),
+                         None) if isinstance(value, list) else None
     return value
 
 
@@ -180,9 +187,7 @@ async def _wait(op: Operation, wait: WaitFor, session: Session, report: Reporter
     while True:
         try:
             async with slots:
-                body = await session.request(wait.request.method, wait.request.path,
-                                             params=wait.request.params or None,
-                                             operation=f"{op.description} (waiting)")
+                body = await session.perform(wait.request, operation=f"{op.description} (waiting)")
         except ApiError as e:
             if wait.gone and e.status == 404:
                 return

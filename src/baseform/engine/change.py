@@ -70,7 +70,8 @@ class Change:
     ``before``/``after`` are the normalised live and desired values (only keys the manifest can
     express). ``live_digest`` is the digest of the raw live object the change was computed from, so
     a saved plan can be refused when the object changed since. ``sensitive`` lists the top-level
-    keys whose values are masked in every output.
+    keys whose values are masked in every output. ``details`` are lines a provider adds to explain
+    the change beyond its field diff (e.g. the server's own migration plan); display only.
     """
 
     address: Address
@@ -84,6 +85,7 @@ class Change:
     renamed_from: Address | None = None
     protect: bool = False
     sensitive: frozenset[str] = field(default_factory=frozenset)
+    details: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:

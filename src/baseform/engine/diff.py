@@ -225,19 +225,26 @@ def diff_state(desired: Iterable[DesiredResource], live: LiveState, rules: Mappi
     want = {d.address: d for d in desired}
     have, origin = _apply_renames(want, live.resources, rules)
 
-    top_live = {a for a in have if a.depth == 1}
-    undeclared_top = sorted(a for a in top_live if a not in want)
+    def scope_root(a: Address) -> bool:
+        """Top-level, or of a kind managed alone: left alone when undeclared unless pruned."""
+        return a.depth == 1 or (a.kind in rules and rules[a.kind].managed_alone)
+
     unmanaged: list[Address] = []
     pruned: set[Address] = set()
-    for a in undeclared_top:
+
+    def in_scope(a: Address) -> bool:
+        prefixes = (Address(a.provider, a.path[:d]) for d in range(1, a.depth + 1))
+        return all(p in want or p in pruned for p in prefixes if scope_root(p))
+
+    # parents first, so a root inside an undeclared (and unpruned) root is not listed itself
+    for a in sorted((a for a in have if scope_root(a) and a not in want), key=lambda a: (a.depth, str(a))):
+        if a.parent is not None and not in_scope(a.parent):
+            continue
         if prune and not have[a].implicit:
             pruned.add(a)
         else:
             unmanaged.append(a)
-
-    def in_scope(a: Address) -> bool:
-        root = Address(a.provider, a.path[:1])
-        return root in want or root in pruned
+    unmanaged.sort()
 
     addresses = sorted({*want, *(a for a in have if in_scope(a))}, key=lambda a: (a.depth, str(a)))
     dependencies = _renamed_dependencies(live_dependencies or {}, origin)

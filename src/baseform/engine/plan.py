@@ -9,7 +9,7 @@ operations it recomputes, which are therefore exactly the saved ones.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from baseform.engine.address import Address
@@ -115,6 +115,7 @@ def build_provider_plan(provider: Provider, desired: Sequence[DesiredResource], 
                         live_dependencies=provider.live_dependencies(live))
     own_targets = [t for t in targets if t.provider == provider.name]
     changes = select_targets(result.changes, prepared, own_targets) if targets else list(result.changes)
+    changes = [c if c.action is Action.NOOP else replace(c, details=provider.details(c, live)) for c in changes]
     operations = provider.operations(changes, prepared, live)
     return ProviderPlan(provider.name, live.endpoint, live.server_version, tuple(changes), tuple(operations),
                         result.unmanaged, tuple(provider.plan_warnings(changes, live)))

@@ -13,7 +13,7 @@ from typing import Any
 from baseform import __version__
 from baseform.engine.address import Address
 from baseform.engine.change import ABSENT, Action, Change
-from baseform.engine.operation import Operation
+from baseform.engine.operation import Call, Operation
 from baseform.engine.outcome import ApplyResult, Outcome
 from baseform.engine.plan import FORMAT_VERSION, Plan
 from baseform.errors import SourceSpan
@@ -93,6 +93,7 @@ def _change_lines(change: Change, colour: bool) -> list[str]:
             lines.append("      (data stored in it is lost)")
         elif change.reason and not change.renamed_from:
             lines.append(f"      ({change.reason})")
+    lines.extend(f"      {line}" if line else "" for line in change.details)
     return lines
 
 
@@ -120,7 +121,7 @@ def render_text(plan: Plan, *, colour: bool = False, show_operations: bool = Fal
     if show_operations and plan.operations:
         out.append("API calls:")
         for i, op in enumerate(plan.operations, 1):
-            call = f"{op.request.method} {op.request.path}" if op.request else "wait"
+            call = op.request.summary() if op.request else "wait"
             out.append(f"  {i:>3}. {op.description}  [{call}]")
         out.append("")
     out.append(_paint(summary_line(plan), "1", colour))
@@ -139,16 +140,17 @@ def _op_json(op: Operation) -> dict[str, Any]:
     return {
         "id": op.id, "provider": op.provider, "action": op.action.value, "description": op.description,
         "addresses": [str(a) for a in op.addresses],
-        "request": None if op.request is None else {
-            "method": op.request.method, "path": op.request.path,
-            "body": mask_value(op.request.body, op.sensitive),
-            "params": [list(p) for p in op.request.params]},
+        "request": None if op.request is None else mask_value(op.request.as_json(), op.sensitive),
         "depends_on": list(op.depends_on),
-        "wait": None if op.wait is None else {"path": op.wait.request.path, "field": op.wait.field,
-                                               "gone": op.wait.gone},
-        "precondition": None if op.precondition is None else {"method": op.precondition.method,
-                                                               "path": op.precondition.path},
+        "wait": None if op.wait is None else {"path": op.wait.request.as_json().get("path"),
+                                               "field": op.wait.field, "gone": op.wait.gone},
+        "precondition": None if op.precondition is None else _call_head(op.precondition),
     }
+
+
+def _call_head(call: Call) -> dict[str, Any]:
+    """A call without its payload (what is read, not what is sent)."""
+    return {k: v for k, v in call.as_json().items() if k in ("method", "path")}
 
 
 def _diff_value(value: JSON) -> JSON:
@@ -172,6 +174,7 @@ def plan_to_json(plan: Plan, manifest: Mapping[str, Any] | None = None) -> dict[
                       "after": MASK if d.path.split(".")[0] in masked else _diff_value(d.after),
                       "forces_replacement": d.forces_replacement} for d in c.diff],
             "live_digest": c.live_digest,
+            **({"details": list(c.details)} if c.details else {}),
         })
     return {
         "format_version": FORMAT_VERSION,

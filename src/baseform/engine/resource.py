@@ -54,6 +54,9 @@ class KindRules:
         replaced_with_dependencies: a resource of this kind is replaced when a live resource it
             refers to (:meth:`Provider.live_dependencies`) is replaced, e.g. an Appwrite index
             loses a column that is deleted and recreated.
+        managed_alone: a live resource of this kind that the manifest does not declare is left
+            alone and listed as unmanaged (deleted only with ``prune``), like a top-level resource,
+            even inside a declared parent (e.g. Postgres tables in a declared schema).
     """
 
     kind: str
@@ -73,6 +76,7 @@ class KindRules:
     replaces_parent: bool = False
     delete_unsupported: str = "it cannot be removed in place"
     replaced_with_dependencies: bool = False
+    managed_alone: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +85,8 @@ class DesiredResource:
 
     ``depends_on`` lists other resources that must exist first (a relationship's target); the
     parent is implied by the address. ``renamed_from`` is the old name (same kind and parent).
+    ``parts`` locates keys of ``value`` written on lines of their own (a long rule, a query), for
+    messages about one key.
     """
 
     address: Address
@@ -89,6 +95,7 @@ class DesiredResource:
     depends_on: frozenset[Address] = frozenset()
     protect: bool = False
     renamed_from: str | None = None
+    parts: Mapping[str, SourceSpan] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,13 +106,24 @@ class ProviderConfig(Model):
         environ = os.environ if environ is None else environ
         updates: dict[str, Any] = {}
         for name, var in self.env.items():
-            if getattr(self, name) in (None, "") and environ.get(var):
+            if not self.setting(name) and environ.get(var):
                 field = type(self).model_fields[name]
                 value = environ[var]
                 updates[name] = SecretStr(value) if "SecretStr" in str(field.annotation) else value
         resolved = self.model_copy(update=updates)
         resolved.register_secrets()
         return resolved
+
+    def setting(self, name: str) -> str | None:
+        """The value of the field NAME as text (a secret revealed), or None when it is unset or empty."""
+        value = getattr(self, name)
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        return str(value) if value not in (None, "") else None
+
+    def settings(self) -> dict[str, str | None]:
+        """Each connection variable of ``env`` with the value this block gives its field (or None)."""
+        return {var: self.setting(name) for name, var in self.env.items()}
 
     def register_secrets(self) -> None:
         for name in type(self).model_fields:
@@ -122,17 +133,15 @@ class ProviderConfig(Model):
 
     def require(self, name: str, provider: str) -> str:
         """The value of a connection setting, or a PlanError saying where to set it."""
-        value = getattr(self, name)
-        if isinstance(value, SecretStr):
-            value = value.get_secret_value()
-        if value in (None, ""):
+        value = self.setting(name)
+        if value is None:
             field = type(self).model_fields[name]
             key = field.alias or name
             var = self.env.get(name)
             where = f"the manifest's providers.{provider} block" + (f" or the environment variable {var}"
                                                                     if var else "")
             raise PlanError(f"providers.{provider}.{key} is not set: set it in {where}", address=provider)
-        return str(value)
+        return value
 
 
 @lru_cache(maxsize=8)

@@ -22,6 +22,7 @@ from baseform.manifest.loader import LoadedManifest, load_manifest, load_variabl
 from baseform.manifest.models import Model, ProviderConfig, Section, did_you_mean, manifest_model
 from baseform.manifest.native import NativeFormats
 from baseform.providers.base import Provider
+from baseform.providers.local import local_connection, local_server_class
 
 __all__ = ["Project", "ProviderUnit", "build_project", "load_project", "make_provider", "native_formats"]
 
@@ -95,8 +96,14 @@ def _validation_diagnostics(error: ValidationError, loaded: LoadedManifest) -> l
 
 def make_provider(cls: type[Provider], block: ProviderConfig | None,
                   environ: Mapping[str, str] | None = None) -> Provider:
-    """A provider instance whose connection settings are completed from the environment."""
+    """A provider instance whose connection settings are completed from the environment, and then,
+    when they name no server, from the backend's local server (``baseform local up``) while it runs."""
     config = (block or cls.config_model()).resolved(environ)
+    server = local_server_class(cls)
+    if server is not None:
+        fallback = local_connection(server, config.settings())
+        if fallback:
+            config = config.resolved(fallback)
     return cls(config)
 
 

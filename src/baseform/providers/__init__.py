@@ -20,6 +20,8 @@ BUILTIN: tuple[str, ...] = (
     "baseform.providers.pocketbase:PocketBaseProvider",
     "baseform.providers.appwrite:AppwriteProvider",
     "baseform.providers.weaviate:WeaviateProvider",
+    "baseform.providers.supabase:SupabaseProvider",
+    "baseform.providers.spacetimedb:SpacetimeDBProvider",
 )
 
 

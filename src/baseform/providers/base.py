@@ -6,7 +6,8 @@ what they may do, as in the style guide:
 * pure, at validate time: :meth:`Provider.check`, :meth:`Provider.desired`
 * I/O: :meth:`Provider.connect`, :meth:`Provider.read` (only reads; never writes)
 * pure, at plan time: :meth:`Provider.rules`, :meth:`Provider.prepare`,
-  :meth:`Provider.replace_reasons`, :meth:`Provider.plan_warnings`, :meth:`Provider.operations`
+  :meth:`Provider.replace_reasons`, :meth:`Provider.details`, :meth:`Provider.plan_warnings`,
+  :meth:`Provider.operations`
 * pure, at apply time: :meth:`Provider.is_conflict`, :meth:`Provider.matches`
 * export: :meth:`Provider.export`
 
@@ -26,10 +27,10 @@ from baseform.engine.address import Address
 from baseform.engine.change import Action, Change, FieldDiff
 from baseform.engine.diff import default_replace_reasons
 from baseform.engine.graph import link_operations
-from baseform.engine.operation import Operation
+from baseform.engine.operation import Operation, Request
 from baseform.engine.resource import DesiredResource, KindRules, LiveState
+from baseform.engine.session import Session
 from baseform.errors import ApiError, Diagnostic, SourceSpan
-from baseform.http import Session
 from baseform.manifest.models import ProviderConfig, Section
 from baseform.manifest.native import NativeFormat
 from baseform.types import JSON, JSONObject
@@ -71,6 +72,9 @@ class Provider(ABC):
     """Kinds that are top-level resources (for ``prune`` and ``unmanaged`` listings)."""
     native_formats: ClassVar[tuple[NativeFormat, ...]] = ()
     """The backend's own schema files this provider reads as manifests (``pb_schema.json``...)."""
+    local_server: ClassVar[str | None] = None
+    """``"module:Class"`` of the :class:`~baseform.providers.local.LocalServer` that ``baseform local``
+    runs for this backend (imported only when used), or None."""
 
     def __init__(self, config: ProviderConfig) -> None:
         self.config = config
@@ -87,11 +91,16 @@ class Provider(ABC):
     # -- I/O -----------------------------------------------------------------------------------
     @abstractmethod
     async def connect(self, transport: httpx.AsyncBaseTransport | None = None) -> Session:
-        """An authenticated session (log in if the backend needs it). ``transport`` is for tests."""
+        """An authenticated session (log in if the backend needs it) that performs this provider's
+        calls: :class:`baseform.http.Session` for HTTP backends. ``transport`` is for tests of HTTP
+        backends; a provider that does not speak HTTP ignores it."""
 
     @abstractmethod
-    async def read(self, session: Session, desired: Sequence[DesiredResource]) -> LiveState:
+    async def read(self, session: Any, desired: Sequence[DesiredResource]) -> LiveState:
         """Read live state with as few requests as possible. Must not write anything.
+
+        ``session`` is the one :meth:`connect` returned (typed ``Any`` so that each provider can
+        name its own session class).
 
         ``desired`` lets a provider skip reading what cannot matter; everything top-level must still
         be listed so unmanaged resources can be reported.
@@ -113,6 +122,11 @@ class Provider(ABC):
                         diffs: Sequence[FieldDiff], live: LiveState) -> list[str]:
         """Why this change cannot be made in place ([] when it can). Default: ``replace_on``."""
         return default_replace_reasons(self.rules(live))(address, before, after, diffs)
+
+    def details(self, change: Change, live: LiveState) -> tuple[str, ...]:
+        """Lines that explain ``change`` beyond its field diff, shown under it in every format (e.g. the
+        server's own migration plan for it). Display only; never secrets. Pure."""
+        return ()
 
     def plan_warnings(self, changes: Sequence[Change], live: LiveState) -> list[str]:
         """Warnings about what this plan does on this server (a deprecated type being created), shown
@@ -156,7 +170,7 @@ class Provider(ABC):
 
     def matches(self, operation: Operation, live: JSON) -> bool:
         """Whether an existing object (GET of ``operation.verify``) is what ``operation`` creates."""
-        body = operation.request.body if operation.request else None
+        body = operation.request.body if isinstance(operation.request, Request) else None
         return subset_matches(body, live) if body is not None else True
 
     # -- export --------------------------------------------------------------------------------

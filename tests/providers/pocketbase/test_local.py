@@ -17,9 +17,8 @@ def test_local_up_then_plan_and_apply_without_any_connection_settings(
     up = run_cli(["local", "up"], env={})
     try:
         assert up.code == 0, up.text
-        password_line = next(line for line in up.out.splitlines() if "password:" in line)
-        password = password_line.split()[1]
-        assert "shown only this once" in password_line
+        password = run_cli(["local", "status", "--show-password"], env={}).out.split("password:")[1].split()[0]
+        assert password not in up.text and "local.env" in up.out
 
         again = run_cli(["local", "up"], env={})
         assert again.code == 0 and "already running" in again.out and password not in again.out
@@ -34,6 +33,7 @@ def test_local_up_then_plan_and_apply_without_any_connection_settings(
     finally:
         down = run_cli(["local", "down"], env={})
     assert down.code == 0 and "Stopped PocketBase" in down.out
-    assert "not running" in run_cli(["local", "status"], env={}).out
+    stopped = run_cli(["local", "status"], env={})
+    assert stopped.code == 1 and "not running" in stopped.out
     missing = run_cli(["plan", str(EXAMPLE)], env={})
     assert missing.code == 1 and "POCKETBASE_URL" in missing.err and "baseform local up" in missing.err

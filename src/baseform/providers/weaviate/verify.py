@@ -7,7 +7,7 @@ diff shape so server defaults and re-cased names do not count as differences.
 
 from __future__ import annotations
 
-from baseform.engine.operation import Operation
+from baseform.engine.operation import Operation, Request
 from baseform.providers.weaviate.shape import class_value, declared_only, project_class, property_value
 from baseform.types import JSON
 
@@ -16,11 +16,12 @@ __all__ = ["created_matches"]
 
 def created_matches(operation: Operation, live: JSON) -> bool:
     """``live`` is the ``GET /v1/schema/{class}`` answer for ``operation``'s target."""
-    body = operation.request.body if operation.request else None
-    if not isinstance(body, dict) or not isinstance(live, dict):
+    request = operation.request
+    body = request.body if isinstance(request, Request) else None
+    if not isinstance(request, Request) or not isinstance(body, dict) or not isinstance(live, dict):
         return False
     live_props = {str(p.get("name")): property_value(p) for p in live.get("properties") or []}
-    if operation.request is not None and operation.request.path.endswith("/properties"):
+    if request.path.endswith("/properties"):
         wanted = property_value(body)
         found = live_props.get(wanted["name"])
         return found is not None and declared_only(found, wanted) == wanted

@@ -221,6 +221,7 @@ appwrite:
             - {key: title, type: varchar, size: 600}
             - {key: spot, type: point}
             - {key: area, type: polygon, required: true}
+            - {key: tags, type: varchar, size: 20, array: true}
           indexes:
             - {key: by_n, type: key, columns: [n], lengths: [4]}
             - {key: two_spatial, type: spatial, columns: [spot, area]}
@@ -230,6 +231,7 @@ appwrite:
             - {key: later, type: key, columns: [title]}
             - {key: ok_orders, type: fulltext, columns: [title], orders: [asc]}
             - {key: day, type: key, columns: [$createdAt], lengths: [3]}
+            - {key: by_tags, type: key, columns: [tags]}
   buckets:
     - {id: big, name: Big, maximumFileSize: 50000000}
 """
@@ -247,6 +249,8 @@ def test_the_servers_index_rules_are_located_validate_errors(appwrite: Appwrite)
         "more orders than columns": "key: too_many",
         "index 'with_id' is 855 characters long; the limit is 768": "key: with_id",
         "a length applies only to string columns ('$createdAt' is a date-time)": "key: day",
+        "array column 'tags' cannot be indexed (Appwrite refuses indexes over array columns on every database)":
+            "key: by_tags",
         "warning: min -5000000000 is below -2147483648 but max 10 fits 4 bytes": "key: n,",
         "warning: maximumFileSize 50,000,000 is above 30,000,000 bytes": "id: big",
     }

@@ -233,6 +233,9 @@ def test_inline_index_objects(server: Server) -> None:
     array = attempt({"attributes": ["tags"]})
     assert array is not None and (array.code, array.type) == (400, "index_invalid")
     assert attempt({"attributes": ["a", "b"], "orders": ["DESC", "ASC"], "lengths": [0, None]}) is None
+    many = [{"key": f"i{n}", "type": "key", "attributes": ["$id"] if n % 2 else ["b"]} for n in range(59)]
+    too_many = error_of(lambda: tables.create_table(db, uid(), "T", columns=columns, indexes=many))
+    assert (too_many.type, too_many.message) == ("general_argument_invalid", "Maximum of 58 indexes allowed")
     table = uid()
     tables.create_table(db, table, "T", columns=columns,
                         indexes=[{"key": "i", "type": "key", "attributes": ["a"], "orders": ["DESC"], "lengths": [0]}])

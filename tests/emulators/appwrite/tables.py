@@ -252,6 +252,9 @@ class DatabasesApi(ColumnsApi):
         for raw in columns:
             column = inline_column(self.profile, raw)
             table.columns[column.key] = column
+        if len(indexes) > USER_INDEX_LIMIT:
+            # Appwrite's inline validator is built with the adapter's index limit
+            raise AppwriteError(400, "general_argument_invalid", f"Maximum of {USER_INDEX_LIMIT} indexes allowed")
         for position, raw in enumerate(indexes):
             problem = inline_index_problem(position, raw)
             if problem:

@@ -32,7 +32,8 @@ __all__ = ["LIVE_VALUES", "capability_problems", "column_extra_reasons", "engine
            "live_dependencies", "plan_operations", "plan_warnings", "raise_capability_problems",
            "with_live_defaults"]
 
-INLINE_LIMIT = 100  # create-table accepts at most 100 inline columns and 100 inline indexes
+INLINE_COLUMNS = 100  # APP_LIMIT_ARRAY_PARAMS_SIZE
+INLINE_INDEXES = 58  # the adapter's index limit, which create-table's inline validator is built with
 _FAILED = ("failed", "stuck")
 _CLOUD_ONLY = "needs Appwrite Cloud's API (2.5); no self-hosted release read has it"
 
@@ -236,14 +237,15 @@ def _inline_children(table: Change, children: Sequence[DesiredResource], by_addr
         change = by_address.get(d.address)
         if (d.address.kind == "columns" and change is not None and change.after is not None
                 and change.action is Action.CREATE and columns.can_inline(change.after, version)
-                and len(cols) < INLINE_LIMIT):
+                and len(cols) < INLINE_COLUMNS):
             cols.append(columns.inline_body(change.after))
             covered.add(d.address)
             inline_keys.add(d.address.name)
     for d in children:
         change = by_address.get(d.address)
         if (d.address.kind == "indexes" and change is not None and change.after is not None
-                and change.action is Action.CREATE and len(idxs) < INLINE_LIMIT and indexes.can_inline(change.after)
+                and change.action is Action.CREATE and len(idxs) < INLINE_INDEXES
+                and indexes.can_inline(change.after)
                 and all(c in inline_keys or c in SYSTEM_INDEX_COLUMNS for c in change.after["columns"])):
             idxs.append(indexes.inline_body(d.address.name, change.after))
             covered.add(d.address)

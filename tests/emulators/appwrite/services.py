@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from tests.emulators.server import Request, Response
@@ -12,28 +11,19 @@ from .errors import AppwriteError
 from .model import Bucket, Team, now_iso
 from .params import Params
 from .profile import Profile
+from .routes import Routes
 
 __all__ = ["ServicesApi", "STORAGE_LIMIT"]
 
 STORAGE_LIMIT = 30_000_000  # _APP_STORAGE_LIMIT default on self-hosted (30 MB)
 
 
-class ServicesApi:
+class ServicesApi(Routes):
     """Handlers for ``/v1/storage/buckets`` and ``/v1/teams``; mixed into the emulator."""
 
     buckets: dict[str, Bucket]
     teams: dict[str, Team]
     profile: Profile
-
-    def register(
-        self,
-        method: str,
-        pattern: str,
-        handler: Callable[..., Any],
-        since: tuple[int, int, int] = (0, 0, 0),
-        until: tuple[int, int, int] | None = None,
-    ) -> None:
-        raise NotImplementedError
 
     def register_services(self) -> None:
         bucket = r"/v1/storage/buckets/(?P<bucket>[^/]+)"

@@ -23,6 +23,7 @@ from .inline import inline_column, inline_column_problem
 from .model import KINDS, Column, Database, Index, Table, now_iso
 from .params import Params
 from .profile import CLOUD, Profile, parse_version
+from .routes import Routes
 
 __all__ = ["DatabasesApi", "Flavor"]
 
@@ -58,7 +59,7 @@ class Flavor:
         }.get(tablesdb_name, tablesdb_name)
 
 
-class DatabasesApi(ColumnsApi):
+class DatabasesApi(ColumnsApi, Routes):
     """Handlers for databases, tables, columns, indexes and (minimal) rows; mixed into the emulator."""
 
     databases: dict[str, Database]
@@ -66,16 +67,6 @@ class DatabasesApi(ColumnsApi):
     profile: Profile
 
     def next_sequence(self) -> int:
-        raise NotImplementedError
-
-    def register(
-        self,
-        method: str,
-        pattern: str,
-        handler: Callable[..., Any],
-        since: tuple[int, int, int] = (0, 0, 0),
-        until: tuple[int, int, int] | None = None,
-    ) -> None:
         raise NotImplementedError
 
     # -- routes ----------------------------------------------------------------------------

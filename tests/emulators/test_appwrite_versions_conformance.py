@@ -343,6 +343,13 @@ def test_mongodb_index_rules(server: Server) -> None:
     assert second is not None and second.message == "There is already a fulltext index in the collection"
     twin = index_error(client, db, table, {"type": "unique", "columns": ["a"]})
     assert twin is not None and twin.message == "There is already an index with the same attributes and orders"
+    inline = error_of(lambda: TablesDB(client).create_table(
+        db, "two", "T",
+        columns=[{"key": "a", "type": "string", "size": 10}, {"key": "b", "type": "string", "size": 10}],
+        indexes=[{"key": "f1", "type": "fulltext", "attributes": ["a"]},
+                 {"key": "f2", "type": "fulltext", "attributes": ["b"]}]))
+    assert (inline.code, inline.type) == (500, "general_unknown")
+    assert error_of(lambda: TablesDB(client).get_table(db, "two")).code == 404
     sql = server("1.9.6")
     db = database(sql)
     table = table_with(sql, db, [{"route": "varchar", "key": "a", "size": 100}, {"route": "varchar", "key": "b",

@@ -272,6 +272,12 @@ class DatabasesApi(ColumnsApi, Routes):
                                     IndexSpec(index.key, index.type, index.columns, index.lengths, index.orders))
             if problem:
                 raise AppwriteError(400, "column_index_invalid", problem)
+        if not self.profile.multiple_fulltext and (
+                sum(i.type == "fulltext" for i in built) > 1 or _identical_pair(built)):
+            # [fulltext-one] [identical-indexes]: the validators compare inline indexes with the table's
+            # (none yet), not with each other; MongoDB itself refuses the second text index or the twin,
+            # an error Appwrite does not map (500, its message hidden), and the table is rolled back
+            raise AppwriteError(500, "general_unknown", "Server Error")
         # utopia Database::createCollection: the adapter's limits (strictly greater, unlike a later
         # column create) answer as the table limit
         too_wide = bool(self.profile.row_limit) and table.bytes_used() > self.profile.row_limit
@@ -442,6 +448,18 @@ class DatabasesApi(ColumnsApi, Routes):
         items = [self._row_model(flavor, found, r) for r in found.rows.values()]
         total, page = p.paginate(items, query, "$id", params)
         return {"total": total, flavor.name("rows"): page}
+
+
+def _identical_pair(indexes: list[Index]) -> bool:
+    """Two key/unique indexes over the same columns and orders (compared as sets, as utopia does)."""
+    seen: set[tuple[frozenset[str], frozenset[str]]] = set()
+    for index in indexes:
+        if index.type in ("key", "unique"):
+            signature = (frozenset(index.columns), frozenset(map(str, index.orders)))
+            if signature in seen:
+                return True
+            seen.add(signature)
+    return False
 
 
 def _index_column(name: str, value: Any) -> str:

@@ -122,8 +122,10 @@ def capability_problems(desired: Sequence[DesiredResource], live: LiveState) -> 
         problems.append(f"providers.appwrite.engine is {configured}, but the server shows {shown} (a table "
                         "reports bytesMax 0, as only MongoDB does): correct the setting")
     elif shown and not configured:
-        # validate assumed an unknown engine; now that the server shows it, its refusals are errors
-        problems += [str(f) for f in engines.engine_findings(desired, engines.rules(str(shown))) if not f.warning]
+        # validate assumed an unknown engine; now that the server shows it, its refusals are errors for
+        # what is still to be made (what the server already has, it evidently took)
+        problems += [str(f) for f in engines.engine_findings(desired, engines.rules(str(shown)))
+                     if not f.warning and Address.parse(str(f.address)) not in live.resources]
     return problems
 
 

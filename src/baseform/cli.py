@@ -331,7 +331,7 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
     async def run() -> tuple[dict[str, Any], list[str]]:
         async with await provider.connect(ctx.transports.get(cls.name)) as session:
             live = await provider.read(session, [])
-        return ({"version": 1, "providers": {cls.name: provider.export_config()},
+        return ({"version": 1, "providers": {cls.name: provider.export_config(live)},
                  cls.name: provider.export(live)}, provider.export_warnings(live))
 
     document, warnings = asyncio.run(run())

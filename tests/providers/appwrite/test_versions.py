@@ -135,6 +135,14 @@ def test_cloud_api_keys_apply_and_are_kept_when_left_out(appwrite_at: Appwrite) 
     assert (bucket["name"], bucket["stripMetadata"]) == ("Photos", True)
     table_update = [body for path, body in appwrite.sent("PUT", "/tables/t")][-1]
     assert table_update["description"] == "orders"  # sent: a PUT may reset what it lacks
+    out = appwrite.tmp / "export.yaml"
+    assert appwrite.cli("export", "--provider", "appwrite", "--out", str(out)).code == 0
+    exported = yaml.safe_load(out.read_text())["appwrite"]
+    table = exported["databases"][0]["tables"][0]
+    assert (exported["databases"][0]["description"], table["description"]) == ("the shop", "orders")
+    assert table["columns"][0]["description"] == "who" and exported["buckets"][0]["stripMetadata"] is True
+    replan = appwrite.cli("plan", str(out), "--detailed-exitcode")
+    assert replan.code == 0, replan.text
 
 
 def test_transformations_need_1_8_1(appwrite: Appwrite) -> None:

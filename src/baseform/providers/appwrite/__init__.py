@@ -8,6 +8,7 @@ The provider class only wires the modules of this package together: ``models`` (
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import httpx
 
@@ -111,3 +112,12 @@ class AppwriteProvider(Provider):
 
     def export_warnings(self, live: LiveState) -> list[str]:
         return planning.plan_warnings([], live)
+
+    def export_config(self, live: LiveState | None = None) -> dict[str, Any]:
+        """The base block, plus the storage engine when it is known (configured, or shown by the
+        server): an export with e.g. a trigram index only validates for PostgreSQL."""
+        out = super().export_config(live)
+        engine = planning.engine_of(live).name if live is not None else self.engine.name
+        if engine:
+            out["engine"] = engine
+        return out

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from baseform.engine.address import Address
 from baseform.engine.resource import DesiredResource
@@ -66,15 +66,18 @@ def rules(name: str | None) -> Engine:
     return _RULES.get(key if key in ENGINES else None, _RULES[None])
 
 
-def detect(databases: list[dict[str, object]], tables: list[dict[str, object]]) -> EngineName | None:
+def detect(databases: list[dict[str, Any]], tables: list[dict[str, Any]]) -> EngineName | None:
     """The engine the server's answers show: a database's ``engine`` (Cloud API), else MongoDB when
-    tables report ``bytesMax: 0`` (1.9.0+); None when they show nothing."""
+    tables report ``bytesMax: 0`` (1.9.0+), PostgreSQL when a table has a trigram index; None when
+    they show nothing."""
     for db in databases:
         name = rules(str(db.get("engine") or "")).name
         if name is not None:
             return name
     if any(t.get("bytesMax") == 0 for t in tables):
         return "mongodb"
+    if any(i.get("type") == "trigram" for t in tables for i in t.get("indexes") or [] if isinstance(i, dict)):
+        return "postgresql"  # only PostgreSQL has trigram indexes
     return None
 
 

@@ -119,8 +119,10 @@ def capability_problems(desired: Sequence[DesiredResource], live: LiveState) -> 
                             f"it from the manifest (it is left as it is)")
     configured, shown = live.context.get("engine"), live.context.get("engineShown")
     if configured and shown and engines.rules(str(configured)).name != shown:
-        problems.append(f"providers.appwrite.engine is {configured}, but the server shows {shown} (a table "
-                        "reports bytesMax 0, as only MongoDB does): correct the setting")
+        shows = "its tables report bytesMax 0, as only MongoDB's do" if shown == "mongodb" else \
+            "a trigram index, which only PostgreSQL has" if shown == "postgresql" else "its databases say so"
+        problems.append(f"providers.appwrite.engine is {configured}, but the server shows {shown} ({shows}): "
+                        "correct the setting")
     elif shown and not configured:
         # validate assumed an unknown engine; now that the server shows it, its refusals are errors for
         # what is still to be made (what the server already has, it evidently took)

@@ -690,16 +690,18 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
         block = getattr(blocks, cls.name, None) if blocks is not None else None
     provider = make_provider(cls, block, ctx.environ)
 
-    async def run() -> dict[str, Any]:
+    async def run() -> tuple[dict[str, Any], list[str]]:
         from baseform.commands import explained
 
         transport = ctx.transports.get(cls.name)
         async with await explained(provider, provider.connect(transport), ctx.registry, ctx.transports) as session:
             live = await explained(provider, provider.read(session, []), ctx.registry, ctx.transports)
-        return {"version": 1, "providers": {cls.name: provider.export_config()},
-                cls.name: provider.export(live)}
+        return ({"version": 1, "providers": {cls.name: provider.export_config(live)},
+                 cls.name: provider.export(live)}, provider.export_warnings(live))
 
-    document = _run(run())
+    document, warnings = _run(run())
+    for warning in warnings:
+        ctx.err(f"Warning: {warning}\n")
     header = ("# yaml-language-server: $schema=https://raw.githubusercontent.com/baseform/baseform/main/"
               "schemas/baseform.schema.json\n# exported by baseform " + __version__ + "\n")
     text = header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=110)

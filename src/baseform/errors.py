@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from baseform.secrets import redact
+from baseform.types import JSON
 
 __all__ = [
     "ApiError",
@@ -125,12 +126,13 @@ class ApiError(ProviderError):
     """The server answered with an error status."""
 
     def __init__(self, *, method: str, url: str, status: int, message: str, kind: str | None = None,
-                 operation: str | None = None) -> None:
+                 operation: str | None = None, body: JSON = None) -> None:
         self.method = method
         self.url = url
         self.status = status
         self.server_message = message
         self.kind = kind
+        self.body = body  # the decoded error body, for providers that read fields of it; never shown
         detail = f"{method} {url} -> {status}" + (f" {kind}" if kind else "") + f": {message}"
         super().__init__(detail, operation=operation)
 

@@ -216,7 +216,7 @@ class Session:
             # 3xx included: a redirect means a wrong endpoint (e.g. http -> https), never success
             message, kind = self.error_parser(status, body)
             raise ApiError(method=method, url=url, status=status, kind=kind, operation=operation,
-                           message=secrets.redact(message))
+                           message=secrets.redact(message), body=body)
         return body
 
 

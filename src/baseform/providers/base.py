@@ -181,11 +181,17 @@ class Provider(ABC):
     def export(self, live: LiveState) -> JSONObject:
         """The live state as this provider's manifest section (minimal, stable order, no secrets)."""
 
-    def export_config(self) -> dict[str, Any]:
+    def export_warnings(self, live: LiveState) -> list[str]:
+        """What :meth:`export` could not write (e.g. a live object of a kind or type this version does not
+        know), one line each naming the resource; shown on stderr with the export. Pure."""
+        return []
+
+    def export_config(self, live: LiveState | None = None) -> dict[str, Any]:
         """The providers block for an exported manifest: each setting an ``{{ env.X }}`` reference,
         never a value. An unset variable renders empty, which counts as "not set": the connection
         then names the variable to set (or falls back, e.g. to ``baseform local``'s server) instead
-        of the file failing to render."""
+        of the file failing to render. ``live`` (the exported state) lets a provider add settings
+        that are not secrets and that the export needs to validate (e.g. Appwrite's engine)."""
         out: dict[str, Any] = {}
         for field, var in self.config_model.env.items():
             key = self.config_model.model_fields[field].alias or field

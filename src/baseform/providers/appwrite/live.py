@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from baseform.engine.address import Address
 from baseform.engine.resource import DesiredResource, LiveResource, LiveState
-from baseform.errors import ApiError, PlanError
+from baseform.errors import ApiError, PlanError, ProviderError
 from baseform.http import Session
 from baseform.providers.appwrite import buckets, columns, databases, engines, indexes, tables, teams
 from baseform.providers.appwrite.calls import PROVIDER
@@ -85,9 +85,10 @@ async def server_version(session: Session) -> str:
         found = e.body.get("version") if isinstance(e.body, dict) else None
         if isinstance(found, str) and found:
             return found
-        raise PlanError(f"cannot learn the Appwrite server's version: GET /v1/health/version answered {e.status} "
-                        "and the answer named no version; is the endpoint an Appwrite API (.../v1)?",
-                        address=PROVIDER) from None
+        # a ProviderError caused by the server's answer, so the CLI can say what the URL answers like
+        raise ProviderError(f"GET /v1/health/version answered {e.status} and the answer named no version; "
+                            "is the endpoint an Appwrite API (.../v1)?",
+                            operation="learn the Appwrite server's version") from e
     if not isinstance(about, dict) or not isinstance(about.get("version"), str):
         raise PlanError("cannot learn the Appwrite server's version: GET /v1/health/version answered no version",
                         address=PROVIDER)

@@ -8,6 +8,7 @@ import pytest
 from appwrite.client import Client
 
 from tests.emulators.appwrite import DEFAULT_VERSION, AppwriteEmulator
+from tests.emulators.jobs import JobClock
 from tests.emulators.server import RunningEmulator, serve
 
 APPWRITE_PROJECT = "test"
@@ -33,3 +34,11 @@ def appwrite_client(url: str, key: str = APPWRITE_KEY, project: str = APPWRITE_P
 @pytest.fixture()
 def appwrite(appwrite_server: RunningEmulator) -> Client:
     return appwrite_client(appwrite_server.url)
+
+
+@pytest.fixture()
+def appwrite_jobs(appwrite_server: RunningEmulator) -> JobClock:
+    """The clock of the session emulator's column and index jobs: hold it to keep a job pending."""
+    emulator = appwrite_server.backend
+    assert isinstance(emulator, AppwriteEmulator)
+    return emulator.jobs

@@ -29,6 +29,7 @@ from appwrite.services.teams import Teams
 
 from tests.emulators.appwrite import AppwriteEmulator
 from tests.emulators.conftest import APPWRITE_KEY, APPWRITE_PROJECT, appwrite_client
+from tests.emulators.jobs import JobClock, wait_until
 from tests.emulators.server import RunningEmulator, serve
 
 HEADERS = {"X-Appwrite-Project": APPWRITE_PROJECT, "X-Appwrite-Key": APPWRITE_KEY}
@@ -55,19 +56,12 @@ def error_of(call: Callable[[], Any]) -> AppwriteException:
     return info.value
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float = 3.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.01)
-
-
 def column_status(client: Client, db: str, table: str, key: str) -> str:
     return str(raw(client, "get", f"/tablesdb/{db}/tables/{table}/columns/{key}")["status"])
 
 
 def wait_column(client: Client, db: str, table: str, key: str) -> None:
-    wait_for(lambda: column_status(client, db, table, key) == "available")
+    wait_until(lambda: column_status(client, db, table, key) == "available", f"column {key} available")
 
 
 @pytest.fixture()
@@ -426,11 +420,12 @@ def test_column_value_rules(
 
 
 def test_column_update_rules_and_rename_keeps_data(
-    tables: TablesDB, db: str, table: str, appwrite: Client
+    tables: TablesDB, db: str, table: str, appwrite: Client, appwrite_jobs: JobClock
 ) -> None:
-    tables.create_varchar_column(db, table, "name", 50, False)
-    error = error_of(lambda: tables.update_varchar_column(db, table, "name", False, None))
-    assert (error.code, error.type) == (400, "column_not_available")
+    with appwrite_jobs.held():
+        tables.create_varchar_column(db, table, "name", 50, False)
+        error = error_of(lambda: tables.update_varchar_column(db, table, "name", False, None))
+        assert (error.code, error.type) == (400, "column_not_available")
     wait_column(appwrite, db, table, "name")
     path = f"/tablesdb/{db}/tables/{table}/columns/varchar/name"
     missing_default = error_of(lambda: raw(appwrite, "patch", path, {"required": False}))
@@ -468,15 +463,16 @@ def test_column_update_rules_and_rename_keeps_data(
 
 
 def test_column_delete_is_async_and_key_reuse_conflicts(
-    tables: TablesDB, db: str, table: str, appwrite: Client
+    tables: TablesDB, db: str, table: str, appwrite: Client, appwrite_jobs: JobClock
 ) -> None:
     tables.create_boolean_column(db, table, "gone", False)
     wait_column(appwrite, db, table, "gone")
-    tables.delete_column(db, table, "gone")
-    assert column_status(appwrite, db, table, "gone") == "deleting"
-    error = error_of(lambda: tables.create_boolean_column(db, table, "gone", False))
-    assert (error.code, error.type) == (409, "column_already_exists")
-    wait_for(
+    with appwrite_jobs.held():
+        tables.delete_column(db, table, "gone")
+        assert column_status(appwrite, db, table, "gone") == "deleting"
+        error = error_of(lambda: tables.create_boolean_column(db, table, "gone", False))
+        assert (error.code, error.type) == (409, "column_already_exists")
+    wait_until(
         lambda: (
             "gone"
             not in [c["key"] for c in raw(appwrite, "get", f"/tablesdb/{db}/tables/{table}")["columns"]]
@@ -487,7 +483,9 @@ def test_column_delete_is_async_and_key_reuse_conflicts(
     assert tables.create_boolean_column(db, table, "gone", False).status.value == "processing"
 
 
-def test_relationship_two_way_and_update_route(tables: TablesDB, db: str, appwrite: Client) -> None:
+def test_relationship_two_way_and_update_route(
+    tables: TablesDB, db: str, appwrite: Client, appwrite_jobs: JobClock
+) -> None:
     authors, books = uid("a"), uid("b")
     tables.create_table(db, authors, "Authors")
     tables.create_table(db, books, "Books")
@@ -537,18 +535,20 @@ def test_relationship_two_way_and_update_route(tables: TablesDB, db: str, appwri
         )
     )
     assert (missing.code, missing.type) == (404, "table_not_found")
-    tables.delete_column(db, books, "writer")
-    assert column_status(appwrite, db, authors, "books") == "deleting"
-    wait_for(lambda: raw(appwrite, "get", f"/tablesdb/{db}/tables/{authors}")["columns"] == [])
+    with appwrite_jobs.held():
+        tables.delete_column(db, books, "writer")
+        assert column_status(appwrite, db, authors, "books") == "deleting"
+    wait_until(lambda: raw(appwrite, "get", f"/tablesdb/{db}/tables/{authors}")["columns"] == [])
 
 
 # -- indexes [index-columns] [index-length] [index-lengths-zero] [column-async] -------------------------------
-def test_indexes(tables: TablesDB, db: str, table: str, appwrite: Client) -> None:
-    tables.create_varchar_column(db, table, "code", 32, False)
-    tables.create_text_column(db, table, "body", False)
-    tables.create_integer_column(db, table, "tags", False, array=True)
-    early = error_of(lambda: tables.create_index(db, table, "early", "key", ["code"]))
-    assert (early.code, early.type) == (400, "column_not_available")
+def test_indexes(tables: TablesDB, db: str, table: str, appwrite: Client, appwrite_jobs: JobClock) -> None:
+    with appwrite_jobs.held():
+        tables.create_varchar_column(db, table, "code", 32, False)
+        tables.create_text_column(db, table, "body", False)
+        tables.create_integer_column(db, table, "tags", False, array=True)
+        early = error_of(lambda: tables.create_index(db, table, "early", "key", ["code"]))
+        assert (early.code, early.type) == (400, "column_not_available")
     for key in ("code", "body", "tags"):
         wait_column(appwrite, db, table, key)
     made = raw(
@@ -563,7 +563,7 @@ def test_indexes(tables: TablesDB, db: str, table: str, appwrite: Client) -> Non
         [None, None],
         ["ASC"],
     )
-    wait_for(
+    wait_until(
         lambda: (
             raw(appwrite, "get", f"/tablesdb/{db}/tables/{table}/indexes/by_code")["status"] == "available"
         )
@@ -585,9 +585,10 @@ def test_indexes(tables: TablesDB, db: str, table: str, appwrite: Client) -> Non
     assert prefix.lengths == [100]
     duplicate = error_of(lambda: tables.create_index(db, table, "by_code", "key", ["code"]))
     assert (duplicate.code, duplicate.type) == (409, "column_index_already_exists")
-    tables.delete_index(db, table, "by_code")
-    assert raw(appwrite, "get", f"/tablesdb/{db}/tables/{table}/indexes/by_code")["status"] == "deleting"
-    wait_for(
+    with appwrite_jobs.held():
+        tables.delete_index(db, table, "by_code")
+        assert raw(appwrite, "get", f"/tablesdb/{db}/tables/{table}/indexes/by_code")["status"] == "deleting"
+    wait_until(
         lambda: (
             [i["key"] for i in raw(appwrite, "get", f"/tablesdb/{db}/tables/{table}/indexes")["indexes"]]
             == ["by_body"]
@@ -682,7 +683,7 @@ def test_legacy_api_shares_the_store(appwrite: Client, tables: TablesDB) -> None
     ]
     attribute = legacy.create_string_attribute(database_id, collection_id, "title", 255, False)
     assert (attribute.type, attribute.size, attribute.status.value) == ("string", 255, "processing")
-    wait_for(lambda: legacy.get_attribute(database_id, collection_id, "title").status.value == "available")
+    wait_until(lambda: legacy.get_attribute(database_id, collection_id, "title").status.value == "available")
     updated = legacy.update_string_attribute(database_id, collection_id, "title", False, "hi", size=300)
     assert (updated.size, updated.default) == (300, "hi")
     # the same table through TablesDB
@@ -710,7 +711,7 @@ def test_legacy_api_shares_the_store(appwrite: Client, tables: TablesDB) -> None
         {"relatedCollectionId": related, "type": "oneToOne", "key": "link"},
     )
     assert made_rel["relatedCollection"] == related
-    wait_for(lambda: legacy.get_attribute(database_id, collection_id, "link").status.value == "available")
+    wait_until(lambda: legacy.get_attribute(database_id, collection_id, "link").status.value == "available")
     for path in ("attributes/relationship/link", "attributes/link/relationship"):
         result = raw(
             appwrite,
@@ -851,9 +852,10 @@ def test_team_crud(appwrite: Client) -> None:
 def test_rate_limit_fault_carries_reset_header(emulator_factory: Callable[..., RunningEmulator]) -> None:
     running = emulator_factory()
     running.emulator.set_faults(rate_limit_rate=1.0, rate_limit_reset_s=2)
+    sent = time.time()
     response = requests.get(f"{running.url}/v1/tablesdb", headers=HEADERS, timeout=5)
     assert response.status_code == 429
-    assert int(response.headers["X-RateLimit-Reset"]) >= int(time.time())
+    assert int(response.headers["X-RateLimit-Reset"]) >= int(sent + 2)  # epoch seconds, 2 s after the request
     assert response.headers["X-RateLimit-Remaining"] == "0"
     assert response.json() == {
         "message": response.json()["message"],

@@ -10,9 +10,7 @@ starts empty; deleting a table drops its rows.
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -21,16 +19,11 @@ from appwrite.enums.tables_db_index_type import TablesDBIndexType
 from appwrite.exception import AppwriteException
 from appwrite.services.tables_db import TablesDB
 
+from tests.emulators.jobs import JobClock, wait_until
+
 
 def _uid(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:12]}"
-
-
-def _wait(predicate: Callable[[], bool], timeout: float = 3.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.01)
 
 
 @pytest.fixture()
@@ -47,7 +40,7 @@ def table(tables: TablesDB) -> tuple[str, str]:
 
 
 def _available(tables: TablesDB, db: str, table: str, key: str) -> None:
-    _wait(lambda: _status(tables.get_column(db, table, key).status) == "available")
+    wait_until(lambda: _status(tables.get_column(db, table, key).status) == "available", f"column {key} available")
 
 
 def _gone(tables: TablesDB, db: str, table: str, key: str) -> None:
@@ -58,7 +51,7 @@ def _gone(tables: TablesDB, db: str, table: str, key: str) -> None:
             return e.code == 404
         return False
 
-    _wait(missing)
+    wait_until(missing, f"column {key} gone")
 
 
 def _status(value: Any) -> str:
@@ -71,12 +64,14 @@ def _values(tables: TablesDB, db: str, table: str) -> dict[str, dict[str, Any]]:
     return {r.id: {k: v for k, v in r.data.items() if not k.startswith("$")} for r in rows}
 
 
-def test_rows_hold_values_of_available_columns_with_defaults(tables: TablesDB, table: tuple[str, str]) -> None:
+def test_rows_hold_values_of_available_columns_with_defaults(tables: TablesDB, table: tuple[str, str],
+                                                            appwrite_jobs: JobClock) -> None:
     db, t = table
-    tables.create_varchar_column(db, t, "title", 50, True)
-    tables.create_integer_column(db, t, "views", False, default=3)
-    with pytest.raises(AppwriteException) as processing:
-        tables.create_row(db, t, "early", {"title": "x"})
+    with appwrite_jobs.held():
+        tables.create_varchar_column(db, t, "title", 50, True)
+        tables.create_integer_column(db, t, "views", False, default=3)
+        with pytest.raises(AppwriteException) as processing:
+            tables.create_row(db, t, "early", {"title": "x"})
     assert processing.value.code == 400 and 'Unknown attribute: "title"' in processing.value.message
     _available(tables, db, t, "title")
     _available(tables, db, t, "views")
@@ -129,7 +124,7 @@ def test_unique_index_over_stored_values(tables: TablesDB, table: tuple[str, str
     for i, slug in enumerate(["same", "same"]):
         tables.create_row(db, t, f"r{i}", {"slug": slug})
     tables.create_index(db, t, "by_slug", TablesDBIndexType.UNIQUE, ["slug"])
-    _wait(lambda: _status(tables.get_index(db, t, "by_slug").status) != "processing")
+    wait_until(lambda: _status(tables.get_index(db, t, "by_slug").status) != "processing", "index by_slug built")
     failed = tables.get_index(db, t, "by_slug")
     assert _status(failed.status) == "failed" and failed.error
 
@@ -137,5 +132,5 @@ def test_unique_index_over_stored_values(tables: TablesDB, table: tuple[str, str
     tables.create_varchar_column(db, t, "code", 50, False)
     _available(tables, db, t, "code")
     tables.create_index(db, t, "by_code", TablesDBIndexType.UNIQUE, ["code"])
-    _wait(lambda: _status(tables.get_index(db, t, "by_code").status) != "processing")
+    wait_until(lambda: _status(tables.get_index(db, t, "by_code").status) != "processing", "index by_code built")
     assert _status(tables.get_index(db, t, "by_code").status) == "available"

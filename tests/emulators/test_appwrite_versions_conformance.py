@@ -8,7 +8,6 @@ docstring) on every version and engine where the row's behaviour differs. One em
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,6 +25,7 @@ from appwrite.services.tables_db import TablesDB
 
 from tests.emulators.appwrite import CLOUD, HEAD, AppwriteEmulator
 from tests.emulators.conftest import APPWRITE_KEY, APPWRITE_PROJECT, appwrite_client
+from tests.emulators.jobs import wait_until
 from tests.emulators.server import RunningEmulator, serve
 
 FIDELITY = Path(__file__).parent / "appwrite" / "FIDELITY.md"
@@ -75,10 +75,8 @@ def database(client: Client) -> str:
 
 
 def available(client: Client, db: str, table: str, key: str, what: str = "columns") -> None:
-    deadline = time.monotonic() + 3
-    while raw(client, "get", f"/tablesdb/{db}/tables/{table}/{what}/{key}")["status"] != "available":
-        assert time.monotonic() < deadline, f"{what} {key} not available"
-        time.sleep(0.01)
+    wait_until(lambda: raw(client, "get", f"/tablesdb/{db}/tables/{table}/{what}/{key}")["status"] == "available",
+               f"{what} {key} available")
 
 
 def table_with(client: Client, db: str, columns: list[dict[str, Any]]) -> str:

@@ -7,7 +7,6 @@ for a REST route, or would send a different body than the rule needs, the test u
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ import weaviate
 import weaviate.classes.config as wc
 from weaviate.exceptions import UnexpectedStatusCodeError
 
+from tests.emulators.jobs import wait_until
 from tests.emulators.server import RunningEmulator, serve
 from tests.emulators.test_weaviate_conformance import GRPC_PORT
 from tests.emulators.weaviate import WeaviateEmulator, stop_all
@@ -661,7 +661,9 @@ def test_property_index_drop_from_136(at: At,
 
 def test_property_index_upsert_from_139(weaviate_at: Factory) -> None:
     """FIDELITY I2, I3: asynchronous; the schema changes when the task finishes."""
-    server = weaviate_at("1.39.0", reindex_delay_s=0.3)
+    server = weaviate_at("1.39.0")
+    assert isinstance(server.backend, WeaviateEmulator)
+    jobs = server.backend.jobs
     with http_at(server) as http:
         http.post("/schema", json={"class": "A", "properties": [
             {"name": "t", "dataType": ["text"], "indexSearchable": False},
@@ -671,23 +673,30 @@ def test_property_index_upsert_from_139(weaviate_at: Factory) -> None:
         assert error(r) == "enable-searchable requires a tokenization to be set on the request body"
         r = http.put("/schema/A/properties/t/index/searchable", json={"tokenization": "field"})
         assert error(r).startswith('property "t" has an existing filterable index built with tokenization "word"')
-        r = http.put("/schema/A/properties/t/index/filterable", json={"tokenization": "field"})
-        assert r.status_code == 202 and r.json()["status"] == "STARTED"
-        status = http.get("/schema/A/indexes").json()["properties"][0]["indexes"][0]
-        assert status["type"] == "filterable" and status["status"] == "indexing"
-        assert status["targetTokenization"] == "field"
-        assert http.get("/schema/A").json()["properties"][0]["tokenization"] == "word"
-        time.sleep(0.4)
-        assert http.get("/schema/A").json()["properties"][0]["tokenization"] == "field"
-        r = http.put("/schema/A/properties/t/index/searchable", json={"tokenization": "field"})
-        assert r.status_code == 202
-        r = http.put("/schema/A/properties/t/index/searchable", json={"tokenization": "word"})
-        assert r.status_code == 409
+        with jobs.held():
+            r = http.put("/schema/A/properties/t/index/filterable", json={"tokenization": "field"})
+            assert r.status_code == 202 and r.json()["status"] == "STARTED"
+            status = http.get("/schema/A/indexes").json()["properties"][0]["indexes"][0]
+            assert status["type"] == "filterable" and status["status"] == "indexing"
+            assert status["targetTokenization"] == "field"
+            assert http.get("/schema/A").json()["properties"][0]["tokenization"] == "word"
+        wait_until(lambda: http.get("/schema/A").json()["properties"][0]["tokenization"] == "field",
+                   "the filterable reindex finished")
+        with jobs.held():
+            r = http.put("/schema/A/properties/t/index/searchable", json={"tokenization": "field"})
+            assert r.status_code == 202
+            r = http.put("/schema/A/properties/t/index/searchable", json={"tokenization": "word"})
+            assert r.status_code == 409
         r = http.put("/schema/A/properties/n/index/rangeFilters", json={"tokenization": "x"})
         assert error(r) == "the rangeFilters index takes no configuration fields; send an empty body {}"
         assert http.put("/schema/A/properties/n/index/rangeFilters", json={}).status_code == 202
-        time.sleep(0.4)
-        props = {p["name"]: p for p in http.get("/schema/A").json()["properties"]}
+
+        def indexed() -> dict[str, Any]:
+            return {p["name"]: p for p in http.get("/schema/A").json()["properties"]}
+
+        wait_until(lambda: indexed()["t"]["indexSearchable"] is True and indexed()["n"]["indexRangeFilters"] is True,
+                   "the searchable and rangeFilters tasks finished")
+        props = indexed()
         assert props["t"]["indexSearchable"] is True and props["n"]["indexRangeFilters"] is True
         assert http.put("/schema/A/properties/n/index/rangeFilters", json={}).json() == {"status": "NO_OP"}
     with http_at(weaviate_at("1.38.0")) as http:

@@ -6,9 +6,9 @@ that depend on the version or the engine read :class:`~.profile.Profile`.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
+from tests.emulators.jobs import JobClock
 from tests.emulators.server import Request, Response
 
 from . import params as p
@@ -90,14 +90,14 @@ class ColumnsApi:
     """Column handlers; mixed into the emulator with :class:`~.tables.DatabasesApi`."""
 
     databases: dict[str, Database]
-    column_delay_s: float
+    jobs: JobClock
     profile: Profile
 
     def _table(self, db: str, table: str) -> Table:
         raise NotImplementedError
 
     def _due(self) -> float:
-        return time.monotonic() + self.column_delay_s
+        return self.jobs.due()
 
     def _column(self, table: Table, key: str) -> Column:
         found = table.columns.get(key)

@@ -6,10 +6,10 @@ on it is listed in ``FIDELITY.md`` beside this file.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
+from tests.emulators.jobs import JobClock
 from tests.emulators.server import Emulator, HttpError, Request, Response
 
 from .errors import AppwriteError
@@ -27,8 +27,9 @@ class AppwriteEmulator(DatabasesApi, ServicesApi, Emulator):
     ``version`` and ``engine`` choose the server (:class:`~.profile.Profile`, rows of FIDELITY.md);
     the version is reported by ``GET /v1/health/version`` and in every error body.
     ``column_delay_s`` is how long column/index jobs stay ``processing``/``deleting`` before the
-    emulated worker completes them. ``health_version=False`` serves no ``/v1/health/version`` (a
-    server or gateway without it). Every API request is kept in ``journal`` as (method, path, body).
+    emulated worker completes them, on the clock ``jobs`` (tests hold it to keep a job pending).
+    ``health_version=False`` serves no ``/v1/health/version`` (a server or gateway without it).
+    Every API request is kept in ``journal`` as (method, path, body).
     """
 
     name = "appwrite"
@@ -48,7 +49,7 @@ class AppwriteEmulator(DatabasesApi, ServicesApi, Emulator):
         self.profile = Profile(version, engine)
         self.version = version
         self.version_tuple = parse_version(version)
-        self.column_delay_s = column_delay_s
+        self.jobs = JobClock(column_delay_s)
         self.journal: list[tuple[str, str, Any]] = []
         self.databases: dict[str, Database] = {}
         self.buckets: dict[str, Bucket] = {}
@@ -103,7 +104,7 @@ class AppwriteEmulator(DatabasesApi, ServicesApi, Emulator):
 
     # -- hooks of the shared server ----------------------------------------------------------
     def dispatch(self, request: Request) -> Response:
-        now = time.monotonic()
+        now = self.jobs.now()
         for database in self.databases.values():
             for table in database.tables.values():
                 table.tick(now)

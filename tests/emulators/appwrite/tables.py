@@ -63,7 +63,6 @@ class DatabasesApi(ColumnsApi, Routes):
     """Handlers for databases, tables, columns, indexes and (minimal) rows; mixed into the emulator."""
 
     databases: dict[str, Database]
-    column_delay_s: float
     profile: Profile
 
     def next_sequence(self) -> int:

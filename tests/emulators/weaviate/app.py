@@ -16,6 +16,7 @@ import time
 import uuid
 from typing import Any
 
+from ..jobs import JobClock
 from ..server import Emulator, HttpError, Request, Response
 from .aliases import AliasRoutes
 from .defaults import MIN_VERSION, JsonDict, parse_version
@@ -56,7 +57,8 @@ class WeaviateEmulator(AliasRoutes, IndexRoutes, Emulator):
     FROZEN/OFFLOADED tenants. ``default_quantization`` / ``default_vector_index`` are the server's
     ``DEFAULT_QUANTIZATION`` / ``DEFAULT_VECTOR_INDEX``, ``nodes`` the cluster size (replication
     factors above it are refused), ``hfresh`` / ``async_indexing`` / ``drop_vector_index`` the
-    experimental index features; ``reindex_delay_s`` how long an index change (1.39+) takes.
+    experimental index features; ``reindex_delay_s`` how long an index change (1.39+) takes, on the
+    clock ``jobs`` (tests hold it to keep a task in flight).
     """
 
     name = "weaviate"
@@ -76,7 +78,7 @@ class WeaviateEmulator(AliasRoutes, IndexRoutes, Emulator):
         self.api_key = api_key
         self.ctx = Context(Settings(parsed, frozenset(modules), default_quantization, default_vector_index, nodes,
                                     hfresh, async_indexing, drop_vector_index))
-        self.reindex_delay_s = reindex_delay_s
+        self.jobs = JobClock(reindex_delay_s)
         self.tasks: list[ReindexTask] = []
         self.tenants: dict[str, dict[str, str]] = {}
         self.objects: dict[str, dict[str, JsonDict]] = {}

@@ -5,7 +5,7 @@
 * ``PUT`` of the same path (1.39+) creates an index or changes the tokenization asynchronously: a
   reindex task is submitted (202 ``{"taskId", "status": "STARTED"}``) and the schema changes when it
   finishes (``adapters/handlers/rest/handlers_indexes_upsert.go``, ``handlers_reindex.go``); the
-  emulator finishes a task ``reindex_delay_s`` after it started.
+  emulator finishes a task ``reindex_delay_s`` after it started, on its job clock (``jobs``).
 * ``GET /v1/schema/{c}/indexes`` (1.38+, shape of 1.39) lists each property's indexes and tasks.
 * ``DELETE /v1/schema/{c}/vectors/{v}/index`` (1.37+, experimental, behind
   ``ENABLE_EXPERIMENTAL_ALTER_SCHEMA_DROP_VECTOR_INDEX_ENDPOINT``) marks a named vector's index dropped.
@@ -15,11 +15,11 @@ FIDELITY.md rows I1-I4.
 
 from __future__ import annotations
 
-import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from ..jobs import JobClock
 from ..server import HttpError, Request, Response
 from .defaults import JsonDict
 from .schema import TEXT_TYPES, Context, upper_first
@@ -53,7 +53,7 @@ class IndexRoutes:
     """Index routes for :class:`~.app.WeaviateEmulator` (mixed in; uses its ``ctx``)."""
 
     ctx: Context
-    reindex_delay_s: float
+    jobs: JobClock
     tasks: list[ReindexTask]
 
     def index_routes(self) -> list[tuple[str, str, Any]]:
@@ -74,7 +74,7 @@ class IndexRoutes:
     # -- tasks ---------------------------------------------------------------------------------
     def settle_tasks(self) -> None:
         """Finish the reindex tasks whose time has come (called before every request)."""
-        now = time.monotonic()
+        now = self.jobs.now()
         for task in [t for t in self.tasks if t.done_at <= now]:
             self.tasks.remove(task)
             cls = self.ctx.classes.get(task.cls)
@@ -141,7 +141,7 @@ class IndexRoutes:
             return Response(200, {"status": "NO_OP"})
         kind, target = plan
         task = ReindexTask(str(uuid.uuid4()), collection, prop, index, kind, target,
-                           time.monotonic() + self.reindex_delay_s)
+                           self.jobs.due())
         self.tasks.append(task)
         return Response(202, {"taskId": task.id, "status": "STARTED"})
 

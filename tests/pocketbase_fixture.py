@@ -101,16 +101,16 @@ class PocketBaseServer:
         self.stop()
 
 
-def start_pocketbase(data_dir: Path, *, timeout: float = 15.0) -> PocketBaseServer:
+def start_pocketbase(data_dir: Path, *, timeout: float = 60.0) -> PocketBaseServer:
     """Start a dedicated, fresh PocketBase with data in DATA_DIR on a free loopback port and wait
-    until it is healthy. The caller stops it (``with start_pocketbase(dir) as pb: ...``)."""
+    until it is healthy (``timeout`` and the client's timeout are generous: a loaded machine is slow). The caller stops it (``with start_pocketbase(dir) as pb: ...``)."""
     password = secrets.token_urlsafe(18)
     process.upsert_superuser(data_dir, SUPERUSER_EMAIL, password)
     port = process.free_port()
     url = f"http://127.0.0.1:{port}"
     proc = process.start(data_dir, port)
     server = PocketBaseServer(url=url, email=SUPERUSER_EMAIL, password=password, pid=proc.pid,
-                              data_dir=data_dir, http=httpx.Client(base_url=url, trust_env=False, timeout=10),
+                              data_dir=data_dir, http=httpx.Client(base_url=url, trust_env=False, timeout=60),
                               _process=proc)
     try:
         process.wait_healthy(url, timeout, process=proc, log_path=data_dir / process.LOG_NAME)

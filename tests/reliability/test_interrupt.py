@@ -3,10 +3,11 @@
 At the confirmation prompt (a real pseudo-terminal, against the real PocketBase): Ctrl-C cancels at
 once and nothing is applied, whatever is typed after it; without a terminal, apply refuses to ask.
 
-While applying (against the Appwrite emulator with latency, so that the apply is still running when
-the signal arrives): the first SIGINT behaves like a failed operation: nothing new starts, calls in
-flight finish (and are reported done), the report lists what was done and what was skipped, exit 1.
-A second SIGINT aborts at once, even while calls hang. Either way, a rerun converges.
+While applying (against an Appwrite emulator that holds team creates after the first two until the
+test releases them, so that the apply is still running when the signal arrives, however fast or slow
+the machine): the first SIGINT behaves like a failed operation: nothing new starts, calls in flight
+finish (and are reported done), the report lists what was done and what was skipped, exit 1. A second
+SIGINT aborts at once, even while calls hang. Either way, a rerun converges.
 """
 
 from __future__ import annotations
@@ -22,26 +23,53 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 import yaml
 
 from tests.clirun import process_env, run_cli, run_process
 from tests.emulators.appwrite import AppwriteEmulator
-from tests.emulators.server import RunningServer, serve
+from tests.emulators.server import Request, Response, RunningServer, serve
 from tests.pocketbase_fixture import PocketBaseServer
 from tests.reliability.conftest import APPWRITE_KEY, APPWRITE_PROJECT, appwrite_env
 
 TEAMS = 16
 
 
+class TeamGate(AppwriteEmulator):
+    """An Appwrite emulator that answers the first ``passes`` team creates and holds the later ones
+    (before they are handled) until ``release`` is set."""
+
+    def __init__(self, passes: int = 2) -> None:
+        super().__init__(project=APPWRITE_PROJECT, api_key=APPWRITE_KEY)
+        self.passes = passes
+        self.creates = 0
+        self.release = threading.Event()
+
+    def respond(self, request: Request) -> Response:
+        if request.method == "POST" and request.path == "/v1/teams":
+            with self.lock:
+                self.creates += 1
+                held = self.creates > self.passes
+            if held:
+                self.release.wait(timeout=120)
+        return super().respond(request)
+
+
 @pytest.fixture()
 def appwrite() -> Iterator[RunningServer]:
     """An emulator of this test's own: requests left hanging by a test must not reach another's."""
-    running = serve(AppwriteEmulator(project=APPWRITE_PROJECT, api_key=APPWRITE_KEY, column_delay_s=0.02))
-    running.backend.set_faults(latency_ms=150)
+    gate = TeamGate()
+    running = serve(gate)
     yield running
+    gate.release.set()
     running.stop()
+
+
+def _gate(server: RunningServer) -> TeamGate:
+    assert isinstance(server.backend, TeamGate)
+    return server.backend
 
 
 @pytest.fixture()
@@ -60,44 +88,60 @@ class Apply:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "baseform", "apply", manifest, "--auto-approve", "--parallelism", "2"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.lines: queue.Queue[str | None] = queue.Queue()
-        self.out: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self.streams = {"out": _Lines(self.process.stdout), "err": _Lines(self.process.stderr)}
 
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line)
-        self.lines.put(None)
-
-    def wait_for(self, text: str, timeout_s: float = 20.0) -> None:
-        """Read output until a line contains ``text`` (fails the test on a timeout or an early exit)."""
-        deadline = time.monotonic() + timeout_s
-        while True:
-            line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
-            if line is None:
-                pytest.fail(f"apply ended before printing {text!r}:\n{''.join(self.out)}")
-            self.out.append(line)
-            if text in line:
-                return
+    def wait_for(self, text: str, stream: str = "out", timeout_s: float = 60.0) -> None:
+        """Read ``stream`` until a line contains ``text`` (fails the test on a timeout or an early exit)."""
+        self.streams[stream].wait_for(text, timeout_s)
 
     def interrupt(self) -> None:
         os.kill(self.process.pid, signal.SIGINT)
 
-    def finish(self, timeout_s: float = 20.0) -> tuple[int, str, str]:
-        """Wait for the exit; return (exit code, all stdout, stderr)."""
+    def finish(self, timeout_s: float = 60.0) -> tuple[int, str, str]:
+        """Wait for the exit; return (exit code, all stdout, all stderr)."""
         try:
             self.process.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
             self.process.kill()  # this test's own child, by its handle
             self.process.wait()
             pytest.fail("apply did not exit after SIGINT")
-        assert self.process.stderr is not None
-        err = self.process.stderr.read()
-        self.process.stderr.close()
-        while (line := self.lines.get(timeout=5)) is not None:
-            self.out.append(line)
-        return self.process.returncode, "".join(self.out), err
+        return self.process.returncode, self.streams["out"].rest(), self.streams["err"].rest()
+
+
+class _Lines:
+    """The lines of a child's output stream, read by a thread of their own as they come."""
+
+    def __init__(self, stream: IO[str] | None) -> None:
+        assert stream is not None
+        self.stream = stream
+        self.queue: queue.Queue[str | None] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.stream:
+            self.queue.put(line)
+        self.queue.put(None)
+
+    def wait_for(self, text: str, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                line = self.queue.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                pytest.fail(f"no line with {text!r} in {timeout_s:.0f} s:\n{''.join(self.seen)}")
+            if line is None:
+                pytest.fail(f"apply ended before printing {text!r}:\n{''.join(self.seen)}")
+            self.seen.append(line)
+            if text in line:
+                return
+
+    def rest(self) -> str:
+        """Everything the stream printed (call after the child exited)."""
+        while (line := self.queue.get(timeout=30)) is not None:
+            self.seen.append(line)
+        self.stream.close()
+        return "".join(self.seen)
 
 
 def _converges(manifest: str, server: RunningServer) -> None:
@@ -113,8 +157,10 @@ def _converges(manifest: str, server: RunningServer) -> None:
 def test_sigint_finishes_calls_in_flight_reports_and_a_rerun_converges(appwrite: RunningServer,
                                                                         manifest: str) -> None:
     run = Apply(manifest, appwrite)
-    run.wait_for(": done [")
+    run.wait_for(": done [")  # the next creates are held at the server, in flight
     run.interrupt()
+    run.wait_for("Interrupt: no new operations will start", stream="err")
+    _gate(appwrite).release.set()  # the calls in flight get their answers
     code, out, err = run.finish()
 
     assert code == 1, out + err
@@ -134,17 +180,14 @@ def test_sigint_finishes_calls_in_flight_reports_and_a_rerun_converges(appwrite:
 
 def test_second_sigint_aborts_at_once_even_while_calls_hang(appwrite: RunningServer, manifest: str) -> None:
     run = Apply(manifest, appwrite)
-    run.wait_for(": done [")
-    appwrite.backend.set_faults(hang_s=10)  # the calls now in flight, and any after them, hang
-    time.sleep(0.5)
+    run.wait_for(": done [")  # the next creates hang at the server until the test releases them
     run.interrupt()
-    time.sleep(0.5)
+    run.wait_for("Interrupt: no new operations will start", stream="err")
     assert run.process.poll() is None, "the first SIGINT must wait for the calls in flight"
-    aborted = time.monotonic()
     run.interrupt()
-    code, out, err = run.finish()
+    code, out, err = run.finish()  # the held calls are never answered before the exit: it did not wait
+    _gate(appwrite).release.set()
 
-    assert time.monotonic() - aborted < 5, "the second SIGINT must not wait for the hanging calls"
     assert code == 1
     assert "Aborted." in err
     assert "Traceback" not in out + err

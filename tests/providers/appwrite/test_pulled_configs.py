@@ -15,7 +15,6 @@ what the live index has.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from appwrite.enums.tables_db_index_type import TablesDBIndexType
 from appwrite.services.tables_db import TablesDB
 
 from tests.emulators.appwrite import CLOUD, HEAD
+from tests.emulators.jobs import wait_until
 from tests.providers.appwrite.conftest import KEY, PROJECT, Appwrite
 
 PULLED = Path(__file__).parent / "native" / "pulled"
@@ -128,10 +128,8 @@ def test_a_pulled_legacy_config_applies_converges_and_exports_stably(appwrite_at
 
 
 def wait_available(tables: TablesDB, key: str) -> None:
-    deadline = time.monotonic() + 5
-    while tables.get_column("notes", "pages", key).to_dict()["status"] != "available":
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    wait_until(lambda: tables.get_column("notes", "pages", key).to_dict()["status"] == "available",
+               f"column {key} available")
 
 
 NOTES = {"projectId": "notes-prod",

@@ -103,7 +103,8 @@ class PocketBaseServer:
 
 def start_pocketbase(data_dir: Path, *, timeout: float = 60.0) -> PocketBaseServer:
     """Start a dedicated, fresh PocketBase with data in DATA_DIR on a free loopback port and wait
-    until it is healthy (``timeout`` and the client's timeout are generous: a loaded machine is slow). The caller stops it (``with start_pocketbase(dir) as pb: ...``)."""
+    until it is healthy (``timeout`` and the client's timeout are generous: a loaded machine is slow).
+    The caller stops it (``with start_pocketbase(dir) as pb: ...``)."""
     password = secrets.token_urlsafe(18)
     process.upsert_superuser(data_dir, SUPERUSER_EMAIL, password)
     port = process.free_port()

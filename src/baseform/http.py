@@ -140,19 +140,21 @@ class Session:
         content = call.content
         return await self.request(call.method, call.path, json_body=call.body, params=call.params or None,
                                   operation=operation, content=content.read(operation) if content else None,
-                                  content_type=content.media_type if content else None)
+                                  content_type=content.media_type if content else None, timeout_s=call.timeout_s)
 
     async def request(self, method: str, path: str, *, json_body: JSON = None,
                       params: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
                       operation: str | None = None, retry: bool = True, content: bytes | None = None,
-                      content_type: str | None = None) -> JSON:
+                      content_type: str | None = None, timeout_s: float | None = None) -> JSON:
         """Send a request and return the decoded JSON body (None for an empty body).
 
-        ``content`` is a raw body (sent with ``content_type``) instead of ``json_body``. Raises
-        ApiError for an error status (after retries for retryable ones) and TransportError when no
-        usable answer arrived before the deadline.
+        ``content`` is a raw body (sent with ``content_type``) instead of ``json_body``. ``timeout_s``
+        replaces the session's timeout for each attempt; the total deadline then allows at least two
+        such attempts. Raises ApiError for an error status (after retries for retryable ones) and
+        TransportError when no usable answer arrived before the deadline.
         """
         url = self.url(path)
+        longest = self.retry.deadline_s if timeout_s is None else max(self.retry.deadline_s, 2 * timeout_s)
         started = time.monotonic()
         attempt = 0
         refused = True  # every attempt so far was refused
@@ -164,6 +166,8 @@ class Session:
             failure: str | None = None
             try:
                 kwargs: dict[str, object] = {"params": params}
+                if timeout_s is not None:
+                    kwargs["timeout"] = timeout_s
                 if content is not None:
                     kwargs["content"] = content
                     kwargs["headers"] = {"Content-Type": content_type or "application/octet-stream"}
@@ -173,6 +177,7 @@ class Session:
                 response = await self._client.request(method, path, **kwargs)  # type: ignore[arg-type]
             except httpx.TimeoutException:
                 failure, reason = "timed out waiting for the server", "timeout"
+                refused = False  # something is there, only slow: the full deadline applies
             except httpx.TransportError as e:
                 reason = _failure_reason(e)
                 if reason == "dns":
@@ -186,7 +191,7 @@ class Session:
                 return self._decode(method, url, response, operation)
             elapsed = time.monotonic() - started
             delay = self.retry.delay(attempt, response, self._rng)
-            deadline = self.retry.refused_deadline_s if response is None and refused else self.retry.deadline_s
+            deadline = self.retry.refused_deadline_s if response is None and refused else longest
             if not retry or attempt >= self.retry.max_attempts or elapsed + delay > deadline:
                 if response is not None:
                     return self._decode(method, url, response, operation)

@@ -7,6 +7,7 @@ import asyncio
 import httpx
 import pytest
 
+from baseform.engine.operation import Request
 from baseform.errors import ApiError, TransportError
 from baseform.http import RetryPolicy, Session
 
@@ -123,3 +124,46 @@ def test_timeout_is_a_transport_error_naming_the_operation() -> None:
     with pytest.raises(TransportError) as e:
         _run(go())
     assert "list tables: GET http://backend.test/slow: timed out waiting for the server" in str(e.value)
+
+
+def test_a_timed_out_attempt_is_retried_within_the_full_deadline() -> None:
+    """A timeout means a server is there but slow: it gets the full deadline, not the short budget of a
+    refused connection (which ran out before the first retry of a call slower than it)."""
+    answers = iter([httpx.ReadTimeout("timed out"), httpx.Response(200, json={"ok": True})])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    async def go() -> object:
+        retry = RetryPolicy(max_attempts=3, base_delay_s=0.001, refused_deadline_s=0.0)
+        async with _session(httpx.MockTransport(handler), retry=retry) as s:
+            return await s.request("PUT", "/import")
+
+    assert _run(go()) == {"ok": True}
+
+
+def test_a_call_with_a_timeout_of_its_own_waits_that_long_and_may_be_sent_twice() -> None:
+    timeouts: list[object] = []
+    answers = iter([httpx.ReadTimeout("timed out"), httpx.Response(200, json={"ok": True}),
+                    httpx.Response(200, json={"ok": True})])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        timeouts.append(request.extensions["timeout"]["read"])
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    async def go() -> object:
+        # a deadline already spent: only the call's own timeout lets a second attempt go out
+        retry = RetryPolicy(max_attempts=3, base_delay_s=0.001, deadline_s=0.0)
+        async with _session(httpx.MockTransport(handler), retry=retry) as s:
+            answer = await s.perform(Request("PUT", "/import", {"big": True}, timeout_s=90.0), operation="import")
+            await s.request("GET", "/other")
+            return answer
+
+    assert _run(go()) == {"ok": True}
+    assert timeouts == [90.0, 90.0, 30.0]  # the session's default for calls without one

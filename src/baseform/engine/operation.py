@@ -84,6 +84,9 @@ class Request(Call):
     """One HTTP call relative to the provider's base URL. ``params`` may repeat keys (list values).
 
     ``body`` is sent as JSON; ``content`` (mutually exclusive with it) is sent as raw bytes.
+    ``timeout_s`` is how long one attempt waits for the answer when the call's work may take longer
+    than the session's default (e.g. one import of hundreds of collections); None means the default.
+    It is how the call is sent, not what is sent, so plans do not show it.
     """
 
     method: str
@@ -91,6 +94,7 @@ class Request(Call):
     body: JSON = None
     params: tuple[tuple[str, str], ...] = ()
     content: Content | None = None
+    timeout_s: float | None = None
 
     def summary(self) -> str:
         return f"{self.method} {self.path}"

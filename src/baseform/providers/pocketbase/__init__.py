@@ -27,7 +27,13 @@ from baseform.providers.pocketbase.connection import open_session
 from baseform.providers.pocketbase.declared import check_section, desired_resources
 from baseform.providers.pocketbase.export import export_section
 from baseform.providers.pocketbase.fields import FIELDS
-from baseform.providers.pocketbase.import_plan import ImportOperation, build_operations, collection_stamps
+from baseform.providers.pocketbase.import_plan import (
+    ImportOperation,
+    build_operations,
+    collection_stamps,
+    import_applied,
+    is_duplicate_collection,
+)
 from baseform.providers.pocketbase.indexes import INDEXES
 from baseform.providers.pocketbase.live import read_state
 from baseform.providers.pocketbase.models import PocketBaseConfig, PocketBaseSection
@@ -97,7 +103,11 @@ class PocketBaseProvider(Provider):
         return build_operations(changes, desired, live)
 
     def is_conflict(self, error: ApiError) -> bool:
-        return False  # the only write is an import, which converges when repeated
+        return is_duplicate_collection(error)
+
+    def matches(self, operation: Operation, live: JSON) -> bool:
+        """Whether the server (the answer to the import's ``verify`` read) already holds the import."""
+        return isinstance(operation.request, Request) and import_applied(operation.request.body, live)
 
     def precondition_holds(self, operation: Operation, answer: JSON) -> bool:
         items = answer.get("items") if isinstance(answer, dict) else None

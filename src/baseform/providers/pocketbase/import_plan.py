@@ -30,6 +30,18 @@ after the other collections, new ones in the body's order, and a view reading a 
 yet fails ("no such table").
 A plan that deletes every collection sends ``_superusers`` back as read (the import refuses an
 empty list, and ``deleteMissing`` never deletes system collections).
+
+A lost answer: a big import takes the server a while (500 collections, ~5 s on an idle machine and
+~40 s on a loaded one), so the call waits for its answer for a time sized for the body
+(:func:`import_timeout_s`). When the answer is lost anyway (a timeout, a dropped connection), the HTTP
+session sends the same body again. Every collection in it carries its id, so a resend that the server
+handles after the first attempt committed finds them and changes nothing. But a resend that arrives
+while the first attempt is still running looks its collections up before that one commits, takes the
+new ones for new, and then fails with ``UNIQUE constraint failed: _collections.name`` (the server
+handles one import at a time, so it fails only after the first attempt finished:
+core/collection_import.go). That failure is a conflict (:func:`is_duplicate_collection`): the executor
+reads every collection (``verify``) and the import counts as done when the server holds all of the
+body (:func:`import_applied`); otherwise the error stands, saying the server has them with other settings.
 """
 
 from __future__ import annotations
@@ -43,7 +55,8 @@ from baseform.engine.address import Address
 from baseform.engine.change import Action, Change
 from baseform.engine.operation import Operation, Request
 from baseform.engine.resource import DesiredResource, LiveState
-from baseform.errors import PlanError, SourceSpan
+from baseform.errors import ApiError, PlanError, SourceSpan
+from baseform.providers.base import subset_matches
 from baseform.providers.pocketbase.collections import (
     PROVIDER,
     collection_address,
@@ -54,9 +67,10 @@ from baseform.providers.pocketbase.fields import field_id
 from baseform.providers.pocketbase.indexes import ParsedIndex, parse_index
 from baseform.providers.pocketbase.planning import collection_ids
 from baseform.providers.pocketbase.references import VIEW_QUERY, view_order
-from baseform.types import JSONObject
+from baseform.types import JSON, JSONObject
 
-__all__ = ["COLLECTION_STAMPS", "IMPORT_PATH", "ImportOperation", "build_operations", "collection_stamps"]
+__all__ = ["COLLECTIONS_READ", "COLLECTION_STAMPS", "IMPORT_PATH", "ImportOperation", "build_operations",
+           "collection_stamps", "import_applied", "import_timeout_s", "is_duplicate_collection"]
 
 IMPORT_PATH = "/api/collections/import"
 _SERVER_OWNED = ("created", "updated")
@@ -265,8 +279,9 @@ def build_operations(changes: Sequence[Change], desired: Sequence[DesiredResourc
     parts = {d.address: d.parts for d in desired if d.parts}
     return [ImportOperation(f"{PROVIDER}:import", PROVIDER, action, tuple(c.address for c in active),
                             f"import the collections in one transaction ({counts})",
-                            Request("PUT", IMPORT_PATH, {"collections": collections, "deleteMissing": removes}),
-                            atomic=True, sources=sources, parts=parts,
+                            Request("PUT", IMPORT_PATH, {"collections": collections, "deleteMissing": removes},
+                                    timeout_s=import_timeout_s(collections)),
+                            atomic=True, sources=sources, parts=parts, verify=COLLECTIONS_READ,
                             precondition=COLLECTION_STAMPS if removes else None,
                             read=collection_stamps(_read_collections(live)) if removes else frozenset())]
 
@@ -280,6 +295,68 @@ that read as "changed", which refuses rather than risks the import)."""
 def collection_stamps(collections: Sequence[Any]) -> frozenset[tuple[str, str]]:
     """(id, updated) of each collection object."""
     return frozenset((str(c.get("id")), str(c.get("updated"))) for c in collections if isinstance(c, dict))
+
+
+COLLECTIONS_READ = Request("GET", "/api/collections", params=(("perPage", "1000"), ("skipTotal", "1")))
+"""Every collection as the server has it (the read that checks whether an import is already applied)."""
+
+_BASE_TIMEOUT_S = 30.0
+_PER_COLLECTION_S = 0.25
+_PER_FIELD_S = 0.01
+
+
+def import_timeout_s(collections: Sequence[JSONObject]) -> float:
+    """How long one attempt of an import waits for its answer: the usual 30 s plus a share per
+    collection and field, several times what the server needs on a loaded machine (500 collections
+    of 3 fields took ~43 s there; this allows 170 s)."""
+    fields = sum(len(c.get("fields") or []) for c in collections)
+    return _BASE_TIMEOUT_S + _PER_COLLECTION_S * len(collections) + _PER_FIELD_S * fields
+
+
+def is_duplicate_collection(error: ApiError) -> bool:
+    """Whether an import failed because a collection it creates already exists: what a resend meets
+    when an earlier attempt of the same import committed while it waited."""
+    return error.status == 400 and "UNIQUE constraint failed: _collections." in error.server_message
+
+
+def import_applied(body: JSON, answer: JSON) -> bool:
+    """Whether the server, as ``answer`` (to :data:`COLLECTIONS_READ`) shows it, already holds everything
+    the import ``body`` sends: each collection (by id) with the values of its keys, each field (by id,
+    else name) with its values, exactly its indexes; with ``deleteMissing``, no other non-system
+    collection or field either."""
+    items = answer.get("items") if isinstance(answer, dict) else None
+    entries = body.get("collections") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not isinstance(entries, list):
+        return False
+    live = {str(c.get("id")): c for c in items if isinstance(c, dict)}
+    complete = bool(body.get("deleteMissing")) if isinstance(body, dict) else False
+    sent = {str(e.get("id")) for e in entries if isinstance(e, dict)}
+    if complete and any(not c.get("system") and cid not in sent for cid, c in live.items()):
+        return False
+    return all(isinstance(e, dict) and _collection_applied(e, live.get(str(e.get("id"))), complete)
+               for e in entries)
+
+
+def _collection_applied(entry: JSONObject, live: Any, complete: bool) -> bool:
+    if not isinstance(live, dict):
+        return False
+    values = {k: v for k, v in entry.items() if k not in ("fields", "indexes")}
+    if not subset_matches(values, live):
+        return False
+    if "indexes" in entry and sorted(map(str, entry["indexes"] or [])) != sorted(map(str, live.get("indexes") or [])):
+        return False  # the import replaces a collection's indexes with the body's list
+    if "fields" not in entry:
+        return True
+    live_fields = [f for f in live.get("fields") or [] if isinstance(f, dict)]
+    matched: set[str] = set()
+    for sent in entry["fields"] or []:
+        found = next((f for f in live_fields if (f.get("id") == sent["id"] if "id" in sent
+                                                  else f.get("name") == sent.get("name"))), None)
+        if found is None or not subset_matches(sent, found):
+            return False
+        matched.add(str(found.get("id")))
+    # with deleteMissing the body's fields are all the collection keeps
+    return not complete or all(f.get("system") or str(f.get("id")) in matched for f in live_fields)
 
 
 def _read_collections(live: LiveState) -> list[Any]:

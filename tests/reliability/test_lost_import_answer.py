@@ -23,9 +23,11 @@ import yaml
 
 from baseform.providers.pocketbase import import_plan
 from tests.clirun import CliResult, run_cli
+from tests.emulators.jobs import wait_until
 from tests.emulators.proxy import FaultProxy
 from tests.emulators.server import Request, Response, serve
 from tests.pocketbase_fixture import PocketBaseServer, start_pocketbase
+from tests.reliability.convergence import fast_retries
 
 IMPORT = ("PUT", "/api/collections/import")
 COLLECTIONS = 120  # a big import: ~1 s of the server's work on an idle machine
@@ -51,18 +53,26 @@ class LoseFirstImportAnswer(FaultProxy):
 
 
 class HoldImport(FaultProxy):
-    """Holds the first import (before forwarding it) until ``release`` is set."""
+    """Holds the first import (every import with ``every``) before forwarding it, until ``release`` is set;
+    ``forwarded`` counts the held imports the server has answered since."""
 
-    def __init__(self, upstream: str) -> None:
+    def __init__(self, upstream: str, every: bool = False) -> None:
         super().__init__(upstream)
+        self.every = every
         self.arrived = threading.Event()
         self.release = threading.Event()
+        self.forwarded = 0
 
     def respond(self, request: Request) -> Response:
-        if _is_import(request) and not self.arrived.is_set():
-            self.arrived.set()
-            self.release.wait(timeout=120)
-        return super().respond(request)
+        if not _is_import(request) or (self.arrived.is_set() and not self.every):
+            return super().respond(request)
+        self.arrived.set()
+        self.release.wait(timeout=120)
+        try:
+            return super().respond(request)
+        finally:
+            with self.lock:
+                self.forwarded += 1
 
 
 HOLD_UNTIL_RESENT = r"""
@@ -205,3 +215,26 @@ def test_a_collection_of_the_same_name_made_meanwhile_fails_the_import_saying_so
     names = [c["name"] for c in pocketbase.http.get("/api/collections", params={
         "filter": "system = false && name != 'users'"}).json()["items"]]
     assert names == ["c0001"]
+
+
+def test_an_import_whose_every_answer_is_lost_fails_saying_the_server_may_have_made_it(
+        pocketbase: PocketBaseServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(import_plan, "import_timeout_s", lambda collections: 0.5)
+    manifest = _manifest(tmp_path / "small.yaml", 3)
+    proxy = HoldImport(pocketbase.url, every=True)  # no answer comes before the apply gives up
+    running = serve(proxy)
+    try:
+        with fast_retries(max_attempts=2):
+            result = _apply(manifest, _env(pocketbase, running.url))
+        proxy.release.set()  # the held imports reach the server after the apply gave up
+        wait_until(lambda: proxy.forwarded == 2, "the held imports answered")
+    finally:
+        proxy.release.set()
+        running.stop()
+    assert result.code == 1, result.text
+    assert "timed out waiting for the server; gave up after 2 attempts" in result.text
+    assert "it changed nothing" not in result.text
+    assert "its answer was lost: the server made all of it or none of it; the next plan shows which" in result.out
+    _declared_on_server(pocketbase, 3)  # it did make it: the next plan is empty
+    plan = run_cli(["plan", manifest, "--detailed-exitcode"], env=_env(pocketbase, pocketbase.url))
+    assert plan.code == 0, plan.text

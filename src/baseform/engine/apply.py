@@ -23,7 +23,7 @@ from baseform.engine.graph import topological_order
 from baseform.engine.operation import Call, Operation, WaitFor
 from baseform.engine.outcome import ApplyResult, OperationResult, Outcome
 from baseform.engine.session import Session
-from baseform.errors import ApiError, BaseformError, ProviderError, ReadinessError
+from baseform.errors import ApiError, BaseformError, ProviderError, ReadinessError, TransportError
 from baseform.providers.base import Provider
 from baseform.types import JSON
 
@@ -138,7 +138,8 @@ async def _run(op: Operation, provider: Provider, session: Session, report: Repo
         # halt before any queued operation can take the slot this one just gave back
         slots.halted.set()
         message = provider.explain_error(op, e) if isinstance(e, ApiError) else str(e)
-        return OperationResult(op, Outcome.FAILED, time.monotonic() - started, message)
+        unanswered = isinstance(e, TransportError) and e.reason in ("timeout", "connection")
+        return OperationResult(op, Outcome.FAILED, time.monotonic() - started, message, unanswered=unanswered)
     return OperationResult(op, Outcome.DONE, time.monotonic() - started, note=note)
 
 

@@ -23,6 +23,8 @@ class OperationResult:
     elapsed_s: float = 0.0
     error: str | None = None
     note: str | None = None
+    unanswered: bool = False
+    """The failure was a lost answer (a timeout, a dropped connection): the server may have applied it."""
 
 
 @dataclass

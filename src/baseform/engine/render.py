@@ -290,7 +290,11 @@ def render_apply_result(result: ApplyResult, plan: Plan) -> str:
     for r in skipped:
         out.append(f"  skipped: {r.operation.description}")
     if failed and all(r.operation.atomic for r in failed):
-        out.append("The failed call is atomic on the server: it changed nothing.")
+        if any(r.unanswered for r in failed):
+            out.append("The failed call is atomic on the server, but its answer was lost: the server made all of "
+                       "it or none of it; the next plan shows which.")
+        else:
+            out.append("The failed call is atomic on the server: it changed nothing.")
     if done:
         out.append("What was done stays done (there is no rollback across calls).")
     again = "Run apply again" if result.interrupted and not failed else "Fix the cause and run apply again"

@@ -343,11 +343,12 @@ def _collection_applied(entry: JSONObject, live: Any, complete: bool) -> bool:
     values = {k: v for k, v in entry.items() if k not in ("fields", "indexes")}
     if not subset_matches(values, live):
         return False
-    if "indexes" in entry and sorted(map(str, entry["indexes"] or [])) != sorted(map(str, live.get("indexes") or [])):
-        return False  # the import replaces a collection's indexes with the body's list
+    live_fields = [f for f in live.get("fields") or [] if isinstance(f, dict)]
+    if "indexes" in entry and not _indexes_applied(list(map(str, entry["indexes"] or [])),
+                                                   list(map(str, live.get("indexes") or [])), live_fields):
+        return False
     if "fields" not in entry:
         return True
-    live_fields = [f for f in live.get("fields") or [] if isinstance(f, dict)]
     matched: set[str] = set()
     for sent in entry["fields"] or []:
         found = next((f for f in live_fields if (f.get("id") == sent["id"] if "id" in sent
@@ -357,6 +358,19 @@ def _collection_applied(entry: JSONObject, live: Any, complete: bool) -> bool:
         matched.add(str(found.get("id")))
     # with deleteMissing the body's fields are all the collection keeps
     return not complete or all(f.get("system") or str(f.get("id")) in matched for f in live_fields)
+
+
+def _indexes_applied(sent: list[str], live: list[str], live_fields: list[Any]) -> bool:
+    """The import replaces a collection's indexes with the body's list, to which the server adds a unique
+    index of its own on a system field that has none (``email``, ``tokenKey`` of an auth collection:
+    core/collection_model.go)."""
+    system = {str(f.get("name")) for f in live_fields if f.get("system")}
+
+    def servers_own(text: str) -> bool:
+        index = parse_index(text)
+        return index is not None and index.unique and len(index.columns) == 1 and index.columns[0] in system
+
+    return set(sent) <= set(live) and all(servers_own(text) for text in set(live) - set(sent))
 
 
 def _read_collections(live: LiveState) -> list[Any]:

@@ -322,8 +322,8 @@ def is_duplicate_collection(error: ApiError) -> bool:
 def import_applied(body: JSON, answer: JSON) -> bool:
     """Whether the server, as ``answer`` (to :data:`COLLECTIONS_READ`) shows it, already holds everything
     the import ``body`` sends: each collection (by id) with the values of its keys, each field (by id,
-    else name) with its values, exactly its indexes; with ``deleteMissing``, no other non-system
-    collection or field either."""
+    else name) with its values, its indexes and no others but the server's own; with ``deleteMissing``,
+    no other non-system collection or field either."""
     items = answer.get("items") if isinstance(answer, dict) else None
     entries = body.get("collections") if isinstance(body, dict) else None
     if not isinstance(items, list) or not isinstance(entries, list):

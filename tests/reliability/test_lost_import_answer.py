@@ -30,7 +30,7 @@ from tests.pocketbase_fixture import PocketBaseServer, start_pocketbase
 from tests.reliability.convergence import fast_retries
 
 IMPORT = ("PUT", "/api/collections/import")
-COLLECTIONS = 120  # a big import: ~1 s of the server's work on an idle machine
+COLLECTIONS = 60  # a big import: ~0.5 s of the server's work on an idle machine
 
 
 def _is_import(request: Request) -> bool:
@@ -165,10 +165,10 @@ def slow_pocketbase(tmp_path: Path) -> Iterator[PocketBaseServer]:
 def test_a_resend_that_meets_the_first_attempt_still_running_finds_the_import_applied(
         slow_pocketbase: PocketBaseServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The first attempt outlasts its timeout (the server holds it until the resend comes), as a big
-    # import on a loaded machine outlasted the 30 s it once had; 5 s keeps the test short and is still
-    # far more than the resend waits for the first attempt to finish.
-    monkeypatch.setattr(import_plan, "import_timeout_s", lambda collections: 5.0)
-    count = 40
+    # import on a loaded machine outlasted the 30 s it once had; 3 s keeps the test short and is still
+    # far more than the resend waits for the first attempt to finish (~0.1 s idle).
+    monkeypatch.setattr(import_plan, "import_timeout_s", lambda collections: 3.0)
+    count = 30
     running = serve(FaultProxy(slow_pocketbase.url))
     try:
         result = _apply(_manifest(tmp_path / "big.yaml", count), _env(slow_pocketbase, running.url))

@@ -1,10 +1,13 @@
 """The HTTP edge every provider uses: an async session with auth headers, retries and error wrapping.
 
-Retries (design §4, issue "reliability"): 429, 408, 5xx and connection errors are retried with
-exponential backoff and full jitter, honouring ``Retry-After`` and ``X-RateLimit-Reset``, within a
-total deadline. Other 4xx answers are final. What cannot get better by waiting fails at once: a URL
-that is not ``http(s)://host...`` and a host name that does not resolve; a refused connection (no
-server listening, or one still starting) gets a short budget of its own. Every failure becomes an
+Retries (design §4, issue "reliability"): 429, 408, 5xx, timeouts and connection errors are retried
+with exponential backoff and full jitter, honouring ``Retry-After`` and ``X-RateLimit-Reset``, within a
+total deadline. A call whose work takes long may set its own timeout (``Request.timeout_s``). A resent
+write may meet its own earlier attempt (the answer was lost, not the write): the executor's
+verify-on-conflict decides whether that still means done. Other 4xx answers are final. What cannot
+get better by waiting fails at once: a URL that is not ``http(s)://host...`` and a host name that
+does not resolve; a refused connection (no server listening, or one still starting) gets a short
+budget of its own. Every failure becomes an
 :class:`ApiError` or :class:`TransportError` naming the method, URL and status (with
 ``TransportError.reason`` saying what kind of failure it was), with secrets redacted.
 """

@@ -126,44 +126,46 @@ def test_timeout_is_a_transport_error_naming_the_operation() -> None:
     assert "list tables: GET http://backend.test/slow: timed out waiting for the server" in str(e.value)
 
 
-def test_a_timed_out_attempt_is_retried_within_the_full_deadline() -> None:
-    """A timeout means a server is there but slow: it gets the full deadline, not the short budget of a
-    refused connection (which ran out before the first retry of a call slower than it)."""
-    answers = iter([httpx.ReadTimeout("timed out"), httpx.Response(200, json={"ok": True})])
+class Scripted:
+    """A transport that answers with ``answers`` in turn (an exception is raised, as a lost answer is)
+    and records each attempt's read timeout."""
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        answer = next(answers)
+    def __init__(self, *answers: httpx.Response | Exception) -> None:
+        self.answers = iter(answers)
+        self.timeouts: list[object] = []
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.timeouts.append(request.extensions["timeout"]["read"])
+        answer = next(self.answers)
         if isinstance(answer, Exception):
             raise answer
         return answer
 
+
+def test_a_timed_out_attempt_is_retried_within_the_full_deadline() -> None:
+    """A timeout means a server is there but slow: it gets the full deadline, not the short budget of a
+    refused connection (which ran out before the first retry of a call slower than it)."""
+    server = Scripted(httpx.ReadTimeout("timed out"), httpx.Response(200, json={"ok": True}))
+
     async def go() -> object:
         retry = RetryPolicy(max_attempts=3, base_delay_s=0.001, refused_deadline_s=0.0)
-        async with _session(httpx.MockTransport(handler), retry=retry) as s:
+        async with _session(httpx.MockTransport(server.handle), retry=retry) as s:
             return await s.request("PUT", "/import")
 
     assert _run(go()) == {"ok": True}
 
 
 def test_a_call_with_a_timeout_of_its_own_waits_that_long_and_may_be_sent_twice() -> None:
-    timeouts: list[object] = []
-    answers = iter([httpx.ReadTimeout("timed out"), httpx.Response(200, json={"ok": True}),
-                    httpx.Response(200, json={"ok": True})])
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        timeouts.append(request.extensions["timeout"]["read"])
-        answer = next(answers)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
+    server = Scripted(httpx.ReadTimeout("timed out"), httpx.Response(200, json={"ok": True}),
+                      httpx.Response(200, json={"ok": True}))
 
     async def go() -> object:
         # a deadline already spent: only the call's own timeout lets a second attempt go out
         retry = RetryPolicy(max_attempts=3, base_delay_s=0.001, deadline_s=0.0)
-        async with _session(httpx.MockTransport(handler), retry=retry) as s:
+        async with _session(httpx.MockTransport(server.handle), retry=retry) as s:
             answer = await s.perform(Request("PUT", "/import", {"big": True}, timeout_s=90.0), operation="import")
             await s.request("GET", "/other")
             return answer
 
     assert _run(go()) == {"ok": True}
-    assert timeouts == [90.0, 90.0, 30.0]  # the session's default for calls without one
+    assert server.timeouts == [90.0, 90.0, 30.0]  # the session's default for calls without one

@@ -76,9 +76,10 @@ async def _run(args: argparse.Namespace, out: dict[str, Any]) -> None:
             return
         bound = operations_bound(plan.operations, latency_s=args.latency_ms / 1000,
                                         readiness_s=args.readiness_s, parallelism=args.parallelism)
-        before, t2 = conns.request_count, time.perf_counter()
+        before, t2, cpu = conns.request_count, time.perf_counter(), time.process_time()
         result = await apply_operations(plan, conns, parallelism=args.parallelism)
         out["phases"]["execute"] = time.perf_counter() - t2
+        out["execute_cpu_s"] = time.process_time() - cpu  # is the executor CPU-bound?
         out["requests"]["execute"] = conns.request_count - before
         out["bounds"]["execute"] = {**asdict(bound), "seconds": bound.seconds}
         if not result.ok:
@@ -104,7 +105,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         asyncio.run(_run(args, out))
     except BaseformError as e:
-        out["error"] = f"{type(e).__name__}: {e}"
+        text = f"{type(e).__name__}: {e}"
+        out["error"] = text if len(text) <= 600 else text[:600] + f"... ({len(text)} characters)"
     usage = resource.getrusage(resource.RUSAGE_SELF)
     out["peak_rss_mb"] = usage.ru_maxrss / 1024
     out["cpu_s"] = usage.ru_utime + usage.ru_stime

@@ -121,6 +121,8 @@ class Provider(ABC):
     def replace_reasons(self, address: Address, before: JSONObject, after: JSONObject,
                         diffs: Sequence[FieldDiff], live: LiveState) -> list[str]:
         """Why this change cannot be made in place ([] when it can). Default: ``replace_on``."""
+        if not diffs:
+            return []  # no field differs, so no replace_on field to blame
         return default_replace_reasons(self.rules(live))(address, before, after, diffs)
 
     def details(self, change: Change, live: LiveState) -> tuple[str, ...]:

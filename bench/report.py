@@ -215,9 +215,9 @@ def render(results: Sequence[Result], info: Machine, *, readiness_s: float, peer
         "RSS; *server CPU* is what the server process used meanwhile.", "",
         *_table([row(r) for r in main]), "",
         "## The executor alone (apply rows)", "",
-        "*min requests* counts one call per operation plus one status read per readiness wait; *chain* is "
-        "the longest dependency chain (readiness included), *work* is min requests x latency / parallelism; "
-        "the bound is the larger.", "",
+        "*min requests* counts one call per operation plus one status read per object that readiness waits "
+        "read; *chain* is the longest dependency chain (readiness included), *work* is min requests x "
+        "latency / parallelism; the bound is the larger.", "",
         *_table(_executor_rows(main)), "",
     ]
     if peers:

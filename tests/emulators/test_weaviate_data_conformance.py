@@ -3,7 +3,7 @@
 gRPC. The reliability tests rely on these facts to check that applies keep data.
 
 Facts: an object keeps the property values it was written with; a property added later is absent
-from existing objects (reference §3.3, "Existing objects get null"); a class that is deleted and
+from existing objects (FIDELITY U7: properties are only added); a class that is deleted and
 created again is empty; ``GET /v1/objects`` pages with ``offset``/``limit`` (default 25, Weaviate's
 QUERY_DEFAULTS_LIMIT) and counts the page in ``totalResults``.
 """

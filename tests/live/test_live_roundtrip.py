@@ -158,10 +158,12 @@ def weaviate_prefix(weaviate_env: dict[str, str]) -> Iterator[str]:
         for name in ("Article", "Author", "Note"):
             gone = http.delete(f"/v1/schema/{prefix}{name}")
             assert gone.status_code in (200, 404), gone.text
+        gone = http.delete(f"/v1/aliases/{prefix}Articles")  # the example's alias (Weaviate 1.32+)
+        assert gone.status_code in (204, 404), gone.text
 
 
 def namespaced_weaviate(prefix: str) -> str:
-    """examples/weaviate with every class (and every reference to one) renamed ``PREFIX + name``."""
+    """examples/weaviate with every class and alias (and every reference to one) renamed ``PREFIX + name``."""
     data = yaml.safe_load((EXAMPLES / "weaviate" / "baseform.yaml").read_text())
     classes = data["weaviate"]["classes"]
     names = {c["class"] for c in classes}
@@ -170,6 +172,8 @@ def namespaced_weaviate(prefix: str) -> str:
         cls.pop("protect", None)
         for prop in cls.get("properties", []):
             prop["dataType"] = [prefix + t if t in names else t for t in prop["dataType"]]
+    for alias in data["weaviate"].get("aliases", []):
+        alias["alias"], alias["class"] = prefix + alias["alias"], prefix + alias["class"]
     return yaml.safe_dump(data, sort_keys=False)
 
 

@@ -3,8 +3,10 @@
 Names come from small pools so that B overlaps A in every way that matters: collections kept,
 changed, renamed (``renamedFrom``), dropped and added; fields kept, changed (including their type),
 renamed, dropped and added; relations (also to the collection itself), indexes (unique too), rules.
-Every collection gets one record with a value in every field. PocketBase keeps a field's data when
-the field keeps its id: same name or ``renamedFrom``, same type and relation target; the property
+Every collection gets one record with a value in every field. Some fields of A carry an explicit
+``id``; a field of B that keeps it may be renamed by that id alone (no ``renamedFrom``), as an
+export of a field renamed in the dashboard has it. PocketBase keeps a field's data when the field
+keeps its id: same name, ``renamedFrom`` or field id, same type and relation target; the property
 checks the stronger, simpler promise that a field declared identically in A and B keeps its values.
 """
 
@@ -97,7 +99,11 @@ def pairs(draw: st.DrawFn) -> tuple[Section, Section]:
     a_cols = []
     for name in a_names:
         names = draw(st.lists(st.sampled_from(FIELDS), min_size=1, max_size=5, unique=True))
-        a_cols.append(draw(_collection(name, a_names, [draw(_field(n, a_names)) for n in names])))
+        fields = [draw(_field(n, a_names)) for n in names]
+        for f in fields:
+            if draw(st.integers(0, 2)) == 0:
+                f["id"] = f"f_{f['name']}"  # an explicit id (as exports of older servers have)
+        a_cols.append(draw(_collection(name, a_names, fields)))
 
     # collection fates first: B's names of kept collections are needed for relation targets
     renamed: dict[str, str] = {}  # A name -> B name, for every collection that stays
@@ -148,7 +154,10 @@ def pairs(draw: st.DrawFn) -> tuple[Section, Section]:
                 to = draw(st.sampled_from(free))
                 taken.add(to)
                 moved = _same(f, to, renamed) if draw(st.booleans()) else None
-                fields.append({**(moved or draw(_field(to, b_names))), "renamedFrom": f["name"]})
+                if moved is not None and "id" in moved and draw(st.booleans()):
+                    fields.append(moved)  # renamed by its id alone
+                else:
+                    fields.append({**(moved or draw(_field(to, b_names))), "renamedFrom": f["name"]})
         used |= taken
         for n in draw(st.lists(st.sampled_from([n for n in FIELDS if n not in used] or ["unused"]),
                                max_size=2, unique=True)):
@@ -172,7 +181,7 @@ def pairs(draw: st.DrawFn) -> tuple[Section, Section]:
 def _definition(field: Mapping[str, Any], origin_of: Mapping[str, str]) -> dict[str, Any]:
     """What identifies a field's definition across A and B: everything but its name, with relation
     targets given by their A names."""
-    out = {k: v for k, v in field.items() if k not in ("name", "renamedFrom")}
+    out = {k: v for k, v in field.items() if k not in ("name", "renamedFrom", "id")}
     if "collection" in out:
         out["collection"] = origin_of.get(out["collection"], "new:" + out["collection"])
     return out
@@ -234,10 +243,11 @@ class PocketBaseSchemas:
                 out[col["name"]] = Expected(fields)
                 continue
             a_fields = {f["name"]: f for f in a_by_name[origin]["fields"]}
+            a_ids = {f["id"]: f for f in a_by_name[origin]["fields"] if "id" in f}
             rows = before[origin].rows
             kept: dict[str, str] = {}  # B field -> A field whose values it keeps
             for f in col["fields"]:
-                old = a_fields.get(f.get("renamedFrom", f["name"]))
+                old = a_ids.get(f.get("id", "")) or a_fields.get(f.get("renamedFrom", f["name"]))
                 if old is not None and _definition(old, a_origin_of) == _definition(f, origin_of):
                     kept[f["name"]] = old["name"]
             out[col["name"]] = Expected(fields, {rid: {new: values[old] for new, old in kept.items()}

@@ -47,7 +47,8 @@ class Table:
 def _column(key: str) -> Operation:
     address = Address.parse(f"memory.tables.t.columns.{key}")
     return Operation(f"{key}:create", "memory", Action.CREATE, (address,), f"create {address}",
-                     Request("POST", f"/table/columns/{key}"), wait=WaitFor(TABLE, item=("columns", "key", key)))
+                     Request("POST", f"/table/columns/{key}"), wait=WaitFor(TABLE, field=f"columns[key={key}].status",
+                                                         error_field=f"columns[key={key}].error"))
 
 
 def _apply(ops: list[Operation], server: Table, parallelism: int = 8) -> ApplyResult:
@@ -80,7 +81,7 @@ def test_a_failed_child_fails_its_own_operation_with_the_server_error_and_the_re
 def test_a_child_that_never_appears_times_out_alone() -> None:
     server = Table(reads_needed=1)
     ghost = Operation("ghost", "memory", Action.CREATE, (Address.parse("memory.tables.t.columns.ghost"),),
-                      "wait for ghost", None, wait=WaitFor(TABLE, item=("columns", "key", "ghost"), timeout_s=0.1))
+                      "wait for ghost", None, wait=WaitFor(TABLE, field="columns[key=ghost].status", timeout_s=0.1))
     result = _apply([_column("c00"), ghost], server)
     outcomes = {r.operation.id: r for r in result.results}
     assert outcomes["c00:create"].outcome is Outcome.DONE

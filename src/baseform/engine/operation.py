@@ -107,13 +107,14 @@ class Request(Call):
 class WaitFor:
     """Poll ``request`` until ``field`` is in ``ready`` (or, with ``gone``, until it answers 404).
 
+    ``field`` is a dotted path; a part ``key[name=value]`` picks the list element whose ``name`` is ``value``.
+
     A value in ``failed`` stops the apply at once with the server's ``error_field`` text.
 
-    ``item`` = (list field, key field, key) reads the status of one element of a container's answer:
-    the element of the answer's list ``list field`` whose ``key field`` equals ``key`` (a table read
-    lists its columns with their statuses). Waits that read the same ``request`` share each read, so a
-    container's children become ready with one read per poll, not one per child. An element not (yet)
-    listed is not ready; with ``gone``, it is gone.
+    ``field`` and ``error_field`` are dotted paths where a part ``key[field=value]`` picks an element
+    of a list, so a wait can read one child's status out of its container's answer
+    (``columns[key=title].status`` of a table). Waits that read the same ``request`` share each read:
+    a container's children become ready with one read per poll, not one per child.
     """
 
     request: Call
@@ -123,7 +124,6 @@ class WaitFor:
     error_field: str | None = "error"
     gone: bool = False
     timeout_s: float = 300.0
-    item: tuple[str, str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

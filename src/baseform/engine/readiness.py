@@ -1,7 +1,8 @@
 """Readiness waits, one poll per read: waits that read the same call share each answer.
 
 An operation whose :class:`~baseform.engine.operation.WaitFor` reads a container (a table, whose
-answer lists every column and index with its status) joins the poll of that read; each read of the
+answer lists every column and index with its status; the wait's ``field`` picks its child's out of
+it) joins the poll of that read; each read of the
 poll answers for every waiter (one read per poll round, however many children are waiting). A wait
 with a read of its own is a poll with one waiter. The first read of a poll comes one interval after
 the newest waiter joined (its own call's answer said the job is under way), then the interval grows
@@ -15,6 +16,7 @@ read itself fails every waiter of the poll, except ``gone`` waiters that count a
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -30,21 +32,19 @@ MAX_INTERVAL_S = 2.0
 REPORT_EVERY_S = 2.0
 
 
+_SELECT = re.compile(r"^(?P<key>[^\[]+)\[(?P<field>[^=\]]+)=(?P<value>[^\]]*)\]$")
+
+
 def field_value(value: JSON, dotted: str) -> JSON:
-    """``value``'s field at a dotted path (None where it is missing)."""
+    """The value at ``dotted`` (None where it is missing); a part ``key[field=value]`` picks the element
+    of the list at ``key`` whose ``field`` is ``value``."""
     for part in dotted.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
+        select = _SELECT.match(part)
+        value = value.get(select["key"] if select else part) if isinstance(value, dict) else None
+        if select:
+            value = next((x for x in value if isinstance(x, dict) and str(x.get(select["field"])) == select["value"]),
+                         None) if isinstance(value, list) else None
     return value
-
-
-def _element(body: JSON, item: tuple[str, str, str]) -> JSON:
-    """The element of ``body``'s list at ``item[0]`` whose ``item[1]`` is ``item[2]`` (None if not listed)."""
-    listed = field_value(body, item[0])
-    if isinstance(listed, list):
-        for element in listed:
-            if isinstance(element, dict) and element.get(item[1]) == item[2]:
-                return element
-    return None
 
 
 @dataclass(eq=False)
@@ -143,21 +143,17 @@ class Polls:
     def _verdict(self, w: _Waiter, body: JSON, now: float) -> BaseformError | None | bool:
         """None: ready; an error: failed; False: not yet."""
         wait = w.wait
-        value = _element(body, wait.item) if wait.item is not None else body
-        if wait.gone:
-            if wait.item is not None and value is None:
-                return None
-        else:
-            status = field_value(value, wait.field)
+        if not wait.gone:
+            status = field_value(body, wait.field)
             if status in wait.ready:
                 return None
             if status in wait.failed:
-                detail = field_value(value, wait.error_field) if wait.error_field else None
+                detail = field_value(body, wait.error_field) if wait.error_field else None
                 return ReadinessError(f"the server reports status {status!r}" + (f": {detail}" if detail else ""),
                                       operation=w.op.description)
         if now > w.deadline:
             return ReadinessError(f"not ready after {wait.timeout_s:.0f}s (last status "
-                                  f"{field_value(value, wait.field)!r})", operation=w.op.description)
+                                  f"{field_value(body, wait.field)!r})", operation=w.op.description)
         if now - w.last_report >= REPORT_EVERY_S:
             self._report(w.op, now - w.started)
             w.last_report = now

@@ -85,6 +85,8 @@ class DesiredResource:
 
     ``depends_on`` lists other resources that must exist first (a relationship's target); the
     parent is implied by the address. ``renamed_from`` is the old name (same kind and parent).
+    ``parts`` locates keys of ``value`` written on lines of their own (a long rule, a query), for
+    messages about one key.
     """
 
     address: Address
@@ -93,6 +95,7 @@ class DesiredResource:
     depends_on: frozenset[Address] = frozenset()
     protect: bool = False
     renamed_from: str | None = None
+    parts: Mapping[str, SourceSpan] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

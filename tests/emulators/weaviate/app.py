@@ -1,7 +1,9 @@
 """The Weaviate REST emulator: routes, auth, tenants, shards and a small object store.
 
-Behaviour follows ``/work/shared/reference/weaviate.md``; schema rules live in :mod:`.schema` and
-:mod:`.update`. One emulated node, autoschema disabled, no gRPC.
+Every rule comes from weaviate/weaviate at the release tags and is listed, with its version range and
+source file, in FIDELITY.md (in this directory). Schema rules live in :mod:`.schema`, :mod:`.vectors`
+and :mod:`.update`, aliases in :mod:`.aliases`, index changes in :mod:`.indexes`. Autoschema disabled,
+no gRPC; a cluster of ``nodes`` nodes is only a placement of shard replicas.
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ import uuid
 from typing import Any
 
 from ..server import Emulator, HttpError, Request, Response
+from .aliases import AliasRoutes
 from .defaults import MIN_VERSION, JsonDict, parse_version
-from .schema import Context, EnumError, SchemaError, build_class, build_property, upper_first
-from .update import update_class
+from .indexes import IndexRoutes, ReindexTask
+from .schema import Context, EnumError, SchemaError, Settings, build_class, build_property, upper_first
+from .update import node_names, update_class
+from .vectors import default_quantization_allowed
 
 TENANT_NAME_RE = re.compile(r"^[A-Za-z0-9\-_]{1,64}$")
 # Input names since v1.26 are converted to the legacy names the server stores and returns.
@@ -40,32 +45,43 @@ def framework_error(status: int, message: str) -> HttpError:
     return HttpError(status, {"code": status, "message": message})
 
 
-class WeaviateEmulator(Emulator):
-    """In-memory Weaviate (single node) speaking the REST schema API of ``version``.
+class WeaviateEmulator(AliasRoutes, IndexRoutes, Emulator):
+    """In-memory Weaviate speaking the REST schema API of ``version``.
 
     ``version`` selects the version-dependent defaults and rules (1.27 or newer, the oldest the
     official client accepts). ``api_key`` enables API-key auth (``Authorization: Bearer <key>``);
     without it, sending an Authorization header is itself rejected, as on a server with no auth
     scheme. ``modules`` are the enabled module names reported by ``/v1/meta`` and accepted as
     vectorizers (``text2vec-*`` etc.) or generative/reranker configs; ``offload-s3`` enables
-    FROZEN/OFFLOADED tenants.
+    FROZEN/OFFLOADED tenants. ``default_quantization`` / ``default_vector_index`` are the server's
+    ``DEFAULT_QUANTIZATION`` / ``DEFAULT_VECTOR_INDEX``, ``nodes`` the cluster size (replication
+    factors above it are refused), ``hfresh`` / ``async_indexing`` / ``drop_vector_index`` the
+    experimental index features; ``reindex_delay_s`` how long an index change (1.39+) takes.
     """
 
     name = "weaviate"
 
     def __init__(
-        self, version: str = "1.32.0", api_key: str | None = None, modules: tuple[str, ...] = ()
+        self, version: str = "1.32.0", api_key: str | None = None, modules: tuple[str, ...] = (), *,
+        default_quantization: str = "", default_vector_index: str = "", nodes: int = 1, hfresh: bool = False,
+        async_indexing: bool = False, drop_vector_index: bool = False, reindex_delay_s: float = 0.05,
     ) -> None:
         super().__init__()
         parsed = parse_version(version)
         if parsed < MIN_VERSION:
             raise ValueError(f"emulated versions start at {'.'.join(map(str, MIN_VERSION))}, got {version}")
+        if not default_quantization_allowed(default_quantization, parsed):
+            raise ValueError(f"Weaviate {version} does not start with DEFAULT_QUANTIZATION={default_quantization}")
         self.version = version
         self.api_key = api_key
-        self.ctx = Context(parsed, frozenset(modules))
+        self.ctx = Context(Settings(parsed, frozenset(modules), default_quantization, default_vector_index, nodes,
+                                    hfresh, async_indexing, drop_vector_index))
+        self.reindex_delay_s = reindex_delay_s
+        self.tasks: list[ReindexTask] = []
         self.tenants: dict[str, dict[str, str]] = {}
         self.objects: dict[str, dict[str, JsonDict]] = {}
         self.shards: dict[str, dict[str, str]] = {}
+        self.replicas: dict[str, dict[str, list[str]]] = {}
         r = self.route
         r("GET", r"/v1/\.well-known/ready", lambda req: Response(200, None))
         r("GET", r"/v1/\.well-known/live", lambda req: Response(200, None))
@@ -84,6 +100,11 @@ class WeaviateEmulator(Emulator):
         r("DELETE", r"/v1/schema/(?P<name>[^/]+)/tenants", self.delete_tenants)
         r("GET", r"/v1/schema/(?P<name>[^/]+)/tenants/(?P<tenant>[^/]+)", self.get_tenant)
         r("HEAD", r"/v1/schema/(?P<name>[^/]+)/tenants/(?P<tenant>[^/]+)", self.get_tenant)
+        for method, pattern, handler in self.index_routes():
+            r(method, pattern, handler)
+        if parsed >= (1, 32, 0):
+            for method, pattern, handler in self.alias_routes():
+                r(method, pattern, handler)
         r("POST", r"/v1/objects", self.create_object)
         r("GET", r"/v1/objects", self.list_objects)
         r("GET", r"/v1/objects/(?P<name>[^/]+)/(?P<oid>[^/]+)", self.get_object)
@@ -99,11 +120,15 @@ class WeaviateEmulator(Emulator):
     def reset(self) -> None:
         super().reset()
         self.classes.clear()
+        self.ctx.aliases.clear()
+        self.tasks.clear()
+        self.replicas.clear()
         self.tenants.clear()
         self.objects.clear()
         self.shards.clear()
 
     def dispatch(self, request: Request) -> Response:
+        self.settle_tasks()
         # Readiness and liveness are answered by middleware before authentication.
         if not request.path.startswith("/v1/.well-known/"):
             try:
@@ -182,16 +207,27 @@ class WeaviateEmulator(Emulator):
             raise error(422, e.message) from None
         self.classes[cls["class"]] = cls
         self.objects[cls["class"]] = {}
+        self.replicas[cls["class"]] = {}
         if cls["multiTenancyConfig"]["enabled"]:
             self.tenants[cls["class"]] = {}
         else:
             self.shards[cls["class"]] = {
                 _shard_name(cls["class"], i): "READY" for i in range(cls["shardingConfig"]["desiredCount"])
             }
+            for i, shard in enumerate(self.shards[cls["class"]]):
+                self.replicas[cls["class"]][shard] = self._placement(i, cls["replicationConfig"]["factor"])
         return copy.deepcopy(cls)
+
+    def _placement(self, index: int, factor: int) -> list[str]:
+        """The nodes holding the ``index``-th shard (round robin, as ``initPhysical`` spreads them)."""
+        nodes = node_names(self.ctx.settings.nodes)
+        return [nodes[(index + k) % len(nodes)] for k in range(factor)]
 
     def get_class(self, request: Request, name: str) -> Response | JsonDict:
         cls = self._class(name)
+        if cls is None and self.ctx.version >= (1, 33, 0):
+            # GET resolves an alias to its class (PUT and DELETE do not)
+            cls = self.classes.get(self.ctx.aliases.get(upper_first(name), ""))
         if cls is None:
             return Response(404, None)
         return copy.deepcopy(cls)
@@ -201,25 +237,26 @@ class WeaviateEmulator(Emulator):
         if stored is None:
             return Response(404, None)
         try:
-            new = update_class(stored, request.body, self.ctx)
+            new, replicas = update_class(stored, request.body, self.ctx, self.replicas.get(stored["class"], {}))
         except EnumError as e:
             raise framework_error(422, e.message) from None
         except SchemaError as e:
-            raise error(422, e.message) from None
+            raise error(e.status, e.message) from None
         self.classes[stored["class"]] = new
+        self.replicas[stored["class"]] = replicas
         return copy.deepcopy(new)
 
     def delete_class(self, request: Request, name: str) -> Response:
         # Deleting a missing class is a no-op that still answers 200.
         key = upper_first(name)
-        for store in (self.classes, self.tenants, self.objects, self.shards):
+        for store in (self.classes, self.tenants, self.objects, self.shards, self.replicas):
             store.pop(key, None)
         return Response(200, None)
 
     def add_property(self, request: Request, name: str) -> JsonDict:
         cls = self._class(name)
         if cls is None:
-            # Add-property answers 422, not 404, for a missing class (reference §6); text not confirmed.
+            # Add-property answers 422, not 404, for a missing class (usecases/schema/property.go).
             raise error(422, f'class "{upper_first(name)}": not found')
         try:
             prop = build_property(request.body, cls, self.ctx)
@@ -252,7 +289,7 @@ class WeaviateEmulator(Emulator):
             raise error(404, f'shard "{shard}" not found')
         status = (request.body or {}).get("status") if isinstance(request.body, dict) else None
         if status not in SHARD_STATUSES:
-            # Only READY/READONLY are settable (reference §1); message text not confirmed.
+            # Only READY/READONLY are settable; message text not confirmed.
             raise error(422, f"invalid shard status: {status}")
         shards[shard] = status
         return {"status": status}
@@ -286,11 +323,12 @@ class WeaviateEmulator(Emulator):
         for i, tenant in enumerate(body):
             tname = tenant.get("name") or ""
             if not TENANT_NAME_RE.match(str(tname)):
+                # schema.ValidateTenantName (the text starts with a space)
                 msg = (
                     "empty tenant name"
                     if tname == ""
-                    else "tenant name should only contain alphanumeric characters (a-z, A-Z, 0-9), "
-                    "underscore (_), and hyphen (-), with a length between 1 and 64 characters"
+                    else f" '{tname}' is not a valid tenant name. should only contain alphanumeric characters (a-z, "
+                    "A-Z, 0-9), underscore (_), and hyphen (-), with a length between 1 and 64 characters"
                 )
                 raise error(422, f"tenant name at index {i}: {msg}")
             if tname in seen:
@@ -332,6 +370,9 @@ class WeaviateEmulator(Emulator):
         for tenant in tenants:
             # Existing tenants are skipped (cluster/schema/meta_class.go); empty status means HOT.
             existing.setdefault(tenant["name"], tenant["activityStatus"] or "HOT")
+            # a tenant is a shard: placed on `factor` nodes
+            placed = self.replicas.setdefault(cls["class"], {})
+            placed.setdefault(tenant["name"], self._placement(len(placed), cls["replicationConfig"]["factor"]))
         # The handler echoes the request body, statuses already converted to the legacy names.
         return [{k: v for k, v in t.items() if k in ("name", "activityStatus") and v} for t in tenants]
 
@@ -358,6 +399,7 @@ class WeaviateEmulator(Emulator):
         cls = self._require_mt(name)
         for tenant in body:
             self.tenants[cls["class"]].pop(tenant, None)
+            self.replicas.get(cls["class"], {}).pop(tenant, None)
             for oid in [o for o, obj in self.objects[cls["class"]].items() if obj.get("tenant") == tenant]:
                 del self.objects[cls["class"]][oid]
         return Response(200, None)

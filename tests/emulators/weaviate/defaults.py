@@ -1,9 +1,8 @@
 """Version model and the server-filled defaults of a Weaviate class, per release line.
 
-Every value here comes from ``/work/shared/reference/weaviate.md`` §2 and §3.4 (which read them from
-``entities/vectorindex/{hnsw,flat,dynamic}``, ``usecases/sharding/config/config.go`` and
-``usecases/schema/class.go`` at the release tags). Builders return fresh dicts, so callers may
-mutate them.
+Every value here is read from weaviate/weaviate at the release tags (``entities/vectorindex/{hnsw,
+flat,dynamic,hfresh}/config.go``, ``usecases/sharding/config/config.go``, ``usecases/schema/class.go``);
+FIDELITY.md lists each with its version range. Builders return fresh dicts, so callers may mutate them.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ JsonDict = dict[str, Any]
 MIN_VERSION: Version = (1, 27, 0)
 
 DISTANCES = ("cosine", "dot", "l2-squared", "manhattan", "hamming")
-VECTOR_INDEX_TYPES = ("hnsw", "flat", "dynamic")
+VECTOR_INDEX_TYPES = ("hnsw", "flat", "dynamic", "hfresh")
 
 
 def parse_version(text: str) -> Version:
@@ -83,9 +82,22 @@ def flat_defaults(v: Version) -> JsonDict:
         "bq": dict(off),
         "sq": dict(off),
     }
-    if v >= (1, 32, 0):
+    if v >= (1, 34, 0):
         cfg["rq"] = {**off, "bits": 8}
+    if v >= (1, 35, 0):
+        cfg["skipDefaultQuantization"] = False
+        cfg["trackDefaultQuantization"] = False
     return cfg
+
+
+def hfresh_defaults(v: Version) -> JsonDict:
+    """The experimental hfresh index (1.35+): its config was reshaped in 1.36, its search probe
+    raised in 1.39."""
+    if v < (1, 36, 0):
+        return {"maxPostingSize": 50, "minPostingSize": 10, "replicas": 4, "rngFactor": 10.0,
+                "searchProbe": 64, "distance": "cosine"}
+    return {"maxPostingSizeKB": 48, "replicas": 4, "searchProbe": 256 if v >= (1, 39, 0) else 64,
+            "distance": "cosine", "rq": {"enabled": True, "bits": 1, "rescoreLimit": 350}}
 
 
 def dynamic_defaults(v: Version) -> JsonDict:
@@ -99,6 +111,8 @@ def vector_index_defaults(index_type: str, v: Version) -> JsonDict:
         return flat_defaults(v)
     if index_type == "dynamic":
         return dynamic_defaults(v)
+    if index_type == "hfresh":
+        return hfresh_defaults(v)
     return hnsw_defaults(v)
 
 

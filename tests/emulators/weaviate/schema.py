@@ -1,9 +1,11 @@
 """Class and property validation and defaulting, in the order the server applies them.
 
 Mirrors ``usecases/schema/class.go`` (``AddClass``: ``setNewClassDefaults`` -> ``validateCanAddClass``
--> ``migrateClassSettings`` -> ``ParseClass`` -> existence check at RAFT apply), read from the
-weaviate/weaviate sources in the code corpus, and the facts in ``/work/shared/reference/weaviate.md``.
-Error texts are the server's; where a text could not be confirmed the comment says so.
+-> ``migrateClassSettings`` -> ``ParseClass`` -> ``InitState`` -> ``enableQuantization`` -> existence
+and reference checks at the RAFT apply), read from weaviate/weaviate at the release tags; vector
+settings live in :mod:`.vectors`, modules in :mod:`.modules`. Every rule is a row of FIDELITY.md
+(in this directory) with its version range and source file. Error texts are the server's; where a
+text could not be confirmed the comment says so.
 """
 
 from __future__ import annotations
@@ -16,42 +18,62 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .defaults import (
-    DISTANCES,
     JsonDict,
     Version,
     deletion_strategy_default,
     inverted_index_defaults,
-    restricted_merge,
     sharding_defaults,
     sharding_multi_tenant,
     shows_async_enabled,
-    vector_index_defaults,
+)
+from .modules import class_config_with_defaults, is_vectorizer, module_kind, property_defaults
+from .schema_errors import EnumError, SchemaError
+from .vectors import (
+    apply_default_quantization,
+    default_index_type,
+    has_legacy_vector,
+    named_vector_type_defaulted,
+    parse_vector_index_configs,
+    validate_new_vectors,
+    validate_vector_settings,
 )
 
 
-class SchemaError(Exception):
-    """A rejected schema request; ``message`` is the text the server puts in ``error[0].message``."""
+@dataclass(frozen=True)
+class Settings:
+    """How the emulated server is configured (its version and the environment it was started with).
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    ``default_quantization`` and ``default_vector_index`` are the ``DEFAULT_QUANTIZATION`` (1.33+) and
+    ``DEFAULT_VECTOR_INDEX`` (1.37.3+) variables; ``nodes`` the size of the cluster; ``hfresh`` the
+    experimental hfresh index (``HFRESH_ENABLED``, 1.35+); ``async_indexing`` ``ASYNC_INDEXING`` (the
+    dynamic index needs it); ``drop_vector_index`` the experimental vector index drop endpoint (1.37+).
+    """
 
-
-class EnumError(Exception):
-    """A go-openapi body validation failure (422 with ``{"code": 606, "message": ...}``)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    version: Version
+    modules: frozenset[str] = frozenset()
+    default_quantization: str = ""
+    default_vector_index: str = ""
+    nodes: int = 1
+    hfresh: bool = False
+    async_indexing: bool = False
+    drop_vector_index: bool = False
 
 
 @dataclass
 class Context:
-    """What validation needs to know about the server: version, modules and the current schema."""
+    """What validation needs to know about the server: its settings and the current schema."""
 
-    version: Version
-    modules: frozenset[str] = frozenset()
+    settings: Settings
     classes: dict[str, JsonDict] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def version(self) -> Version:
+        return self.settings.version
+
+    @property
+    def modules(self) -> frozenset[str]:
+        return self.settings.modules
 
     def class_exists(self, name: str) -> bool:
         return name in self.classes
@@ -111,7 +133,6 @@ RESERVED_PROPERTY_SUFFIXES = (
     "_propertyLength",
     "_nullState",
 )
-VECTORIZER_PREFIXES = ("text2vec-", "multi2vec-", "img2vec-", "ref2vec-", "text2multivec-", "multi2multivec-")
 
 CLASS_NAME_RE = re.compile(r"^[A-Z][_0-9A-Za-z]{0,254}$")
 PROPERTY_NAME_PATTERN = "[_A-Za-z][_0-9A-Za-z]{0,230}"
@@ -187,6 +208,21 @@ def lower_first(name: str) -> str:
 def go_list(values: Iterable[Any]) -> str:
     """Format a list the way Go's ``%v`` prints a ``[]string``: ``[a b]``."""
     return "[" + " ".join(str(x) for x in values) + "]"
+
+
+def go_value(value: Any) -> str:
+    """Go's ``%v`` of a decoded JSON value (maps print with sorted keys, numbers are float64)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "<nil>"
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{k}:{go_value(value[k])}" for k in sorted(value)) + "]"
+    if isinstance(value, list):
+        return "[" + " ".join(go_value(x) for x in value) + "]"
+    if isinstance(value, (int, float)):
+        return str(int(value)) if float(value).is_integer() and abs(value) < 1e21 else repr(float(value))
+    return str(value)
 
 
 def _prune(d: JsonDict) -> JsonDict:
@@ -272,11 +308,12 @@ def migrate_property(prop: JsonDict) -> None:
         prop["indexRangeFilters"] = False
 
 
-def find_data_type(data_type: Any, ctx: Context, own_class: str) -> tuple[str, list[str]]:
+def find_data_type(data_type: Any, ctx: Context, own_class: str, relax_refs: bool = False) -> tuple[str, list[str]]:
     """Classify a ``dataType``: ``("primitive"|"nested", [dt])`` or ``("ref", classes)``.
 
     ``FindPropertyDataTypeWithRefs``: single lower-case names must be known types; anything else is
-    a list of class names that must be valid and exist (a self-reference is always allowed).
+    a list of class names that must be valid and exist (a self-reference is always allowed), unless
+    ``relax_refs`` (a class create from 1.36 on checks existence later, at the RAFT apply).
     """
     if not isinstance(data_type, list) or not data_type:
         raise SchemaError("dataType must have at least one element")
@@ -293,18 +330,17 @@ def find_data_type(data_type: Any, ctx: Context, own_class: str) -> tuple[str, l
     for name in data_type:
         if not isinstance(name, str) or not CLASS_NAME_RE.match(name):
             raise SchemaError(f"'{name}' is not a valid class name")
-        if name != own_class and not ctx.class_exists(name):
+        if not relax_refs and name != own_class and not ctx.class_exists(name):
             raise SchemaError("reference property to nonexistent class")
     return "ref", list(data_type)
 
 
 def validate_property(
-    prop: JsonDict, class_name: str, taken: set[str], ctx: Context, presets: Any = None
+    prop: JsonDict, cls: JsonDict, taken: set[str], ctx: Context, relax_refs: bool = False
 ) -> None:
-    """``validateProperty`` for one top-level property whose defaults are already set.
-
-    ``presets`` are the class's own stopword presets (``invertedIndexConfig.stopwordPresets``).
-    """
+    """``validateProperty`` for one top-level property of ``cls`` whose defaults are already set."""
+    class_name = cls["class"]
+    presets = (cls.get("invertedIndexConfig") or {}).get("stopwordPresets")
     name = prop.get("name") or ""
     if not isinstance(name, str) or not PROPERTY_NAME_RE.match(name):
         raise SchemaError(
@@ -325,7 +361,7 @@ def validate_property(
             f'class "{class_name}": conflict for property "{name}": already in use or provided multiple times'
         )
     try:
-        kind, types = find_data_type(prop.get("dataType"), ctx, class_name)
+        kind, types = find_data_type(prop.get("dataType"), ctx, class_name, relax_refs)
     except SchemaError as e:
         raise SchemaError(
             f"property '{name}': invalid dataType: {go_list(prop.get('dataType') or [])}: {e.message}"
@@ -339,10 +375,11 @@ def validate_property(
     _validate_tokenization(prop.get("tokenization") or "", kind, types[0])
     validate_text_analyzer(prop, name, types[0] if kind == "primitive" else None, presets)
     _validate_indexing(prop, types[0] if kind == "primitive" else "")
+    validate_property_modules(prop, cls, ctx)
 
 
 def _reserved_suffixes_enforced(v: Version) -> bool:
-    # v1.38.0, backported to v1.35.20 / v1.36.15 / v1.37.5 (reference §4).
+    # v1.38.0, backported to v1.35.20 / v1.36.15 / v1.37.5 (FIDELITY P4).
     backports = {(1, 35): 20, (1, 36): 15, (1, 37): 5}
     return v >= (1, 38, 0) or (v[:2] in backports and v[2] >= backports[v[:2]])
 
@@ -500,11 +537,12 @@ def _validate_nested(props: list[JsonDict], prefix: str, v: Version, presets: An
 
 
 def vectorizers_in_use(cls: JsonDict) -> list[str]:
-    """Vectorizer modules (not ``none``) of the legacy vector and of every named vector."""
+    """Vectorizer modules (not ``none``) of the class-level vector and of every named vector."""
     found: list[str] = []
-    legacy = cls.get("vectorizer")
-    if isinstance(legacy, str) and legacy not in ("", "none"):
-        found.append(legacy)
+    if has_legacy_vector(cls) or not cls.get("vectorConfig"):
+        legacy = cls.get("vectorizer")
+        if isinstance(legacy, str) and legacy not in ("", "none"):
+            found.append(legacy)
     for cfg in (cls.get("vectorConfig") or {}).values():
         vec = cfg.get("vectorizer") if isinstance(cfg, dict) else None
         if isinstance(vec, dict) and len(vec) == 1:
@@ -514,19 +552,105 @@ def vectorizers_in_use(cls: JsonDict) -> list[str]:
     return found
 
 
-def set_property_module_defaults(prop: JsonDict, cls: JsonDict) -> None:
-    """text2vec-* modules default each property to ``{"skip": false, "vectorizePropertyName": false}``.
-
-    Other module kinds' property defaults were not researched, so they are left as given.
-    """
+def set_property_module_defaults(prop: JsonDict, cls: JsonDict, ctx: Context) -> None:
+    """``setSinglePropertyConfigDefaults``: each enabled vectorizer's per-property defaults under the
+    property's own settings for it (stored only when something results)."""
     for module in vectorizers_in_use(cls):
-        if module.startswith("text2vec-"):
-            given = (prop.get("moduleConfig") or {}).get(module) or {}
-            prop.setdefault("moduleConfig", {})[module] = {
-                "skip": False,
-                "vectorizePropertyName": False,
-                **given,
-            }
+        if module_kind(module, ctx.modules) is None:
+            continue
+        given = (prop.get("moduleConfig") or {}).get(module)
+        merged = {**property_defaults(module), **(given if isinstance(given, dict) else {})}
+        if merged:
+            if not isinstance(prop.get("moduleConfig"), dict):
+                prop["moduleConfig"] = {}
+            prop["moduleConfig"][module] = merged
+
+
+def set_class_module_defaults(cls: JsonDict, ctx: Context) -> None:
+    """``SetClassDefaults`` of the modules: a vectorizer's class defaults are stored under the class's
+    ``moduleConfig`` (class-level vector) or in the named vector's ``vectorizer`` entry."""
+    if has_legacy_vector(cls) or not cls.get("vectorConfig"):
+        module = cls.get("vectorizer")
+        if isinstance(module, str) and module != "none" and module_kind(module, ctx.modules) is not None:
+            given = (cls.get("moduleConfig") or {}).get(module) if isinstance(cls.get("moduleConfig"), dict) else None
+            merged = class_config_with_defaults(module, given)
+            if merged:
+                if not isinstance(cls.get("moduleConfig"), dict):
+                    cls["moduleConfig"] = {}
+                cls["moduleConfig"][module] = merged
+    for cfg in (cls.get("vectorConfig") or {}).values():
+        vec = cfg.get("vectorizer") if isinstance(cfg, dict) else None
+        if isinstance(vec, dict) and len(vec) == 1:
+            module = next(iter(vec))
+            if module != "none" and module_kind(module, ctx.modules) is not None:
+                vec[module] = class_config_with_defaults(module, vec[module])
+    for prop in cls["properties"]:
+        set_property_module_defaults(prop, cls, ctx)
+
+
+def validate_class_modules(cls: JsonDict, ctx: Context) -> None:
+    """``moduleConfig.ValidateClass`` (usecases/modules/module_config_init_and_validate.go); modules'
+    own setting checks (an unknown model name...) are not emulated."""
+    named = cls.get("vectorConfig") or {}
+    module_config = cls.get("moduleConfig") if isinstance(cls.get("moduleConfig"), dict) else {}
+    if not named:
+        vectorizer = cls.get("vectorizer")
+        if vectorizer == "none":
+            return
+        vectorizers = [m for m in module_config if is_vectorizer(m, ctx.modules)]
+        if len(vectorizers) > 1:
+            raise SchemaError(f"multiple vectorizers configured in class's moduleConfig: {go_list(vectorizers)}. "
+                              f'class.vectorizer is set to "{vectorizer}"')
+        for module in [*vectorizers[:1], vectorizer]:
+            if isinstance(module, str) and module_kind(module, ctx.modules) == "multivector":
+                raise SchemaError(f'multi vector vectorizer: "{module}" is only allowed to be defined using named '
+                                  "vector configuration")
+        return
+    for name, cfg in named.items():
+        if len(name) > 230:
+            raise SchemaError(f'class.VectorConfig target vector name "{name}" is not valid. Target vector name '
+                              "should not be longer than 230 characters.")
+        if not VECTOR_NAME_RE.match(name):
+            raise SchemaError(f'class.VectorConfig target vector name "{name}" is not valid, in Weaviate target '
+                              "vector names are restricted to valid GraphQL names, which must be "
+                              "“/[_A-Za-z][_0-9A-Za-z]{0,229}/”.")
+        vec = cfg.get("vectorizer") if isinstance(cfg, dict) else None
+        if not isinstance(vec, dict):
+            raise SchemaError(f"class.VectorConfig.Vectorizer must be an object, got {_go_type(vec)}")
+        if len(vec) != 1:
+            raise SchemaError(f"class.VectorConfig.Vectorizer must consist only 1 configuration, got: {len(vec)}")
+        module = next(iter(vec))
+        if module != "none" and module_kind(module, ctx.modules) is None:
+            raise SchemaError(f"class.VectorConfig.Vectorizer module with name {module} doesn't exist")
+    for module in module_config:
+        if module_kind(module, ctx.modules) is None:
+            raise SchemaError(f"module with name {module} doesn't exist")
+
+
+def _go_type(value: Any) -> str:
+    """What Go's ``%T`` prints for a decoded JSON value."""
+    if value is None:
+        return "<nil>"
+    return {str: "string", bool: "bool", list: "[]interface {}", int: "float64", float: "float64"}.get(
+        type(value), "map[string]interface {}")
+
+
+def validate_property_modules(prop: JsonDict, cls: JsonDict, ctx: Context) -> None:
+    """``validatePropModuleConfig``: a property may only configure a vectorizer the class uses (modules
+    that are not vectorizers on this server are not checked)."""
+    configured = set(vectorizers_in_use(cls)) | ({cls["vectorizer"]} if cls.get("vectorizer") else set())
+    module_config = prop.get("moduleConfig")
+    if module_config is None:
+        return
+    if not isinstance(module_config, dict):
+        raise SchemaError(f"{prop.get('name')} property config invalid")
+    for module, cfg in module_config.items():
+        if not is_vectorizer(module, ctx.modules):
+            continue
+        if module not in configured:
+            raise SchemaError(f'vectorizer "{module}" not configured for any of target vectors')
+        if not isinstance(cfg, dict):
+            raise SchemaError(f'vectorizer config for vectorizer "{module}" not of type map[string]interface{{}}')
 
 
 def finish_property(prop: JsonDict) -> JsonDict:
@@ -540,15 +664,6 @@ def finish_property(prop: JsonDict) -> JsonDict:
 
 
 # -- class ---------------------------------------------------------------------------------------
-
-
-def has_legacy_vector(cls: JsonDict) -> bool:
-    """``modelsext.ClassHasLegacyVectorIndex``: any class-level vector setting is present."""
-    return (
-        bool(cls.get("vectorizer"))
-        or bool(cls.get("vectorIndexType"))
-        or cls.get("vectorIndexConfig") is not None
-    )
 
 
 def mt_enabled(cls: JsonDict) -> bool:
@@ -569,26 +684,28 @@ def normalize_class(body: Any, ctx: Context) -> JsonDict:
 
 
 def set_class_defaults(cls: JsonDict, ctx: Context) -> None:
-    """``setClassDefaults``: legacy vector defaults, inverted index, properties, replication factor."""
+    """``setClassDefaults``: vector index defaults, inverted index, properties, replication factor and
+    the modules' defaults."""
+    v = ctx.version
     if not cls.get("vectorConfig") or has_legacy_vector(cls):
         if not cls.get("vectorizer"):
             cls["vectorizer"] = "none"
         if not cls.get("vectorIndexType"):
-            cls["vectorIndexType"] = "hnsw"
-    for cfg in (cls.get("vectorConfig") or {}).values():
-        if isinstance(cfg, dict) and not cfg.get("vectorIndexType"):
-            cfg["vectorIndexType"] = "hnsw"
-    cls["invertedIndexConfig"] = _inverted_defaults(cls.get("invertedIndexConfig"), ctx.version)
+            cls["vectorIndexType"] = default_index_type(ctx.settings.default_vector_index, v)
+    if named_vector_type_defaulted(v):
+        for cfg in (cls.get("vectorConfig") or {}).values():
+            if isinstance(cfg, dict) and not cfg.get("vectorIndexType"):
+                cfg["vectorIndexType"] = default_index_type(ctx.settings.default_vector_index, v)
+    cls["invertedIndexConfig"] = _inverted_defaults(cls.get("invertedIndexConfig"), v)
     for prop in cls["properties"]:
         set_property_defaults(prop)
-        # moduleConfig.SetClassDefaults also fills per-property module settings.
-        set_property_module_defaults(prop, cls)
     replication = cls.get("replicationConfig")
     if not isinstance(replication, dict):
         replication = {"factor": 1}
     if not isinstance(replication.get("factor"), int) or replication["factor"] < 1:
         replication["factor"] = 1  # REPLICATION_MINIMUM_FACTOR defaults to 1
     cls["replicationConfig"] = replication
+    set_class_module_defaults(cls, ctx)
 
 
 def _inverted_defaults(given: Any, v: Version) -> JsonDict:
@@ -630,51 +747,6 @@ def _inverted_defaults(given: Any, v: Version) -> JsonDict:
     return out
 
 
-def validate_vector_settings(cls: JsonDict, ctx: Context) -> None:
-    """``validateVectorSettings``: index types and vectorizer modules, legacy and named."""
-    if has_legacy_vector(cls):
-        _validate_index_type(cls.get("vectorIndexType", ""))
-        _validate_vectorizer(cls.get("vectorizer", ""), ctx)
-    for name, cfg in (cls.get("vectorConfig") or {}).items():
-        if not VECTOR_NAME_RE.match(name):
-            # Regex from the reference §4; message text not confirmed.
-            raise SchemaError(
-                f"target vector name {name!r} is not valid, must match ^[_A-Za-z][_0-9A-Za-z]{{0,229}}$"
-            )
-        vec = cfg.get("vectorizer") if isinstance(cfg, dict) else None
-        if not isinstance(vec, dict) or len(vec) != 1:
-            # Message text not confirmed (the server's module validation rejects this shape).
-            raise SchemaError(f"target vector {name!r}: vectorizer must be an object with exactly one module")
-        try:
-            _validate_vectorizer(next(iter(vec)), ctx)
-            _validate_index_type(cfg.get("vectorIndexType", ""))
-        except SchemaError as e:
-            raise SchemaError(f'target vector "{name}": {e.message}') from None
-
-
-def _validate_index_type(index_type: str) -> None:
-    if index_type in ("hnsw", "flat"):
-        return
-    if index_type == "dynamic":
-        raise SchemaError(
-            "the dynamic index can only be created under async indexing environment (ASYNC_INDEXING=true)"
-        )
-    raise SchemaError(f'unrecognized or unsupported vectorIndexType "{index_type}"')
-
-
-def _validate_vectorizer(name: str, ctx: Context) -> None:
-    if name == "none":
-        return
-    if name not in ctx.modules:
-        raise SchemaError(f'vectorizer: no module with name "{name}" present')
-    if not name.startswith(VECTORIZER_PREFIXES):
-        # usecases/modules: a present module without the vectorizer capability (text from memory).
-        raise SchemaError(
-            f'vectorizer: module "{name}" exists, but does not provide the Vectorizer or '
-            "ReferenceVectorizer capability"
-        )
-
-
 def validate_mt(cls: JsonDict) -> None:
     mt = cls.get("multiTenancyConfig") or {}
     if not mt.get("enabled"):
@@ -690,33 +762,22 @@ def parse_class(cls: JsonDict, ctx: Context) -> None:
         raise SchemaError("parse class name: class name `raft` is reserved")
     try:
         cls["shardingConfig"] = (
-            sharding_multi_tenant() if mt_enabled(cls) else _parse_sharding(cls.get("shardingConfig"))
+            sharding_multi_tenant() if mt_enabled(cls)
+            else _parse_sharding(cls.get("shardingConfig"), ctx.settings.nodes)
         )
     except SchemaError as e:
         raise SchemaError(f"parse sharding config: {e.message}") from None
-    try:
-        if not cls.get("vectorConfig") or cls.get("vectorIndexType"):
-            cls["vectorIndexConfig"] = _parse_index_config(
-                cls["vectorIndexType"], cls.get("vectorIndexConfig"), ctx
-            )
-        for name, cfg in (cls.get("vectorConfig") or {}).items():
-            try:
-                cfg["vectorIndexConfig"] = _parse_index_config(
-                    cfg["vectorIndexType"], cfg.get("vectorIndexConfig"), ctx
-                )
-            except SchemaError as e:
-                raise SchemaError(f"parse vector config for {name}: {e.message}") from None
-    except SchemaError as e:
-        raise SchemaError(f"parse vector index config: {e.message}") from None
+    parse_vector_index_configs(cls, ctx)
 
 
-def _parse_sharding(given: Any) -> JsonDict:
+def _parse_sharding(given: Any, nodes: int) -> JsonDict:
+    """``shardingConfig.ParseConfig``: ``desiredCount`` defaults to the number of nodes."""
     if given is None:
-        return sharding_defaults()
+        return sharding_defaults(nodes)
     if not isinstance(given, dict):
         raise SchemaError(f"input {type(given).__name__} must be a non-nil")
     vpp = int(given.get("virtualPerPhysical", 128))
-    out = sharding_defaults(int(given.get("desiredCount", 1)), vpp)
+    out = sharding_defaults(int(given.get("desiredCount", nodes)), vpp)
     for key in ("key", "strategy", "function"):
         if key in given:
             if not isinstance(given[key], str):
@@ -729,32 +790,6 @@ def _parse_sharding(given: Any) -> JsonDict:
     if out["function"] != "murmur3":
         raise SchemaError(f"sharding only supported with function 'murmur3' for now, got: {out['function']}")
     return out
-
-
-def _parse_index_config(index_type: str, given: Any, ctx: Context) -> JsonDict:
-    if index_type not in ("hnsw", "flat", "dynamic"):
-        raise SchemaError(f'parse vector index config: unsupported vector index type: "{index_type}"')
-    cfg = restricted_merge(vector_index_defaults(index_type, ctx.version), given)
-    try:
-        _check_index_config(index_type, cfg)
-        if index_type == "dynamic":
-            _check_index_config("hnsw", cfg["hnsw"])
-            _check_index_config("flat", cfg["flat"])
-    except SchemaError as e:
-        raise SchemaError(f"parse vector index config: {e.message}") from None
-    return cfg
-
-
-def _check_index_config(index_type: str, cfg: JsonDict) -> None:
-    if cfg.get("distance") not in DISTANCES:
-        # Distances from entities/vectorindex/common; message text not confirmed.
-        raise SchemaError(
-            f"invalid {index_type} config: distance {cfg.get('distance')!r} is not supported, "
-            f"must be one of {go_list(DISTANCES)}"
-        )
-    enabled = [q for q in ("pq", "bq", "sq", "rq") if isinstance(cfg.get(q), dict) and cfg[q].get("enabled")]
-    if len(enabled) > 1:
-        raise SchemaError(f"invalid {index_type} config: more than a single compression methods enabled")
 
 
 def finish_replication(cls: JsonDict, v: Version, new_class: bool) -> None:
@@ -782,15 +817,14 @@ def finish_mt(cls: JsonDict, v: Version) -> None:
 
 
 def validate_inverted(cfg: JsonDict) -> None:
-    """``inverted.ValidateConfig`` for the user stopword presets (1.37+): a name and at least one word.
-
-    The server rejects empty or blank preset names and empty word lists; these texts are not confirmed.
-    """
+    """``inverted.ValidateConfig``'s ``validateStopwordPresets`` (1.37+): a name and at least one word each."""
     for name, words in (cfg.get("stopwordPresets") or {}).items():
         if not str(name).strip():
-            raise SchemaError("stopwordPresets: preset name must not be empty")
+            raise SchemaError("stopwordPresets: preset name must not be empty or whitespace-only")
         if not isinstance(words, list) or not words:
-            raise SchemaError(f'stopwordPresets: preset "{name}" must contain at least one word')
+            raise SchemaError(f'stopwordPresets: preset "{name}" must have at least one word')
+        if any(not str(w).strip() for w in words):
+            raise SchemaError(f'stopwordPresets: preset "{name}" contains empty or whitespace-only word')
 
 
 def validate_user_dict(cfg: JsonDict) -> None:
@@ -885,6 +919,7 @@ def build_class(body: Any, ctx: Context) -> JsonDict:
 
     Raises :class:`EnumError` for request-binding failures and :class:`SchemaError` otherwise.
     """
+    v = ctx.version
     cls = normalize_class(body, ctx)
     check_tokenization_enum(cls["properties"], "objectClass.properties")
     cls["class"] = upper_first(str(cls.get("class") or ""))
@@ -896,40 +931,38 @@ def build_class(body: Any, ctx: Context) -> JsonDict:
         raise SchemaError("cannot have both shardingConfig and multiTenancyConfig")
     set_class_defaults(cls, ctx)
     # validateCanAddClass
-    if has_legacy_vector_in_body(body) and cls.get("vectorConfig"):
-        raise SchemaError(
-            "creating a class with both a class level vector index and named vectors is forbidden"
-        )
+    validate_new_vectors(cls, ctx)
     if not CLASS_NAME_RE.match(cls["class"]):
         raise SchemaError(f"'{cls['class']}' is not a valid class name")
     taken: set[str] = set()
-    presets = cls["invertedIndexConfig"].get("stopwordPresets")
     for prop in cls["properties"]:
-        validate_property(prop, cls["class"], taken, ctx, presets)
+        validate_property(prop, cls, taken, ctx, relax_refs=v >= (1, 36, 0))
         taken.add(str(prop["name"]).lower())
-    validate_vector_settings(cls, ctx)
+    validate_vector_settings(cls, ctx, raw=True)
+    validate_class_modules(cls, ctx)
     validate_mt(cls)
     validate_ttl(cls, is_update=False)
     validate_inverted(cls["invertedIndexConfig"])
     for prop in cls["properties"]:
         migrate_property(prop)
     parse_class(cls, ctx)
-    if cls["replicationConfig"]["factor"] > 1:
-        # sharding.InitState on a single node (text from memory of usecases/sharding/state.go).
-        raise SchemaError(
-            f"init sharding state: not enough storage replicas: found 1 want "
-            f"{cls['replicationConfig']['factor']}"
-        )
-    finish_replication(cls, ctx.version, new_class=True)
-    finish_mt(cls, ctx.version)
+    factor, nodes = cls["replicationConfig"]["factor"], ctx.settings.nodes
+    if factor > nodes:
+        # sharding.InitState
+        raise SchemaError(f"init sharding state: could not find enough weaviate nodes for replication: {nodes} "
+                          f"available, {factor} requested")
+    apply_default_quantization(cls, ctx)
+    finish_replication(cls, v, new_class=True)
+    finish_mt(cls, v)
     finish_ttl(cls)
     cls["properties"] = [finish_property(p) for p in cls["properties"]]
-    # Checked last, at RAFT apply (cluster/schema/manager.go).
-    for existing in ctx.classes:
-        if existing == cls["class"]:
-            raise SchemaError(f"class name {existing} already exists")
-        if existing.lower() == cls["class"].lower():
-            raise SchemaError(f'class already exists: found similar class "{existing}"')
+    # Checked at the RAFT apply (cluster/schema/manager.go PreApplyFilter, then AddClass).
+    check_name_free(cls["class"], ctx)
+    if v >= (1, 36, 0):
+        for prop in cls["properties"]:
+            kind, targets = find_data_type(prop["dataType"], ctx, cls["class"], relax_refs=True)
+            if kind == "ref" and any(t != cls["class"] and not ctx.class_exists(t) for t in targets):
+                raise SchemaError("bad request: reference property to nonexistent class")
     # The user dictionary is loaded when the class's index is opened, after the RAFT apply; the
     # failure is still answered with 422 (the "failed to create new index" wrapping is not confirmed).
     try:
@@ -939,13 +972,20 @@ def build_class(body: Any, ctx: Context) -> JsonDict:
     return _prune(cls)
 
 
-def has_legacy_vector_in_body(body: JsonDict) -> bool:
-    """The legacy/named conflict is judged on what the client sent, before defaults are filled in."""
-    return (
-        bool(body.get("vectorizer"))
-        or bool(body.get("vectorIndexType"))
-        or body.get("vectorIndexConfig") is not None
-    )
+def check_name_free(name: str, ctx: Context) -> None:
+    """``PreApplyFilter``: no class or alias of the same name, whatever its case. Before 1.33 an alias
+    was reported as a class."""
+    for alias in ctx.aliases:
+        if alias.lower() == name.lower():
+            item = "alias" if ctx.version >= (1, 33, 0) else "class"
+            if alias == name:
+                raise SchemaError(f"{item} name {name} already exists")
+            raise SchemaError(f'class already exists: found similar {item} "{alias}"')
+    for existing in ctx.classes:
+        if existing == name:
+            raise SchemaError(f"class name {existing} already exists")
+        if existing.lower() == name.lower():
+            raise SchemaError(f'class already exists: found similar class "{existing}"')
 
 
 def build_property(body: Any, cls: JsonDict, ctx: Context) -> JsonDict:
@@ -956,7 +996,7 @@ def build_property(body: Any, cls: JsonDict, ctx: Context) -> JsonDict:
         prop["name"] = lower_first(prop["name"])
     set_property_defaults(prop)
     taken = {str(p["name"]).lower() for p in cls.get("properties") or []}
-    validate_property(prop, cls["class"], taken, ctx, cls["invertedIndexConfig"].get("stopwordPresets"))
+    validate_property(prop, cls, taken, ctx)
     migrate_property(prop)
-    set_property_module_defaults(prop, cls)
+    set_property_module_defaults(prop, cls, ctx)
     return finish_property(prop)

@@ -1,7 +1,11 @@
 """PUT /v1/schema/{className}: whole-class replacement with the server's mutability checks.
 
-Follows ``UpdateClassInternal`` / ``ParseClassUpdate`` (usecases/schema/{class.go,parser.go}) in
-order, and the mutable-vs-immutable table of ``/work/shared/reference/weaviate.md`` §3.
+Two stages, as on the server. ``UpdateClassInternal`` (usecases/schema/class.go) defaults and
+parses the body and checks multi-tenancy, the replication factor and a few immutable fields; its
+errors reach the client as they are. The RAFT apply then runs ``ParseClassUpdate``
+(usecases/schema/parser.go, called from cluster/schema/manager.go ``UpdateClass``), whose errors the
+apply wraps as ``updating schema: TYPE_UPDATE_CLASS: bad request :parse class update: <error>``.
+Each rule and its version range is a row of FIDELITY.md.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import copy
 from typing import Any
 
 from .defaults import JsonDict, Version
+from .modules import module_kind
 from .schema import (
     BUILTIN_STOPWORD_PRESETS,
     ERR_PROPERTIES_UPDATED,
@@ -19,7 +24,7 @@ from .schema import (
     finish_property,
     finish_replication,
     finish_ttl,
-    has_legacy_vector,
+    go_value,
     mt_enabled,
     normalize_class,
     parse_class,
@@ -27,11 +32,13 @@ from .schema import (
     validate_inverted,
     validate_mt,
     validate_ttl,
-    validate_vector_settings,
 )
+from .vectors import has_legacy_vector, is_dropped, reject_none_update, validate_vector_settings
+
+RAFT_PREFIX = "updating schema: TYPE_UPDATE_CLASS: bad request :parse class update: "
 
 # Applied from the body at RAFT apply (cluster/schema/manager.go UpdateClass); shardingConfig,
-# class, vectorizer and vectorIndexType are never taken from the body.
+# class, vectorizer and vectorIndexType are never taken from the body, moduleConfig is merged.
 OVERWRITTEN = (
     "vectorIndexConfig",
     "invertedIndexConfig",
@@ -43,56 +50,31 @@ OVERWRITTEN = (
 )
 
 
-def update_class(stored: JsonDict, body: Any, ctx: Context) -> JsonDict:
-    """Return the class that replaces ``stored`` after a PUT with ``body``, or raise SchemaError."""
+def update_class(stored: JsonDict, body: Any, ctx: Context,
+                 replicas: dict[str, list[str]]) -> tuple[JsonDict, dict[str, list[str]]]:
+    """The class that replaces ``stored`` after a PUT with ``body`` and the shards' replica nodes after
+    it (``replicas``: shard -> nodes holding it), or SchemaError."""
     v = ctx.version
     upd = normalize_class(body, ctx)
     upd.setdefault("class", "")
-    # No name re-casing on update: the body must carry the stored names exactly.
+    # UpdateClassInternal: no name re-casing, the body must carry the stored names exactly.
     set_class_defaults(upd, ctx)
     validate_ttl(upd, is_update=True)
     parse_class(upd, ctx)
-    validate_vector_settings(upd, ctx)
-    if mt_enabled(upd) != mt_enabled(stored):
-        raise SchemaError(
-            "disabling multi-tenancy for an existing class is not supported"
-            if mt_enabled(stored)
-            else "enabling multi-tenancy for an existing class is not supported"
-        )
-    validate_mt(upd)
-    if upd["class"] != stored["class"]:
-        raise SchemaError(
-            f'class name is immutable: attempted change from "{stored["class"]}" to "{upd["class"]}"'
-        )
-    module_config = _merge_module_config(stored, upd)
-    _check_named_vectors(stored, upd, v)
-    for field, label in (("vectorizer", "vectorizer"), ("vectorIndexType", "vector index type")):
-        old, new = stored.get(field, ""), upd.get(field, "")
-        if old != new:
-            raise SchemaError(f'{label} is immutable: attempted change from "{old}" to "{new}"')
-    if "vectorIndexConfig" in stored:
-        try:
-            _check_index_update(
-                stored["vectorIndexType"], stored["vectorIndexConfig"], upd["vectorIndexConfig"], v
-            )
-        except SchemaError as e:
-            raise SchemaError(f"validate vector index config: {e.message}") from None
-    for name, cfg in (stored.get("vectorConfig") or {}).items():
-        try:
-            _check_index_update(
-                cfg["vectorIndexType"],
-                cfg["vectorIndexConfig"],
-                upd["vectorConfig"][name]["vectorIndexConfig"],
-                v,
-            )
-        except SchemaError as e:
-            raise SchemaError(f'invalid update for vector "{name}": {e.message}') from None
-    if not mt_enabled(stored):
-        _check_sharding(stored["shardingConfig"], upd["shardingConfig"])
-    properties = _check_properties(stored, upd, v)
-    _check_inverted(stored["invertedIndexConfig"], upd["invertedIndexConfig"], v)
-    _check_presets_still_used(properties, upd["invertedIndexConfig"].get("stopwordPresets") or {})
-
+    if "moduleConfig" in upd and not isinstance(upd["moduleConfig"], dict):
+        raise SchemaError(f"parse module config: module config is not a map, got {go_value(upd['moduleConfig'])}")
+    reject_none_update(stored, upd, ctx)
+    validate_vector_settings(upd, ctx, raw=False)
+    _check_mt(stored, upd)
+    replicas = _check_replication(stored, upd, ctx, replicas)
+    _immutable_fields(stored, upd, v)
+    try:
+        module_config = _parity_and_immutables(stored, upd, ctx)
+    except SchemaError as e:
+        raise SchemaError(RAFT_PREFIX + e.message) from None
+    properties = sorted((finish_property(p) for p in upd.get("properties") or []), key=lambda p: str(p.get("name")))
+    if v < (1, 30, 0):
+        properties = stored.get("properties") or []
     new = copy.deepcopy(stored)
     finish_replication(upd, v, new_class=False)
     finish_mt(upd, v)
@@ -106,35 +88,146 @@ def update_class(stored: JsonDict, body: Any, ctx: Context) -> JsonDict:
     new["properties"] = properties
     if module_config is not None:
         new["moduleConfig"] = module_config
-    return new
+    return new, replicas
 
 
-def _merge_module_config(stored: JsonDict, upd: JsonDict) -> JsonDict | None:
-    """``validateModuleConfigsParityAndImmutables``: only generative/reranker entries may change.
+def _check_mt(stored: JsonDict, upd: JsonDict) -> None:
+    """``validateUpdatingMT``."""
+    if mt_enabled(upd) != mt_enabled(stored):
+        raise SchemaError(
+            "disabling multi-tenancy for an existing class is not supported"
+            if mt_enabled(stored)
+            else "enabling multi-tenancy for an existing class is not supported"
+        )
+    validate_mt(upd)
 
-    Returns the merged class ``moduleConfig`` to store, or None when the body leaves it untouched.
-    """
+
+def _check_replication(stored: JsonDict, upd: JsonDict, ctx: Context,
+                       replicas: dict[str, list[str]]) -> dict[str, list[str]]:
+    """A replication factor change. 1.32-1.34 scale out at once (``scaler.Scale``: new replicas on the
+    cluster's other nodes) and cannot scale in; from 1.35 a rise needs every shard to hold that many
+    replicas already (placed by replica movement) and a decrease is accepted."""
+    before, after = stored["replicationConfig"]["factor"], upd["replicationConfig"]["factor"]
+    name = stored["class"]
+    if ctx.version < (1, 35, 0):
+        if before == after:
+            return replicas
+        if after < before:
+            raise SchemaError(f'scale "{name}" from {before} replicas to {after}: scaling in not supported yet')
+        nodes = node_names(ctx.settings.nodes)
+        if after > len(nodes):
+            raise SchemaError(f'scale "{name}" from {before} replicas to {after}: not enough storage replicas: '
+                              f"found {len(nodes)} want {after}")
+        return {shard: (held + [n for n in nodes if n not in held])[:after] for shard, held in replicas.items()}
+    if before < after:
+        for shard, held in replicas.items():
+            if len(held) < after:
+                raise SchemaError(f'not enough replicas in shard "{shard}" to increase replication factor to '
+                                  f'{after} for class "{name}"')
+    return replicas
+
+
+def node_names(count: int) -> list[str]:
+    """The emulated cluster's node names."""
+    return [f"node{i + 1}" for i in range(count)]
+
+
+def _immutable_fields(stored: JsonDict, upd: JsonDict, v: Version) -> None:
+    """``validateImmutableFields``: the class name, named vectors' vectorizer settings and, from the
+    versions that check it here, the inverted index flags."""
+    if upd["class"] != stored["class"]:
+        raise SchemaError(
+            f'class name is immutable: attempted change from "{stored["class"]}" to "{upd["class"]}"'
+        )
+    for name, new in (upd.get("vectorConfig") or {}).items():
+        old = (stored.get("vectorConfig") or {}).get(name)
+        if old is None or is_dropped(old) or is_dropped(new):
+            continue
+        if old.get("vectorizer") != new.get("vectorizer"):
+            suffix = f" for class {upd['class']}" if _names_class_in_vectorizer_error(v) else ""
+            raise SchemaError(f'vectorizer config of vector "{name}" is immutable{suffix}')
+    if _index_settings_checked_early(v):
+        old_cfg, new_cfg = stored["invertedIndexConfig"], upd["invertedIndexConfig"]
+        for key, label in (("indexTimestamps", "indexTimestamp"), ("indexNullState", "indexNullState"),
+                           ("indexPropertyLength", "indexPropertyLength")):
+            before, after = bool(old_cfg.get(key)), bool(new_cfg.get(key))
+            if before != after:
+                raise SchemaError(f'"{label}" setting is immutable. Value changed from "{_fmt(before)}" to '
+                                  f'"{_fmt(after)}"')
+
+
+def _index_settings_checked_early(v: Version) -> bool:
+    # PR #10035: v1.35.0, backported to v1.32.24, v1.33.11 and v1.34.6.
+    backports = {(1, 32): 24, (1, 33): 11, (1, 34): 6}
+    return v >= (1, 35, 0) or (v[:2] in backports and v[2] >= backports[v[:2]])
+
+
+def _names_class_in_vectorizer_error(v: Version) -> bool:
+    # "... is immutable for class C": 1.36.0, backported to 1.33.12, 1.34.8 and 1.35.3
+    backports = {(1, 33): 12, (1, 34): 8, (1, 35): 3}
+    return v >= (1, 36, 0) or (v[:2] in backports and v[2] >= backports[v[:2]])
+
+
+def _parity_and_immutables(stored: JsonDict, upd: JsonDict, ctx: Context) -> JsonDict | None:
+    """``ParseClassUpdate`` after the re-parse; returns the merged ``moduleConfig`` (None: unchanged)."""
+    v = ctx.version
+    module_config = _merge_module_config(stored, upd, ctx)
+    _check_named_vectors(stored, upd, v)
+    for field, label in (("vectorizer", "vectorizer"), ("vectorIndexType", "vector index type")):
+        old, new = stored.get(field, ""), upd.get(field, "")
+        if old != new:
+            raise SchemaError(f'{label} is immutable: attempted change from "{old}" to "{new}"')
+    if "vectorIndexConfig" in stored:
+        try:
+            _check_index_update(stored["vectorIndexType"], stored["vectorIndexConfig"], upd["vectorIndexConfig"])
+        except SchemaError as e:
+            raise SchemaError(f"validate vector index config: {e.message}") from None
+    for name, cfg in (stored.get("vectorConfig") or {}).items():
+        new = (upd.get("vectorConfig") or {}).get(name)
+        if is_dropped(cfg) or new is None or is_dropped(new):
+            continue
+        try:
+            _check_index_update(cfg["vectorIndexType"], cfg["vectorIndexConfig"], new["vectorIndexConfig"])
+        except SchemaError as e:
+            raise SchemaError(f'invalid update for vector "{name}": {e.message}') from None
+    if not mt_enabled(stored):
+        _check_sharding(stored["shardingConfig"], upd["shardingConfig"])
+    _check_properties(stored, upd, v)
+    _check_inverted(stored["invertedIndexConfig"], upd["invertedIndexConfig"], v)
+    _check_presets_still_used(stored.get("properties") or [],
+                              upd["invertedIndexConfig"].get("stopwordPresets") or {})
+    return module_config
+
+
+def _merge_module_config(stored: JsonDict, upd: JsonDict, ctx: Context) -> JsonDict | None:
+    """``validateModuleConfigsParityAndImmutables``: modules may be added; a generative or reranker
+    module replaces the class's current one (at most one of each per request); other modules'
+    settings cannot change. The stored map is merged, never replaced, so nothing is removed."""
     new = upd.get("moduleConfig")
-    old = stored.get("moduleConfig") or {}
+    old = stored.get("moduleConfig")
     if new is None or new == old:
         return None
-    if not isinstance(new, dict):
-        raise SchemaError(f"module config for {new} is not a map, got {new}")
-    kinds = {"generative": False, "reranker": False}
-    for module, cfg in new.items():
-        kind = next((k for k in kinds if module.startswith(k + "-")), None)
-        if kind is not None:
-            if kinds[kind]:
-                raise SchemaError(f"updated moduleconfig has multiple {kind} modules: {new}")
-            kinds[kind] = True
-        elif module in old and old[module] != cfg:
-            raise SchemaError(f"can only update generative and reranker module configs. Got: {module}")
-    merged = {m: c for m, c in old.items() if not any(kinds[k] and m.startswith(k + "-") for k in kinds)}
+    found = {"generative": False, "reranker": False}
+    for module in new:
+        kind = module_kind(module, ctx.modules)
+        if kind in found:
+            if found[kind]:
+                raise SchemaError(f"updated moduleconfig has multiple {kind} modules: {go_value(new)}")
+            found[kind] = True
+            continue
+        if not isinstance(old, dict) or module not in old or old[module] == new[module]:
+            continue
+        suffix = f" for class: {upd['class']}" if ctx.version >= (1, 36, 0) else ""
+        raise SchemaError(f"can only update generative and reranker module configs. Got: {module}{suffix}")
+    if not isinstance(old, dict):
+        return copy.deepcopy(new)
+    merged = {m: c for m, c in old.items() if not found.get(module_kind(m, ctx.modules) or "", False)}
     merged.update(copy.deepcopy(new))
     return merged
 
 
 def _check_named_vectors(stored: JsonDict, upd: JsonDict, v: Version) -> None:
+    """``validateNamedVectorConfigsParityAndImmutables`` (adding vectors: 1.31+)."""
     new_vectors = upd.get("vectorConfig") or {}
     old_vectors = stored.get("vectorConfig") or {}
     if has_legacy_vector(stored) and "default" in new_vectors:
@@ -143,8 +236,17 @@ def _check_named_vectors(stored: JsonDict, upd: JsonDict, v: Version) -> None:
         )
     for name, old in old_vectors.items():
         if name not in new_vectors:
+            if is_dropped(old):
+                continue
             raise SchemaError(f'missing config for vector "{name}"')
         new = new_vectors[name]
+        if is_dropped(old):
+            if not is_dropped(new):
+                raise SchemaError(f'vector "{name}": cannot re-create a dropped vector index; the index was removed '
+                                  "and cannot be restored through a class update")
+            continue
+        if is_dropped(new):
+            continue
         if old["vectorIndexType"] != new["vectorIndexType"]:
             raise SchemaError(
                 f'vector index type of vector "{name}" is immutable: attempted change from '
@@ -155,10 +257,6 @@ def _check_named_vectors(stored: JsonDict, upd: JsonDict, v: Version) -> None:
             raise SchemaError(
                 f'vectorizer of vector "{name}" is immutable: attempted change from '
                 f'"{old_module}" to "{new_module}"'
-            )
-        if (old["vectorizer"][old_module] or {}) != (new["vectorizer"][new_module] or {}):
-            raise SchemaError(
-                f'vectorizer config of vector "{name}" is immutable for class {stored["class"]}'
             )
     added = [name for name in new_vectors if name not in old_vectors]
     # Adding named vectors on update shipped in 1.31 (1.30 only behind an env flag, not emulated).
@@ -176,8 +274,8 @@ def _fmt(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _check_index_update(index_type: str, old: JsonDict, new: JsonDict, v: Version) -> None:
-    """Immutable vector index parameters per index type (reference §3.2)."""
+def _check_index_update(index_type: str, old: JsonDict, new: JsonDict) -> None:
+    """``ValidateUserConfigUpdate`` of adapters/repos/db/vector/{hnsw,flat,dynamic,hfresh}."""
     if index_type == "hnsw":
         for key in ("efConstruction", "maxConnections", "cleanupIntervalSeconds", "distance"):
             _immutable(key, old.get(key), new.get(key))
@@ -192,19 +290,19 @@ def _check_index_update(index_type: str, old: JsonDict, new: JsonDict, v: Versio
             _immutable("rq bits", old["rq"]["bits"], new["rq"]["bits"])
     elif index_type == "flat":
         _immutable("distance", old.get("distance"), new.get("distance"))
-        for q, key in (
-            ("pq", "enabled"),
-            ("pq", "cache"),
-            ("bq", "enabled"),
-            ("rq", "enabled"),
-            ("rq", "bits"),
-        ):
+        _immutable("pq.cache", old["pq"].get("cache"), new["pq"].get("cache"))
+        for q in ("pq", "bq", "rq"):
             if q in old:
-                _immutable(f"{q}.{key}", old[q].get(key), new[q].get(key))
+                _immutable(q, old[q].get("enabled"), new[q].get("enabled"))
+        if "rq" in old:
+            _immutable("rq.bits", old["rq"].get("bits"), new["rq"].get("bits"))
     elif index_type == "dynamic":
         _immutable("distance", old.get("distance"), new.get("distance"))
-        _check_index_update("hnsw", old["hnsw"], new["hnsw"], v)
-        _check_index_update("flat", old["flat"], new["flat"], v)
+        _check_index_update("flat", old["flat"], new["flat"])
+        _check_index_update("hnsw", old["hnsw"], new["hnsw"])
+    elif index_type == "hfresh":
+        _immutable("distance", old.get("distance"), new.get("distance"))
+        _immutable("replicas", old.get("replicas"), new.get("replicas"))
 
 
 def _check_sharding(old: JsonDict, new: JsonDict) -> None:
@@ -227,10 +325,10 @@ def _without_description(prop: JsonDict) -> JsonDict:
     return out
 
 
-def _check_properties(stored: JsonDict, upd: JsonDict, v: Version) -> list[JsonDict]:
-    """Properties must be unchanged except descriptions (1.30+); returns the list to store."""
+def _check_properties(stored: JsonDict, upd: JsonDict, v: Version) -> None:
+    """Properties must be unchanged except descriptions (1.30+)."""
     old_props = stored.get("properties") or []
-    new_props = [finish_property(p) for p in upd.get("properties") or []]
+    new_props = [finish_property(copy.deepcopy(p)) for p in upd.get("properties") or []]
     if v < (1, 30, 0):
         # Before 1.30 the whole slice was compared with reflect.DeepEqual (order and descriptions too).
         if old_props != new_props:
@@ -239,7 +337,7 @@ def _check_properties(stored: JsonDict, upd: JsonDict, v: Version) -> list[JsonD
                 'feature (e.g. "POST /v1/schema/{className}/properties") to add additional '
                 "properties"
             )
-        return old_props
+        return
     if len(old_props) != len(new_props):
         raise SchemaError(ERR_PROPERTIES_UPDATED)
     old_sorted = sorted(old_props, key=lambda p: str(p.get("name")))
@@ -258,16 +356,10 @@ def _check_properties(stored: JsonDict, upd: JsonDict, v: Version) -> list[JsonD
             k: x for k, x in _without_description(new).items() if k not in strip
         }:
             raise SchemaError(f'property "{old["name"]}": {ERR_PROPERTIES_UPDATED}')
-    # The server sorts both lists by name in place before storing, so GET order can change.
-    return new_sorted
-
-
-def _index_timestamps_immutable(v: Version) -> bool:
-    # PR #10035: v1.35.0, backported to the v1.32.24 and v1.33.11 lines (reference §3.2).
-    return v >= (1, 35, 0) or (v[:2] == (1, 32) and v[2] >= 24) or (v[:2] == (1, 33) and v[2] >= 11)
 
 
 def _check_inverted(old: JsonDict, new: JsonDict, v: Version) -> None:
+    """``inverted.ValidateUserConfigUpdate`` (adapters/repos/db/inverted/config_update.go)."""
     def flag(cfg: JsonDict, key: str) -> bool:
         return bool(cfg.get(key, False))
 
@@ -277,23 +369,9 @@ def _check_inverted(old: JsonDict, new: JsonDict, v: Version) -> None:
         validate_inverted(new)
     except SchemaError as e:
         raise SchemaError(f"inverted index config: {e.message}") from None
-    for key, old_text in (
-        ("indexPropertyLength", "IndexPropertyLength"),
-        ("indexNullState", "IndexNullState"),
-    ):
+    for key, text in (("indexPropertyLength", "IndexPropertyLength"), ("indexNullState", "IndexNullState")):
         if flag(old, key) != flag(new, key):
-            if v >= (1, 35, 0):
-                # Newer wording introduced with the indexTimestamps change (reference §3.2).
-                raise SchemaError(
-                    f'inverted index config: "{key}" setting is immutable. Value changed from '
-                    f'"{_fmt(flag(old, key))}" to "{_fmt(flag(new, key))}"'
-                )
-            raise SchemaError(f"inverted index config: {old_text} cannot be changed when updating a schema")
-    if _index_timestamps_immutable(v) and flag(old, "indexTimestamps") != flag(new, "indexTimestamps"):
-        raise SchemaError(
-            'inverted index config: "indexTimestamp" setting is immutable. Value changed from '
-            f'"{_fmt(flag(old, "indexTimestamps"))}" to "{_fmt(flag(new, "indexTimestamps"))}"'
-        )
+            raise SchemaError(f"inverted index config: {text} cannot be changed when updating a schema")
 
 
 def _check_presets_still_used(properties: list[JsonDict], presets: JsonDict) -> None:
@@ -304,8 +382,8 @@ def _check_presets_still_used(properties: list[JsonDict], presets: JsonDict) -> 
         preset = (prop.get("textAnalyzer") or {}).get("stopwordPreset") or ""
         if preset and preset not in BUILTIN_STOPWORD_PRESETS and preset not in presets:
             raise SchemaError(
-                f'invertedIndexConfig.stopwordPresets: cannot remove preset "{preset}" because it is still '
-                f'used by property "{name}"'
+                f'inverted index config: invertedIndexConfig.stopwordPresets: cannot remove preset "{preset}" '
+                f'because it is still used by property "{name}"'
             )
         for nested in prop.get("nestedProperties") or []:
             check(f"{name}.{nested.get('name')}", nested)

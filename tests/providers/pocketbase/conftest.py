@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from tests.pocketbase_fixture import (  # noqa: F401  (the fixtures register by 
     PocketBaseServer,
     pocketbase_fixture,
     pocketbase_server_fixture,
+    start_pocketbase,
 )
 
 Baseform = Callable[..., CliResult]
@@ -44,3 +45,16 @@ def baseform(pocketbase: PocketBaseServer) -> Baseform:
         return run_cli([str(a) for a in argv], env=connection_env(pocketbase))
 
     return run
+
+
+@pytest.fixture(scope="session")
+def server_b_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PocketBaseServer]:
+    with start_pocketbase(tmp_path_factory.mktemp("pocketbase-b") / "pb_data") as server:
+        yield server
+
+
+@pytest.fixture
+def server_b(server_b_once: PocketBaseServer) -> PocketBaseServer:
+    """A second, empty PocketBase (fresh-install collections only), shared by the session."""
+    server_b_once.reset()
+    return server_b_once

@@ -237,26 +237,30 @@ def test_type_change_is_a_replace_that_explains_the_data_loss(
     assert field(pocketbase, "metrics", "value")["type"] == "number"
 
 
-def test_server_rejection_names_the_manifest_line_and_changes_nothing(
+def test_server_rejection_names_the_manifest_lines_and_changes_nothing(
         baseform: Baseform, pocketbase: PocketBaseServer, manifest: Manifest) -> None:
+    # errors only the server can see: a thumb size format, and a field of a view (from its query)
     path = manifest("""
         collections:
           - name: good
             fields: [{name: title, type: text}]
+          - name: stats
+            type: view
+            viewQuery: SELECT id, title FROM good
           - name: bad
-            listRule: "nosuchfield = 1"
+            listRule: "@collection.stats.total > 0"
             fields:
               - {name: title, type: text}
               - {name: photo, type: file, thumbs: [big]}
     """)
     result = baseform("apply", path, "--auto-approve")
     assert result.code == 1
-    assert f"{path}:{line_of(path, '- name: bad')}" in result.text
-    assert "listRule: Invalid rule" in result.text and "nosuchfield" in result.text
+    assert f"{path}:{line_of(path, 'listRule:')}" in result.text  # the rule's line, not the collection's
+    assert "listRule: Invalid rule" in result.text and "@collection.stats.total" in result.text
     assert f"{path}:{line_of(path, 'name: photo')}" in result.text
     assert "pocketbase.collections.bad.fields.photo: thumbs" in result.text
     assert "The failed call is atomic on the server: it changed nothing." in result.out
-    assert names(pocketbase) == {"users"}  # the valid collection was not created either
+    assert names(pocketbase) == {"users"}  # the valid collections were not created either
 
 
 def test_prune_deletes_undeclared_collections_only_with_allow_destroy(

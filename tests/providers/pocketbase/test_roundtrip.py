@@ -4,7 +4,6 @@ plans as no changes on A, rebuilds the same project on an empty server B, and B 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ import yaml
 
 from baseform.secrets import MASK
 from tests.clirun import run_cli
-from tests.pocketbase_fixture import PocketBaseServer, start_pocketbase
+from tests.pocketbase_fixture import PocketBaseServer
 from tests.providers.pocketbase.conftest import connection_env
 
 # Every field type and most options, a relation cycle (people <-> pets), a self-relation, relations to
@@ -101,19 +100,6 @@ pocketbase:
 
 SYSTEM_COLLECTIONS = {"_superusers", "_externalAuths", "_mfas", "_otps", "_authOrigins"}
 SYSTEM_AUTH_FIELDS = {"id", "password", "tokenKey", "email", "emailVisibility", "verified"}
-
-
-@pytest.fixture(scope="module")
-def server_b_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PocketBaseServer]:
-    with start_pocketbase(tmp_path_factory.mktemp("pocketbase-b") / "pb_data") as server:
-        yield server
-
-
-@pytest.fixture
-def server_b(server_b_once: PocketBaseServer) -> PocketBaseServer:
-    """A second, empty PocketBase (fresh-install collections only)."""
-    server_b_once.reset()
-    return server_b_once
 
 
 def cli(server: PocketBaseServer, *argv: str | Path) -> str:

@@ -19,18 +19,25 @@ pocketbase:
   collections:
     - name: good
       fields: [{name: title, type: text}]
+    - name: stats
+      type: view
+      viewQuery: SELECT id, title FROM good
     - name: bad
-      listRule: "nosuchfield = 1"
+      listRule: >-
+        @request.auth.id != '' &&
+        @collection.stats.total > 0
       fields:
         - {name: title, type: text}
         - {name: photo, type: file, thumbs: [big]}
 """
 
-# what PocketBase 0.40 answers to the import of MANIFEST (recorded)
+# What PocketBase 0.40 answers to the import of MANIFEST (recorded). Neither error can be seen before
+# sending: a thumb size is the server's own format, and a view's fields come from its query.
 REJECTION = {"data": {"collections": {"code": "validation_collections_import_failure", "message": (
-    'Data validations failed for collection "bad" (pbc_1):\n' + json.dumps(
+    'Data validations failed for collection "bad" (pbc_2366448522):\n' + json.dumps(
         {"fields": {"2": {"thumbs": {"0": "must be in a valid format"}}},
-         "listRule": 'Invalid rule. Raw error: invalid left operand "nosuchfield" - unknown field "nosuchfield"'},
+         "listRule": 'Invalid rule. Raw error: invalid left operand "@collection.stats.total" - unknown field '
+                     '"total"'},
         indent=2) + ".")}}, "message": "Failed to import collections.", "status": 400}
 
 
@@ -46,8 +53,8 @@ def test_the_session_parser_alone_gives_readable_paths() -> None:
     assert message.splitlines() == [
         "Failed to import collections.",
         "    collections.bad.fields.2.thumbs.0: must be in a valid format",
-        '    collections.bad.listRule: Invalid rule. Raw error: invalid left operand "nosuchfield" - unknown '
-        'field "nosuchfield"',
+        '    collections.bad.listRule: Invalid rule. Raw error: invalid left operand "@collection.stats.total" - '
+        'unknown field "total"',
     ]
 
 
@@ -63,10 +70,11 @@ def test_an_import_rejection_names_manifest_lines_from_the_operation_alone(tmp_p
     assert isinstance(planner.provider.config, PocketBaseConfig)
     fresh = PocketBaseProvider(planner.provider.config)
     explained = fresh.explain_error(operation, rejection(operation.description))
+    # each error at its own line: the field's, and the rule's (not the collection's)
     assert explained.splitlines()[1:] == [
-        f"    {path}:10:11 pocketbase.collections.bad.fields.photo: thumbs.0: must be in a valid format",
-        f"    {path}:6:7 pocketbase.collections.bad: listRule: Invalid rule. Raw error: invalid left operand "
-        '"nosuchfield" - unknown field "nosuchfield"',
+        f"    {path}:15:11 pocketbase.collections.bad.fields.photo: thumbs.0: must be in a valid format",
+        f"    {path}:10:17 pocketbase.collections.bad: listRule: Invalid rule. Raw error: invalid left operand "
+        '"@collection.stats.total" - unknown field "total"',
     ]
     assert explained.startswith(f"{operation.description}: PUT http://pb/api/collections/import -> 400: "
                                 "Failed to import collections.")

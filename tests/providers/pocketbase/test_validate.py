@@ -82,3 +82,25 @@ def test_relation_to_an_unknown_collection_fails_the_plan_at_its_line(tmp_path: 
         assert f"{path}:6" in str(e) and "'ghosts'" in str(e)
     else:
         raise AssertionError("a relation to an unknown collection was accepted")
+
+
+def test_field_ids_manage_rule_and_null_list_options(tmp_path: Path) -> None:
+    code, text, path = validate(tmp_path, """\
+    - name: members
+      type: auth
+      manageRule: ""
+      fields:
+        - {name: handle, type: text, id: f_handle}
+        - {name: nick, type: text, id: f_handle}
+        - {name: mail2, type: email, id: email3885137012, exceptDomains: null, onlyDomains: null}
+        - {name: photo, type: file, mimeTypes: null, thumbs: null}
+""")
+    assert code == 1
+    expected = {
+        6: 'manageRule cannot be ""',
+        9: "field id 'f_handle' is also the id of 'handle'",
+        10: "field id 'email3885137012' is the id of the system field 'email'",
+    }
+    for line, message in expected.items():
+        assert any(f"{path}:{line}:" in row and message in row for row in text.splitlines()), (line, message, text)
+    assert "3 problems" in text  # null list options are fine: the server stores them as []

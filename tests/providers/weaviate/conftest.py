@@ -6,16 +6,19 @@ that uses them, so every test starts from an empty schema.
 
 from __future__ import annotations
 
+import json
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from tests.clirun import CliResult, run_cli
 from tests.emulators.server import RunningEmulator, serve
-from tests.emulators.weaviate import WeaviateEmulator
+from tests.emulators.weaviate import WeaviateEmulator, stop_all
 
 API_KEY = "wv-test-key-91f3"
 
@@ -59,6 +62,24 @@ class Weaviate:
         """True when a plan of ``text`` shows no changes (exit 0 with --detailed-exitcode)."""
         return self.plan(text, "--detailed-exitcode").code == 0
 
+    def plan_json(self, text: str) -> dict[str, Any]:
+        """The JSON plan of ``text`` (changes and the operations apply would run)."""
+        result = self.plan(text, "--format", "json")
+        assert result.code == 0, result.text
+        plan: dict[str, Any] = json.loads(result.out)
+        return plan
+
+    def http(self) -> httpx.Client:
+        """A raw HTTP client for the server (reads it back independently of baseform)."""
+        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        return httpx.Client(base_url=self.server.url, headers=headers, trust_env=False)
+
+    def schema(self, name: str) -> dict[str, Any]:
+        """``GET /v1/schema/{name}`` as the server answers it."""
+        with self.http() as http:
+            body: dict[str, Any] = http.get(f"/v1/schema/{name}").json()
+        return body
+
 
 @pytest.fixture(scope="session")
 def weaviate_servers() -> Iterator[dict[str, RunningEmulator]]:
@@ -69,11 +90,10 @@ def weaviate_servers() -> Iterator[dict[str, RunningEmulator]]:
         "auth": serve(WeaviateEmulator("1.32.0", api_key=API_KEY)),
     }
     yield running
-    for server in running.values():
-        server.stop()
+    stop_all(running.values())
 
 
-def _fresh(servers: dict[str, RunningEmulator], key: str, tmp_path: Path, api_key: str | None = None) -> Weaviate:
+def _fresh(servers: dict[Any, RunningEmulator], key: Any, tmp_path: Path, api_key: str | None = None) -> Weaviate:
     server = servers[key]
     server.emulator.reset()
     server.emulator.set_faults(latency_ms=0, error_5xx_rate=0, rate_limit_rate=0, drop_after_commit_rate=0,
@@ -97,6 +117,39 @@ def weaviate_130(weaviate_servers: dict[str, RunningEmulator], tmp_path: Path) -
 def weaviate_136(weaviate_servers: dict[str, RunningEmulator], tmp_path: Path) -> Weaviate:
     """An empty Weaviate 1.36 with text2vec-openai and generative-openai enabled."""
     return _fresh(weaviate_servers, "1.36", tmp_path)
+
+
+def assert_reported(err: str, path: str, expected: dict[int, str] | list[tuple[int, str]]) -> None:
+    """Each (line, message) is one row of ``err`` located at ``path:line``."""
+    rows = err.splitlines()
+    for line, message in expected.items() if isinstance(expected, dict) else expected:
+        assert any(f"{path}:{line}" in row and message in row for row in rows), (line, message, err)
+
+
+WeaviateAt = Callable[..., Weaviate]
+"""``weaviate_at(version, **settings)``: an empty emulated server of that release and configuration
+(``modules``, ``nodes``, ``default_quantization``, ``default_vector_index``, ``hfresh``...)."""
+
+
+@pytest.fixture(scope="session")
+def weaviate_releases() -> Iterator[dict[tuple[Any, ...], RunningEmulator]]:
+    started: dict[tuple[Any, ...], RunningEmulator] = {}
+    yield started
+    stop_all(started.values())
+
+
+@pytest.fixture()
+def weaviate_at(weaviate_releases: dict[tuple[Any, ...], RunningEmulator], tmp_path: Path) -> WeaviateAt:
+    """The version matrix: each release/configuration is started once per session and reset per use."""
+
+    def get(version: str, **settings: Any) -> Weaviate:
+        key = (version, *sorted((k, str(v)) for k, v in settings.items()))
+        if key not in weaviate_releases:
+            modules = tuple(settings.pop("modules", ()))
+            weaviate_releases[key] = serve(WeaviateEmulator(version, modules=modules, **settings))
+        return _fresh(weaviate_releases, key, tmp_path)
+
+    return get
 
 
 @pytest.fixture()

@@ -34,7 +34,9 @@ NAMED = {"vectorConfig": {"a": {"vectorIndexType": "flat", "vectorizer": {"none"
     ("invertedIndexConfig.bm25.b", 0.75, 0.9, HNSW, (1, 32, 0), True),
     ("invertedIndexConfig.indexNullState", False, True, HNSW, (1, 32, 0), False),
     ("replicationConfig.deletionStrategy", "NoAutomatedResolution", "TimeBasedResolution", HNSW, (1, 32, 0), True),
-    ("replicationConfig.factor", 1, 3, HNSW, (1, 32, 0), False),
+    # the server changes the factor in place (refusing it when the replicas are missing): never a replace
+    ("replicationConfig.factor", 1, 3, HNSW, (1, 32, 0), True),
+    ("replicationConfig.factor", 3, 1, HNSW, (1, 36, 0), True),
     ("multiTenancyConfig.enabled", False, True, HNSW, (1, 32, 0), False),
     ("multiTenancyConfig.autoTenantCreation", False, True, HNSW, (1, 32, 0), True),
     ("shardingConfig.desiredCount", 1, 3, HNSW, (1, 32, 0), False),

@@ -18,7 +18,7 @@ import yaml
 
 from tests.emulators.server import RunningEmulator, serve
 from tests.emulators.weaviate import WeaviateEmulator
-from tests.providers.weaviate.conftest import Weaviate
+from tests.providers.weaviate.conftest import Weaviate, assert_reported
 
 
 @pytest.fixture(scope="module")
@@ -270,8 +270,7 @@ def test_invalid_newer_keys_are_reported_together_with_lines(weaviate_137: Weavi
         16: "an object TTL on _creationTimeUnix needs indexTimestamps: true",
         18: "an enabled objectTtlConfig needs deleteOn",
     }
-    for line, message in expected.items():
-        assert any(f"{path}:{line}" in row and message in row for row in result.err.splitlines()), (line, result.err)
+    assert_reported(result.err, path, expected)
     assert weaviate_137.emulator.stats["requests"] == 0
 
 

@@ -139,7 +139,8 @@ def test_export_round_trips_through_an_empty_server(weaviate_auth: Weaviate, ser
                                                   "apiKey": '{{ env.WEAVIATE_API_KEY | default("") }}'}}
     classes: dict[str, Any] = {c["class"]: c for c in document["weaviate"]["classes"]}
     assert list(classes) == ["Article", "Author", "Note", "Plain"]
-    assert classes["Plain"] == {"class": "Plain"}
+    # the vector index type is always written: its default depends on the server (DEFAULT_VECTOR_INDEX)
+    assert classes["Plain"] == {"class": "Plain", "vectorizer": "none", "vectorIndexType": "hnsw"}
     # cross-references come last, by name; the others keep the manifest's order
     assert [p["name"] for p in classes["Author"]["properties"]] == ["name", "articles", "mentor"]
     assert [p["name"] for p in classes["Article"]["properties"]][-3:] == ["source", "mentions", "writtenBy"]
@@ -177,15 +178,19 @@ def test_classes_made_with_raw_api_calls_export_without_server_defaults(weaviate
     providers = tmp_path / "providers.yaml"
     providers.write_text("version: 1\nproviders: {weaviate: {}}\n")
     exported = yaml.safe_load(export(weaviate_136, providers, tmp_path / "exported.yaml"))["weaviate"]["classes"]
+    openai = {"vectorizeClassName": True, "baseURL": "https://api.openai.com", "model": "text-embedding-3-small"}
     assert exported == [
-        {"class": "Hand", "properties": [
+        {"class": "Hand", "vectorizer": "none", "vectorIndexType": "hnsw", "properties": [
             {"name": "title", "dataType": ["text"]}, {"name": "n", "dataType": ["int"]},
             # the server stored the deprecated type as text with whitespace tokenization
             {"name": "old", "dataType": ["text"], "tokenization": "whitespace"},
             {"name": "obj", "dataType": ["object"], "nestedProperties": [
                 {"name": "z", "dataType": ["text"]}, {"name": "a", "dataType": ["int"]}]}]},
-        {"class": "Named", "vectorConfig": {"v": {"vectorizer": {"text2vec-openai": {}}}}},
-        {"class": "Tenanted", "multiTenancyConfig": {"enabled": True}},
-        {"class": "Vec", "vectorizer": "text2vec-openai", "properties": [{"name": "body", "dataType": ["text"]}]},
+        # the module's defaults, stored by the server at create, are part of the class
+        {"class": "Named", "vectorConfig": {"v": {"vectorizer": {"text2vec-openai": openai},
+                                                  "vectorIndexType": "hnsw"}}},
+        {"class": "Tenanted", "vectorizer": "none", "vectorIndexType": "hnsw", "multiTenancyConfig": {"enabled": True}},
+        {"class": "Vec", "vectorizer": "text2vec-openai", "vectorIndexType": "hnsw",
+         "moduleConfig": {"text2vec-openai": openai}, "properties": [{"name": "body", "dataType": ["text"]}]},
     ]
     assert plan_exit(weaviate_136, tmp_path / "exported.yaml") == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.providers.weaviate.conftest import Weaviate
+from tests.providers.weaviate.conftest import Weaviate, assert_reported
 
 BAD = """\
 weaviate:
@@ -19,7 +19,7 @@ weaviate:
         - {name: tags, dataType: [text], indexRangeFilters: true}
     - class: Multi
       vectorizer: none
-      vectorConfig: {v1: {vectorizer: {none: {}}}}
+      vectorConfig: {default: {vectorizer: {none: {}}}}
       tenants: [{name: acme}]
       properties:
         - {name: Title, dataType: [text]}
@@ -40,12 +40,12 @@ def test_invalid_names_and_types_are_reported_together_with_lines(weaviate: Weav
         8: "tokenization is allowed only for text/text[]",
         9: "data type 'object' needs at least one nested property",
         10: "indexRangeFilters is allowed only for int, number and date",
-        13: "cannot have both a class-level vector",
+        # a class-level vector beside named vectors is fine (1.31+), but not beside one named 'default'
+        13: "a named vector called 'default' cannot sit beside a class-level vector",
         14: "tenants need a multi-tenant class",
         17: "weaviate.classes.Multi.properties.title is declared twice",
     }
-    for line, message in expected.items():
-        assert any(f"{path}:{line}" in row and message in row for row in err.splitlines()), (line, err)
+    assert_reported(err, path, expected)
     # nothing was sent anywhere
     assert weaviate.emulator.stats["requests"] == 0
 
@@ -120,3 +120,53 @@ def test_vectorizer_module_must_be_enabled_on_the_server(weaviate: Weaviate) -> 
     assert "vectorizer module 'text2vec-openai' is not enabled on this server (enabled: none)" in result.err
     assert "'text2vec-cohere' is not enabled" in result.err
     assert weaviate.emulator.classes == {}
+
+
+SERVER_RULES = """\
+weaviate:
+  classes:
+    - class: Doc
+      vectorIndexConfig: {maxConnections: 2, efConstruction: 3, filterStrategy: fastest, multivector: {enabled: true}}
+      vectorConfig:
+        q: {vectorizer: {none: {}}, vectorIndexConfig: {rq: {enabled: true, bits: 2}}}
+        m: {vectorizer: {none: {}}, vectorIndexConfig: {multivector: {muvera: {enabled: true, ksim: 11}}}}
+        t: {vectorizer: {text2vec-openai: {}}, vectorIndexConfig: {multivector: {enabled: true}}}
+        f: {vectorizer: {none: {}}, vectorIndexType: flat, vectorIndexConfig: {pq: {enabled: true}}}
+        h: {vectorizer: {none: {}}, vectorIndexType: hfresh, vectorIndexConfig: {distance: dot}}
+      properties:
+        - name: meta
+          dataType: [object]
+          nestedProperties:
+            - {name: code, dataType: [text], tokenization: trigram}
+        - {name: body, dataType: [text], moduleConfig: {text2vec-cohere: {skip: true}}}
+"""
+
+
+def test_server_rules_are_checked_at_validate_time_with_lines(weaviate: Weaviate) -> None:
+    """Rules the server enforces only when the class is created (they failed halfway through an apply)."""
+    path = weaviate.manifest(SERVER_RULES)
+    result = weaviate.cli("validate", path)
+    assert result.code == 1
+    expected = {
+        4: "maxConnections 2: Weaviate takes 4 to 2047",
+        6: "rq.bits 2: Weaviate takes 8, 4 (1.39+) or 1 (1.33+)",
+        7: "muvera ksim 11: Weaviate takes at most 10",
+        8: "vectorizer 'text2vec-openai' makes one vector per object; a multi-vector index needs",
+        9: "PQ is not supported for a flat index",
+        10: "distance 'dot': an hfresh index takes 'cosine' or 'l2-squared'",
+        15: "tokenization 'trigram' is not allowed in a nested property",
+        16: "property 'body' configures vectorizer 'text2vec-cohere', which the class does not use",
+    }
+    assert_reported(result.err, path, expected)
+    assert_reported(result.err, path, [(4, "efConstruction 3: Weaviate takes 4 or more"),
+                                       (4, "filterStrategy 'fastest'"),
+                                       (4, "a multi-vector index is possible only on a named vector")])
+    assert weaviate.emulator.stats["requests"] == 0
+
+
+def test_a_schema_dump_with_an_extra_top_level_key_names_the_key(weaviate: Weaviate) -> None:
+    dump = weaviate.tmp / "schema.json"
+    dump.write_text('{\n  "classes": [{"class": "Doc"}],\n  "exportedAt": "2024-05-01"\n}\n')
+    result = weaviate.cli("validate", str(dump))
+    assert result.code == 1
+    assert f"{dump}:3" in result.err and "unknown key 'exportedAt' in a Weaviate schema dump" in result.err

@@ -1,13 +1,15 @@
 """The PocketBase provider (0.23+): collections, their fields and indexes, as one import per apply.
 
 The class only wires the modules together: ``models`` (manifest), ``declared`` (desired side and
-checks), ``live`` (reading), ``collections``/``fields``/``indexes`` (each kind's diff shape and
-rules), ``import_plan`` (operations), ``server_errors``, ``connection``, ``export`` and ``local``.
+checks), ``live`` (reading), ``planning`` (the desired side completed against the server),
+``collections``/``fields``/``indexes`` (each kind's diff shape and rules), ``references`` (rules and
+view queries checked against ``catalog``; ``filters``, ``rules``, ``view_queries``), ``import_plan``
+(operations), ``server_errors``, ``connection``, ``export``, ``native`` and ``local``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import httpx
 
@@ -19,7 +21,7 @@ from baseform.errors import ApiError, Diagnostic
 from baseform.http import Session
 from baseform.manifest.models import Section
 from baseform.providers.base import Locator, Provider
-from baseform.providers.pocketbase.collections import COLLECTIONS, resolve_relations
+from baseform.providers.pocketbase.collections import COLLECTIONS
 from baseform.providers.pocketbase.connection import open_session
 from baseform.providers.pocketbase.declared import check_section, desired_resources
 from baseform.providers.pocketbase.export import export_section
@@ -29,6 +31,7 @@ from baseform.providers.pocketbase.indexes import INDEXES
 from baseform.providers.pocketbase.live import read_state
 from baseform.providers.pocketbase.models import PocketBaseConfig, PocketBaseSection
 from baseform.providers.pocketbase.native import PB_SCHEMA
+from baseform.providers.pocketbase.planning import prepare_desired
 from baseform.providers.pocketbase.server_errors import body_origins, explain
 from baseform.types import JSON, JSONObject
 
@@ -64,10 +67,22 @@ class PocketBaseProvider(Provider):
         return await open_session(self.config, transport)
 
     async def read(self, session: Session, desired: Sequence[DesiredResource]) -> LiveState:
-        return await read_state(session)
+        return await read_state(session, desired)
 
     def prepare(self, desired: Sequence[DesiredResource], live: LiveState) -> list[DesiredResource]:
-        return resolve_relations(desired, live)
+        return prepare_desired(desired, live)
+
+    def live_dependencies(self, live: LiveState) -> Mapping[Address, frozenset[Address]]:
+        """Each relation field -> the live collection it points at (recreated with it)."""
+        by_id = {str(r.raw["id"]): a for a, r in live.resources.items() if a.kind == "collections"}
+        out: dict[Address, frozenset[Address]] = {}
+        for address, resource in live.resources.items():
+            raw = resource.raw
+            if address.kind == "fields" and isinstance(raw, dict) and raw.get("type") == "relation":
+                target = by_id.get(str(raw.get("collectionId")))
+                if target is not None:
+                    out[address] = frozenset({target})
+        return out
 
     def replace_reasons(self, address: Address, before: JSONObject, after: JSONObject,
                         diffs: Sequence[FieldDiff], live: LiveState) -> list[str]:
@@ -93,7 +108,7 @@ class PocketBaseProvider(Provider):
         collections = body.get("collections") if isinstance(body, dict) else None
         if not isinstance(operation, ImportOperation) or not isinstance(collections, list):
             return str(error)
-        message = explain(error.server_message, body_origins(collections, operation.sources))
+        message = explain(error.server_message, body_origins(collections, operation.sources, operation.parts))
         return str(ApiError(method=error.method, url=error.url, status=error.status, kind=error.kind,
                             operation=error.operation, message=message))
 

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from baseform.engine.address import Address
 from baseform.engine.resource import DesiredResource, KindRules, LiveState
-from baseform.errors import PlanError
 from baseform.providers.pocketbase.models import AUTH_OPTION_KEYS, CollectionSpec
 from baseform.types import JSON, JSONObject
 
@@ -31,10 +29,10 @@ __all__ = [
     "collection_address",
     "desired_collection",
     "live_collection",
+    "live_origin",
     "merge_declared",
     "new_collection_id",
     "plan_collection_ids",
-    "resolve_relations",
     "system_collections",
 ]
 
@@ -113,7 +111,7 @@ def new_collection_id(kind: str, name: str, taken: Iterable[str]) -> str:
     return next(f"{base}{n}" for n in range(2, 1000) if f"{base}{n}" not in used)
 
 
-def _live_origin(d: DesiredResource, live: LiveState) -> Address | None:
+def live_origin(d: DesiredResource, live: LiveState) -> Address | None:
     """The live address a desired collection is matched to (itself, or what it is renamed from)."""
     if d.address in live.resources:
         return d.address
@@ -135,7 +133,7 @@ def plan_collection_ids(desired: Sequence[DesiredResource], live: LiveState) -> 
     for d in desired:
         if d.address.kind != "collections":
             continue
-        origin = _live_origin(d, live)
+        origin = live_origin(d, live)
         raw = live.resources[origin].raw if origin else None
         if raw is not None and raw["type"] == d.value["type"]:
             ids[d.address.name] = str(raw["id"])
@@ -143,32 +141,3 @@ def plan_collection_ids(desired: Sequence[DesiredResource], live: LiveState) -> 
             ids[d.address.name] = new_collection_id(str(d.value["type"]), d.address.name, taken)
             taken.add(ids[d.address.name])
     return ids
-
-
-def resolve_relations(desired: Sequence[DesiredResource], live: LiveState) -> list[DesiredResource]:
-    """Desired resources with relation targets resolved to ids and auth options merged over live.
-
-    A target is a declared collection or one on the server (``users`` need not be declared), system
-    collections (``_superusers``) included. Raises PlanError for a target that is neither.
-    """
-    ids = plan_collection_ids(desired, live)
-    by_name = {name.lower(): str(raw["id"]) for name, raw in system_collections(live).items()}
-    by_name.update({a.name.lower(): str(r.raw["id"]) for a, r in live.resources.items() if a.kind == "collections"})
-    by_name.update({k.lower(): v for k, v in ids.items()})
-    out: list[DesiredResource] = []
-    for d in desired:
-        value = d.value
-        if d.address.kind == "fields" and value.get("type") == "relation":
-            target = str(value["collectionId"])
-            if target.lower() not in by_name:
-                raise PlanError(f"relation target collection {target!r} is neither declared in the manifest "
-                                "nor a collection on the server", address=str(d.address), source=d.source)
-            value = {**value, "collectionId": by_name[target.lower()]}
-        elif d.address.kind == "collections":
-            origin = _live_origin(d, live)
-            if origin is not None:
-                before = live.resources[origin].value
-                value = {k: (merge_declared(before.get(k), v) if isinstance(v, dict) else v)
-                         for k, v in value.items()}
-        out.append(replace(d, value=value) if value is not d.value else d)
-    return out

@@ -12,10 +12,19 @@ from collections.abc import Iterator
 from baseform.engine.resource import DesiredResource
 from baseform.errors import Diagnostic
 from baseform.providers.base import Locator
+from baseform.providers.pocketbase.catalog import catalog_of
 from baseform.providers.pocketbase.collections import PROVIDER, RULE_KEYS, collection_address, desired_collection
-from baseform.providers.pocketbase.fields import SYSTEM_FIELD_NAMES, desired_field, is_field_name
+from baseform.providers.pocketbase.fields import (
+    SYSTEM_FIELD_NAMES,
+    SYSTEM_FIELD_TYPES,
+    desired_field,
+    field_id,
+    is_field_name,
+)
 from baseform.providers.pocketbase.indexes import parse_index
 from baseform.providers.pocketbase.models import AUTH_OPTION_KEYS, CollectionSpec, PocketBaseSection
+from baseform.providers.pocketbase.references import VIEW_QUERY, reference_problems
+from baseform.providers.pocketbase.rules import RULE_OPTIONS
 
 __all__ = ["check_section", "desired_resources"]
 
@@ -29,8 +38,11 @@ def desired_resources(section: PocketBaseSection, locate: Locator) -> list[Desir
     for i, spec in enumerate(section.collections):
         address = collection_address(spec.name)
         where = (PROVIDER, "collections", i)
-        out.append(DesiredResource(address, desired_collection(spec), locate(where), protect=spec.protect,
-                                   renamed_from=spec.renamedFrom))
+        value = desired_collection(spec)
+        parts = {key: span for key in (*RULE_OPTIONS, VIEW_QUERY)
+                 if isinstance(value.get(key), str) and (span := locate((*where, key))) is not None}
+        out.append(DesiredResource(address, value, locate(where), protect=spec.protect,
+                                   renamed_from=spec.renamedFrom, parts=parts))
         for j, f in enumerate(spec.fields):
             target = getattr(f, "collection", None)
             deps = frozenset({collection_address(target)}) if target in declared and target != spec.name \
@@ -59,6 +71,8 @@ def check_section(section: PocketBaseSection, locate: Locator) -> list[Diagnosti
         seen.setdefault(key, spec.name)
         problems.extend(Diagnostic(message, locate((*where, *path)), _address_of(spec, path), hint)
                         for path, message, hint in _collection_problems(spec))
+    desired = desired_resources(section, locate)
+    problems.extend(reference_problems(desired, catalog_of(desired)))
     return problems
 
 
@@ -93,6 +107,9 @@ def _collection_problems(spec: CollectionSpec) -> Iterator[Problem]:
     elif spec.viewQuery is not None:
         yield ("viewQuery",), f"viewQuery is only for view collections (this one is {spec.type!r})", \
             "set type: view or remove viewQuery"
+    if spec.manageRule == "":
+        yield ("manageRule",), "manageRule cannot be \"\" (PocketBase refuses a blank manage rule)", \
+            "use null (superusers only) or a rule"
     if spec.type != "auth":
         for key in AUTH_OPTION_KEYS:
             if key in set_keys:
@@ -103,10 +120,19 @@ def _collection_problems(spec: CollectionSpec) -> Iterator[Problem]:
 
 def _field_problems(spec: CollectionSpec) -> Iterator[Problem]:
     system = SYSTEM_FIELD_NAMES[spec.type]
+    system_ids = {field_id(kind, name, ()): name for name, kind in SYSTEM_FIELD_TYPES[spec.type].items()}
     names: dict[str, str] = {}
+    ids: dict[str, str] = {}
     for j, f in enumerate(spec.fields):
         at = ("fields", j)
         lowered = f.name.lower()
+        if f.id is not None:
+            if f.id in system_ids:
+                yield (*at, "id"), f"field id {f.id!r} is the id of the system field {system_ids[f.id]!r}", \
+                    "give the field its own id, or none"
+            elif f.id in ids:
+                yield (*at, "id"), f"field id {f.id!r} is also the id of {ids[f.id]!r}", "give each field its own id"
+            ids.setdefault(f.id, f.name)
         if f.name in system:
             yield (*at, "name"), f"{f.name!r} is a system field of {spec.type} collections; PocketBase " \
                 "manages it and baseform never changes it", "remove it from fields"

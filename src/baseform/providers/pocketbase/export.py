@@ -2,7 +2,8 @@
 
 Minimal: server defaults are left out (null rules, base type, field options at their defaults,
 auth options at a new auth collection's defaults, key by key inside each option object) and system
-collections, fields and the server's own auth indexes are not written. Email templates are written
+collections, fields and the server's own auth indexes (by definition, whatever their names) are not
+written; a field's id only when it is not the one PocketBase derives from its type and name. Email templates are written
 only where they differ from the server's built-in text, which is read from the ``_superusers``
 collection (PocketBase gives every auth collection the same built-in templates). Stable:
 collections sorted by name, fields and indexes in the server's order (one import creates them in
@@ -18,7 +19,7 @@ from typing import Any
 from baseform.engine.resource import LiveState
 from baseform.providers.pocketbase.collections import RULE_KEYS, system_collections
 from baseform.providers.pocketbase.fields import export_field
-from baseform.providers.pocketbase.indexes import is_auto_index, parse_index
+from baseform.providers.pocketbase.indexes import is_default_builtin, parse_index
 from baseform.types import JSON, JSONObject
 
 __all__ = ["export_section"]
@@ -96,7 +97,7 @@ def _collection(raw: Mapping[str, Any], names: Mapping[str, str], reference: Map
     if fields:
         entry["fields"] = fields
     indexes = [text for text in raw.get("indexes", [])
-               if (index := parse_index(text)) is None or not is_auto_index(index.name, str(raw["id"]))]
+               if (index := parse_index(text)) is None or not is_default_builtin(index, str(raw["type"]))]
     if indexes:
         entry["indexes"] = indexes
     return entry

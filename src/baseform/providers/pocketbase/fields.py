@@ -1,9 +1,10 @@
 """Collection fields: their diff shape, the server's defaults per type, and live-id handling.
 
-A field's value is the API's own JSON for it without the server-owned ``id`` and ``system``; a
-relation holds the target's ``collectionId`` (the manifest's ``collection`` name is resolved in
-:func:`baseform.providers.pocketbase.collections.resolve_relations`). Fields are matched by name,
-and the live id is always sent back for a kept field so PocketBase keeps its column and data.
+A field's value is the API's own JSON for it without ``system``; a relation names its target by
+``collection`` (the collection's name after the apply, on both sides, so a plan reads like the
+manifest; the import body gets the id). A field is matched to a live one by its ``id`` when the
+manifest gives one (a new name on the same id is a rename), else by name; the ``id`` is never
+compared, and the live id is always sent back for a kept field so PocketBase keeps its column and data.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from baseform.types import JSONObject
 __all__ = [
     "FIELDS",
     "SYSTEM_FIELD_NAMES",
+    "SYSTEM_FIELD_TYPES",
     "desired_field",
     "export_field",
     "field_id",
+    "has_own_id",
     "is_field_name",
     "live_field",
     "normalise_date",
@@ -55,21 +58,27 @@ FIELDS = KindRules(
     "fields",
     # PocketBase refuses a type change on a kept field id and a new relation target on it
     # (validation_field_type_change / validation_field_relation_change): both recreate the column.
-    replace_on=frozenset({"type", "collectionId"}),
+    replace_on=frozenset({"type", "collection"}),
     type_key="type",
     type_defaults=TYPE_DEFAULTS,
+    ignore=frozenset({"id"}),  # for matching only
     renamable=True,
     # the fields of a collection are saved together (by id), so renames may chain and swap names
     rename_chains=True,
     compare_declared_only=False,
+    # a relation whose target collection is recreated (new id) must be recreated too
+    replaced_with_dependencies=True,
 )
 
-SYSTEM_FIELD_NAMES: Mapping[str, frozenset[str]] = {
-    "base": frozenset({"id"}),
-    "auth": frozenset({"id", "password", "tokenKey", "email", "emailVisibility", "verified"}),
-    "view": frozenset(),
+SYSTEM_FIELD_TYPES: Mapping[str, Mapping[str, str]] = {
+    "base": {"id": "text"},
+    "auth": {"id": "text", "password": "password", "tokenKey": "text", "email": "email", "emailVisibility": "bool",
+             "verified": "bool"},
+    "view": {},
 }
-"""Fields PocketBase creates and manages itself; a manifest may not declare them."""
+"""Fields PocketBase creates and manages itself (name -> type); a manifest may not declare them."""
+
+SYSTEM_FIELD_NAMES: Mapping[str, frozenset[str]] = {kind: frozenset(f) for kind, f in SYSTEM_FIELD_TYPES.items()}
 
 _MISSING = object()
 _MANIFEST_ONLY = frozenset({"protect", "renamedFrom"})
@@ -92,32 +101,50 @@ def normalise_date(text: str) -> str:
 
 
 def desired_field(spec: FieldSpec) -> JSONObject:
-    """The diff value of a declared field. A relation's ``collectionId`` still holds the target's
-    *name* here; planning replaces it with the id."""
-    value: JSONObject = spec.model_dump(exclude=set(_MANIFEST_ONLY))
-    if value["type"] == "relation":
-        value["collectionId"] = value.pop("collection")
+    """The diff value of a declared field (``id`` only when the manifest gives one)."""
+    value: JSONObject = spec.model_dump(exclude=set(_MANIFEST_ONLY) | ({"id"} if spec.id is None else set()))
     if value["type"] == "date":
         value["min"], value["max"] = normalise_date(value["min"]), normalise_date(value["max"])
     return value
 
 
-def live_field(raw: Mapping[str, Any]) -> JSONObject:
-    """The diff value of a field as the server returns it."""
-    return {k: v for k, v in raw.items() if k not in ("id", "system")}
+def live_field(raw: Mapping[str, Any], collection_names: Mapping[str, str]) -> JSONObject:
+    """The diff value of a field as the server returns it; a relation's target by name (an id no
+    collection has stays as it is)."""
+    value: JSONObject = {}
+    for key, item in raw.items():
+        if key == "collectionId":
+            value["collection"] = collection_names.get(str(item), item)
+        elif key not in ("id", "system"):
+            value[key] = item
+    for key in _LISTS.get(str(raw.get("type")), ()):
+        if value.get(key) is None:
+            value[key] = []  # an export's null; the server itself answers []
+    return value
+
+
+_LISTS = {"email": ("exceptDomains", "onlyDomains"), "url": ("exceptDomains", "onlyDomains"),
+          "file": ("mimeTypes", "thumbs")}
+
+
+def has_own_id(raw: Mapping[str, Any]) -> bool:
+    """Whether a live field's id differs from the one PocketBase derives from its type and name
+    (it was renamed, came from an older server or was given explicitly): exports keep such ids."""
+    fid = raw.get("id")
+    return isinstance(fid, str) and bool(fid) and fid != field_id(str(raw.get("type")), str(raw.get("name")), ())
 
 
 def export_field(raw: Mapping[str, Any], collection_names: Mapping[str, str]) -> JSONObject:
-    """A live field as a minimal manifest entry: server defaults left out, relation target by name."""
+    """A live field as a minimal manifest entry: server defaults left out, relation target by name,
+    the id only when it is not the one PocketBase would derive (so a later rename is recognised)."""
+    value = live_field(raw, collection_names)
     defaults = TYPE_DEFAULTS.get(str(raw.get("type")), {})
     out: JSONObject = {"name": raw["name"], "type": raw["type"]}
-    for key, value in raw.items():
-        if key in ("id", "system", "name", "type") or defaults.get(key, _MISSING) == value:
-            continue
-        if key == "collectionId":
-            out["collection"] = collection_names.get(str(value), value)
-        else:
-            out[key] = value
+    if has_own_id(raw):
+        out["id"] = raw["id"]
+    for key, item in value.items():
+        if key not in ("name", "type") and defaults.get(key, _MISSING) != item:
+            out[key] = item
     return out
 
 

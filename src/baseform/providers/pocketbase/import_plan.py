@@ -19,11 +19,15 @@ How each change lands in the body:
 * collection create/update/delete: entry added (with its planned id), overlaid, or left out;
   replace (another type): the old entry is left out and a new one with a new id added;
 * field: kept fields carry their live ``id`` (a rename is a new name on the same id, so the column
-  and its data stay); a new field has no id (the server derives it); a replaced field gets a fresh
-  explicit id so the server cannot match it to the old column;
+  and its data stay); a new field has the manifest's id or none (the server derives it); a replaced
+  field gets a fresh explicit id so the server cannot match it to the old column; a relation's
+  target name becomes the target's id;
 * index: sent as a canonical ``CREATE INDEX`` for the collection's new name.
 
 The server's own system fields are kept first and the declared fields follow in manifest order.
+Views come last, each after the views its query reads: the server creates the views of an import
+after the other collections, new ones in the body's order, and a view reading a view not created
+yet fails ("no such table").
 A plan that deletes every collection sends ``_superusers`` back as read (the import refuses an
 empty list, and ``deleteMissing`` never deletes system collections).
 """
@@ -32,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from graphlib import CycleError
 from typing import Any
 
 from baseform.engine.address import Address
@@ -39,9 +44,16 @@ from baseform.engine.change import Action, Change
 from baseform.engine.operation import Operation, Request
 from baseform.engine.resource import DesiredResource, LiveState
 from baseform.errors import PlanError, SourceSpan
-from baseform.providers.pocketbase.collections import PROVIDER, plan_collection_ids, system_collections
+from baseform.providers.pocketbase.collections import (
+    PROVIDER,
+    collection_address,
+    plan_collection_ids,
+    system_collections,
+)
 from baseform.providers.pocketbase.fields import field_id
 from baseform.providers.pocketbase.indexes import ParsedIndex, parse_index
+from baseform.providers.pocketbase.planning import collection_ids
+from baseform.providers.pocketbase.references import VIEW_QUERY, view_order
 from baseform.types import JSONObject
 
 __all__ = ["COLLECTION_STAMPS", "IMPORT_PATH", "ImportOperation", "build_operations", "collection_stamps"]
@@ -57,6 +69,8 @@ class ImportOperation(Operation):
     that a server rejection can be explained without any state (see server_errors.py)."""
 
     sources: Mapping[Address, SourceSpan] = field(default_factory=dict)
+    parts: Mapping[Address, Mapping[str, SourceSpan]] = field(default_factory=dict)
+    """Where the collections' rules and view queries are written (DesiredResource.parts)."""
     read: frozenset[tuple[str, str]] = frozenset()
     """(id, updated) of every collection the plan read; with ``deleteMissing`` the import deletes
     whatever it does not list, so it is sent only if the server still has exactly these."""
@@ -75,6 +89,7 @@ class _Builder:
         self.desired = desired
         self.live = live
         self.ids = plan_collection_ids(desired, live)
+        self.target_ids = collection_ids(desired, live)  # a relation's target name -> its id
         # children by (parent, kind), in manifest order: looked up once per collection
         self.children: dict[tuple[Address, str], list[DesiredResource]] = {}
         for d in desired:
@@ -101,9 +116,21 @@ class _Builder:
                 entries.pop(str(raw["id"]), None)
         if not complete:
             touched = {self.ids[c.address.path[0][1]] for c in self.changes.values() if c.action is not Action.NOOP}
-            return [entry for cid, entry in entries.items() if cid in touched]
+            return self._views_last([entry for cid, entry in entries.items() if cid in touched])
         self._check_references(entries)
-        return list(entries.values())
+        return self._views_last(list(entries.values()))
+
+    def _views_last(self, entries: list[JSONObject]) -> list[JSONObject]:
+        """``entries`` with the views last, each after the views it reads."""
+        views = {str(e["name"]): e for e in entries if e.get("type") == "view"}
+        try:
+            order = view_order(list(views), {n: str(e.get(VIEW_QUERY) or "") for n, e in views.items()})
+        except CycleError as e:
+            address = collection_address(e.args[1][0])
+            d = next((d for d in self.desired if d.address == address), None)
+            raise PlanError("views that read each other cannot be created in one import", address=str(address),
+                            source=d.parts.get(VIEW_QUERY, d.source) if d else None) from None
+        return [e for e in entries if e.get("type") != "view"] + [views[n] for n in order]
 
     def _collection(self, d: DesiredResource, entries: dict[str, JSONObject]) -> None:
         change = self.changes.get(d.address)
@@ -142,12 +169,13 @@ class _Builder:
                     continue
                 field: JSONObject = dict(old)
             elif change.action is Action.UPDATE and old is not None:
-                field = {**old, **child.value}
+                field = {**old, **self._field_body(child.value)}  # the live id stays
             elif change.action is Action.REPLACE and old is not None:
-                field = {"id": field_id(str(child.value["type"]), child.address.name, taken_ids), **child.value}
+                field = {"id": field_id(str(child.value["type"]), child.address.name, taken_ids),
+                         **self._field_body(child.value)}
                 taken_ids.add(field["id"])
             else:
-                field = dict(child.value)
+                field = {**({"id": child.value["id"]} if "id" in child.value else {}), **self._field_body(child.value)}
             if old is not None:
                 used.add(str(old["name"]))  # kept, renamed or replaced here: not a leftover
             out.append(field)
@@ -159,6 +187,14 @@ class _Builder:
             if change is None or change.action is not Action.DELETE:
                 out.append(f)  # not declared but not planned for deletion (left out by --target)
         return out
+
+    def _field_body(self, value: JSONObject) -> JSONObject:
+        """A declared field's value as the API takes it: no id, a relation's target by id."""
+        body = {k: v for k, v in value.items() if k != "id"}
+        if "collection" in body:
+            target = str(body.pop("collection"))
+            body["collectionId"] = self.target_ids.get(target, target)
+        return body
 
     def _indexes(self, d: DesiredResource, live_indexes: list[str]) -> list[str]:
         parsed = {p.name.lower(): (p, text) for text in live_indexes if (p := parse_index(text)) is not None}
@@ -226,10 +262,11 @@ def build_operations(changes: Sequence[Change], desired: Sequence[DesiredResourc
     counts = ", ".join(f"{sum(c.action is a for c in active)} to {a.value}"
                        for a in (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE) if a in actions)
     sources = {d.address: d.source for d in desired if d.source is not None}
+    parts = {d.address: d.parts for d in desired if d.parts}
     return [ImportOperation(f"{PROVIDER}:import", PROVIDER, action, tuple(c.address for c in active),
                             f"import the collections in one transaction ({counts})",
                             Request("PUT", IMPORT_PATH, {"collections": collections, "deleteMissing": removes}),
-                            atomic=True, sources=sources,
+                            atomic=True, sources=sources, parts=parts,
                             precondition=COLLECTION_STAMPS if removes else None,
                             read=collection_stamps(_read_collections(live)) if removes else frozenset())]
 

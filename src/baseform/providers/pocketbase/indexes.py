@@ -3,8 +3,13 @@
 PocketBase stores index strings verbatim (and rebuilds them only after a table rename), so both
 sides are parsed the way the server's ``dbutils.ParseIndex`` does and compared as
 ``{unique, columns, where}``: quoting, keyword case, spacing and the table name do not matter.
-Auth collections get two indexes from the server itself (``idx_tokenKey_<id>``, ``idx_email_<id>``);
-those are implicit and never planned for deletion.
+
+Auth collections always have a single-column UNIQUE index on ``tokenKey`` and one on ``email``: the
+server adds one when the collection has none (``idx_tokenKey_<id>``, ``idx_email_<id>``) and refuses
+to drop it. Their names vary with the server's history (``__pb_users_auth__tokenKey_idx`` before
+0.23, ``idx_tokenKey_<an old id>``), so they are recognised by definition, not by name: live ones
+are implicit (never planned for deletion), the server's default definitions are not exported, and a
+declared one is matched to the live one of the same column whatever its name.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from dataclasses import dataclass
 from baseform.engine.resource import KindRules
 from baseform.types import JSONObject
 
-__all__ = ["INDEXES", "ParsedIndex", "is_auto_index", "parse_index"]
+__all__ = ["INDEXES", "ParsedIndex", "builtin_column", "is_default_builtin", "parse_index"]
 
 INDEXES = KindRules(
     "indexes",
@@ -91,10 +96,33 @@ def parse_index(text: str) -> ParsedIndex | None:
         return None
     name = match.group(3).split(".")[-1].strip(_QUOTES)
     columns = tuple(_canonical_column(c) for c in _split_columns(match.group(5)))
-    where = " ".join((match.group(6) or "").split())
+    where = _unquote_names(" ".join((match.group(6) or "").split()))
     return ParsedIndex(name, bool(match.group(1)), columns, where)
 
 
-def is_auto_index(name: str, collection_id: str) -> bool:
-    """Whether ``name`` is one of the indexes PocketBase adds to every auth collection."""
-    return name in (f"idx_tokenKey_{collection_id}", f"idx_email_{collection_id}")
+def _unquote_names(sql: str) -> str:
+    """``sql`` without the backticks around names (outside string literals): PocketBase writes
+    `` `email` != '' ``, people write ``email != ''``."""
+    parts = re.split(r"('(?:[^']|'')*')", sql)
+    return "".join(part if part.startswith("'") else part.replace("`", "") for part in parts)
+
+
+_BUILTIN = {"tokenkey": "tokenKey", "email": "email"}
+
+
+def builtin_column(index: ParsedIndex, collection_type: str) -> str | None:
+    """``tokenKey`` or ``email`` when ``index`` is the single-column UNIQUE index an auth collection
+    must have on that system field (as the server's ``FindSingleColumnUniqueIndex`` finds it)."""
+    if collection_type != "auth" or not index.unique or len(index.columns) != 1:
+        return None
+    name = index.columns[0].split(" COLLATE ")[0].removesuffix(" ASC").removesuffix(" DESC")
+    return _BUILTIN.get(name.lower())
+
+
+def is_default_builtin(index: ParsedIndex, collection_type: str) -> bool:
+    """Whether ``index`` is a built-in auth index with the definition the server gives it by itself."""
+    column = builtin_column(index, collection_type)
+    if column is None or index.columns[0].lower() != column.lower():
+        return False
+    where = re.sub(r"[\"\[\]\s]", "", index.where).lower()
+    return where == ("" if column == "tokenKey" else "email!=''")

@@ -2,15 +2,17 @@
 
 Keys use PocketBase's own API spelling (0.23+), so a collection copied from the dashboard's export
 loads as-is; the only differences are that a relation names its target by ``collection`` (name)
-instead of ``collectionId``, and that the server-owned keys (ids, ``system``, timestamps, secrets)
-are not accepted.
+instead of ``collectionId``, and that the server-owned keys (collection ids, ``system``, timestamps,
+secrets) are not accepted. A field may carry its ``id``: PocketBase matches fields by id, so a field
+whose name changed but whose id did not is a rename that keeps its data. List options the server
+stores as ``[]`` accept ``null`` as well, as the server does (exports of 0.23+ write it).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AfterValidator, Field, SecretStr
 
 from baseform.manifest.models import Model, ProviderConfig, Resource, Section
 
@@ -28,6 +30,14 @@ Rule = Annotated[str | None, Field(description="API rule: null = superusers only
 Number = int | float
 
 
+def _none_as_empty(value: list[str] | None) -> list[str]:
+    return [] if value is None else value
+
+
+Names = Annotated[list[str] | None, AfterValidator(_none_as_empty)]
+"""A list option; ``null`` means ``[]`` (the server stores it so)."""
+
+
 class PocketBaseConfig(ProviderConfig):
     """Connection to a PocketBase 0.23+ server as a superuser."""
 
@@ -43,6 +53,9 @@ class PocketBaseConfig(ProviderConfig):
 
 class _Field(Resource):
     name: str = Field(pattern=r"^[A-Za-z0-9_]{1,100}$", description="Field name (letters, digits, _).")
+    id: str | None = Field(None, min_length=1, max_length=100,
+                           description="The field's id (as in a PocketBase export). Fields are matched by id first: "
+                                       "the same id under a new name is a rename that keeps the data.")
     hidden: bool = False
     presentable: bool = False
 
@@ -81,14 +94,14 @@ class BoolField(_ValueField):
 
 class EmailField(_ValueField):
     type: Literal["email"]
-    exceptDomains: list[str] = []
-    onlyDomains: list[str] = []
+    exceptDomains: Names = []
+    onlyDomains: Names = []
 
 
 class UrlField(_ValueField):
     type: Literal["url"]
-    exceptDomains: list[str] = []
-    onlyDomains: list[str] = []
+    exceptDomains: Names = []
+    onlyDomains: Names = []
 
 
 class DateField(_ValueField):
@@ -113,8 +126,8 @@ class FileField(_ValueField):
     type: Literal["file"]
     maxSelect: int = Field(0, ge=0)
     maxSize: int = Field(0, ge=0)
-    mimeTypes: list[str] = []
-    thumbs: list[str] = []
+    mimeTypes: Names = []
+    thumbs: Names = []
     protected: bool = False
 
 

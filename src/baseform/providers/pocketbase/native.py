@@ -3,10 +3,12 @@
 The dashboard's *Settings > Export collections* writes a JSON list of collection objects, the same
 objects ``GET /api/collections`` lists under ``items`` (both forms are read). They are converted
 exactly as ``baseform export`` converts live collections (:func:`~.export.export_section` over the
-state :func:`~.live.state_from` builds): ids, timestamps, system collections, system fields, server
-defaults and the indexes the server adds to auth collections are left out, and a relation names its
-target by collection name. Exports of PocketBase before 0.23 (fields under ``schema``) are refused
-with the way forward: their field options differ and the server migrates them on upgrade.
+state :func:`~.live.state_from` builds): collection ids, timestamps, system collections, system
+fields, server defaults and the indexes the server adds to auth collections are left out, a field
+keeps its id when it is not the one PocketBase derives from its type and name (so a field renamed in
+the dashboard is recognised by its id), and a relation names its target by collection name. Exports
+of PocketBase before 0.23 (fields under ``schema``) are refused once, with the way forward: their
+field options differ and the server migrates them on upgrade.
 """
 
 from __future__ import annotations
@@ -45,14 +47,20 @@ def detect(data: Any) -> bool:
         isinstance(c, dict) and "name" in c and ("fields" in c or "schema" in c) for c in found[0])
 
 
-def _usable(raw: dict[str, Any], at: DataPath, conversion: Conversion) -> bool:
-    """Whether the collection has the shape the export code needs; problems are recorded."""
-    if "schema" in raw and "fields" not in raw:
-        conversion.problem((*at, "schema"), "this is an export of PocketBase 0.22 or older (fields under "
-                           "'schema'); baseform reads the collections format of PocketBase 0.23+",
+def _old_format(items: list[Any], prefix: DataPath, conversion: Conversion) -> bool:
+    """Whether the export is of PocketBase 0.22 or older; if so, that is recorded once."""
+    old = [i for i, raw in enumerate(items) if isinstance(raw, dict) and "schema" in raw and "fields" not in raw]
+    if old:
+        conversion.problem((*prefix, old[0], "schema"), "this is an export of PocketBase 0.22 or older ("
+                           f"{len(old)} of its {len(items)} collections have their fields under 'schema'); "
+                           "baseform reads the collections format of PocketBase 0.23+",
                            "upgrade the server (it migrates the collections) and export them again from "
                            "Settings > Export collections")
-        return False
+    return bool(old)
+
+
+def _usable(raw: dict[str, Any], at: DataPath, conversion: Conversion) -> bool:
+    """Whether the collection has the shape the export code needs; problems are recorded."""
     ok = True
     for key in ("name", "type"):
         if not isinstance(raw.get(key), str):
@@ -97,6 +105,9 @@ def convert(data: Any) -> Conversion:
     found = _collections(data)
     assert found is not None
     items, prefix = found
+    if _old_format(items, prefix, conversion):
+        conversion.document = {PROVIDER: {"collections": []}}
+        return conversion
     usable: dict[str, int] = {}
     for i, raw in enumerate(items):
         at = (*prefix, i)

@@ -23,6 +23,7 @@ from baseform.engine.address import Address
 from baseform.errors import SourceSpan
 from baseform.providers.pocketbase.collections import collection_address
 from baseform.providers.pocketbase.indexes import parse_index
+from baseform.providers.pocketbase.references import VIEW_QUERY
 from baseform.types import JSON
 
 __all__ = ["BodyOrigins", "CollectionOrigin", "body_origins", "explain", "parse_error"]
@@ -43,13 +44,15 @@ class CollectionOrigin:
     """Where one collection entry of a request body was declared.
 
     ``fields``/``indexes`` map the position the *server* reports (its own list, which has the
-    ``id`` field prepended when the body did not send it) to (address, source).
+    ``id`` field prepended when the body did not send it) to (address, source); ``keys`` locates
+    the collection's own keys written on lines of their own (its rules, its view query).
     """
 
     address: str
     source: SourceSpan | None
     fields: Mapping[int, Origin] = field(default_factory=dict)
     indexes: Mapping[int, Origin] = field(default_factory=dict)
+    keys: Mapping[str, SourceSpan] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +65,14 @@ class BodyOrigins:
         return self.collections.get(name_or_id) or self.collections.get(name_or_id.lower())
 
 
-def body_origins(collections: Sequence[JSON], sources: Mapping[Address, SourceSpan]) -> BodyOrigins:
+def body_origins(collections: Sequence[JSON], sources: Mapping[Address, SourceSpan],
+                 parts: Mapping[Address, Mapping[str, SourceSpan]] | None = None) -> BodyOrigins:
     """Where each part of an import body's ``collections`` came from.
 
     Addresses follow from the body itself (a collection's name, its fields' names, its indexes'
-    names); ``sources`` holds the manifest positions. A part the manifest does not declare (a
-    system field, a field kept for ``--target``) points at its collection's declaration.
+    names); ``sources`` holds the manifest positions and ``parts`` those of collection keys (rules,
+    view queries). A part the manifest does not declare (a system field, a field kept for
+    ``--target``) points at its collection's declaration.
     """
     out: dict[str, CollectionOrigin] = {}
     for entry in collections:
@@ -87,7 +92,8 @@ def body_origins(collections: Sequence[JSON], sources: Mapping[Address, SourceSp
         for pos, text in enumerate(entry.get("indexes") or []):
             index = parse_index(str(text))
             index_origins[pos] = origin(address.child("indexes", index.name)) if index else (str(address), source)
-        collection = CollectionOrigin(str(address), source, field_origins, index_origins)
+        collection = CollectionOrigin(str(address), source, field_origins, index_origins,
+                                      (parts or {}).get(address, {}))
         out[str(entry["name"]).lower()] = collection
         if entry.get("id"):
             out[str(entry["id"])] = collection
@@ -141,7 +147,10 @@ def _where(origin: CollectionOrigin, path: str) -> tuple[str, str]:
         address, source = table[int(parts[1])]
         rest = ".".join(parts[2:])
     else:
-        address, source, rest = origin.address, origin.source, path
+        # a rule's error at the rule's line; a failure with no path (a view that cannot be
+        # created) at the view's query
+        key = parts[0] if parts else VIEW_QUERY
+        address, source, rest = origin.address, origin.keys.get(key, origin.source), path
     return (f"{source} {address}" if source else address), rest
 
 

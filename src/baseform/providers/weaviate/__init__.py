@@ -1,7 +1,8 @@
-"""The Weaviate provider: classes, their properties and tenants through the REST schema API.
+"""The Weaviate provider: classes, their properties and tenants, and aliases, through the REST API.
 
 This module only wires the pieces together; each concern lives in its own module (models, shape,
-mutability, one module per resource kind, live reading, scheduling, export).
+mutability, one module per resource kind, live reading, server adaptation and checks, scheduling,
+export). What each server version does is listed in tests/emulators/weaviate/FIDELITY.md.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from baseform.errors import ApiError, Diagnostic
 from baseform.http import Session
 from baseform.manifest.models import Section
 from baseform.providers.base import Locator, Provider
+from baseform.providers.weaviate.aliases import ALIASES, alias_address, desired_alias
 from baseform.providers.weaviate.classes import CLASSES, class_address, desired_class
 from baseform.providers.weaviate.datatypes import reference_targets
 from baseform.providers.weaviate.defaults import parse_version
+from baseform.providers.weaviate.explain import explain_failure, factor_warnings
 from baseform.providers.weaviate.export import export_section
-from baseform.providers.weaviate.features import check_server_support
+from baseform.providers.weaviate.features import adapt_to_server, check_server_support
 from baseform.providers.weaviate.live import read_live
 from baseform.providers.weaviate.models import WeaviateConfig, WeaviateSection
 from baseform.providers.weaviate.mutability import class_reasons, property_reasons
@@ -39,13 +42,14 @@ __all__ = ["WeaviateProvider"]
 
 
 class WeaviateProvider(Provider):
-    """``weaviate`` section: ``weaviate.classes.<Class>[.properties.<name>|.tenants.<name>]``."""
+    """``weaviate`` section: ``weaviate.classes.<Class>[.properties.<name>|.tenants.<name>]`` and
+    ``weaviate.aliases.<Alias>``."""
 
     name = "weaviate"
     config_model = WeaviateConfig
     section_model = WeaviateSection
-    kinds = (CLASSES, PROPERTIES, TENANTS)
-    top_level = ("classes",)
+    kinds = (CLASSES, PROPERTIES, TENANTS, ALIASES)
+    top_level = ("classes", "aliases")
     native_formats = (WEAVIATE_SCHEMA,)
 
     # -- validate time ------------------------------------------------------------------------
@@ -72,13 +76,19 @@ class WeaviateProvider(Provider):
                 out.append(DesiredResource(address.child("tenants", tenant.name), desired_tenant(tenant),
                                            locate((*path, "tenants", k)), protect=tenant.protect,
                                            renamed_from=tenant.renamedFrom))
+        for i, alias in enumerate(section.aliases):
+            value = desired_alias(alias)
+            out.append(DesiredResource(alias_address(self.name, alias.alias), value,
+                                       locate(("weaviate", "aliases", i)),
+                                       frozenset({class_address(self.name, str(value["class"]))}), alias.protect,
+                                       alias.renamedFrom))
         return out
 
     # -- I/O ----------------------------------------------------------------------------------
     async def connect(self, transport: httpx.AsyncBaseTransport | None = None) -> Session:
         url = self.config.require("url", self.name).rstrip("/").removesuffix("/v1")
         key = getattr(self.config, "apiKey", None)
-        # a server without an auth scheme rejects any Authorization header (reference §1 Auth)
+        # a server without an auth scheme rejects any Authorization header (FIDELITY P7)
         headers = {"Authorization": f"Bearer {key.get_secret_value()}"} if key and key.get_secret_value() else {}
         return Session(url, headers=headers, transport=transport)
 
@@ -87,18 +97,22 @@ class WeaviateProvider(Provider):
 
     # -- plan time ----------------------------------------------------------------------------
     def prepare(self, desired: Sequence[DesiredResource], live: LiveState) -> list[DesiredResource]:
-        check_server_support(desired, live)
-        return list(desired)
+        adapted = adapt_to_server(desired, live)
+        check_server_support(adapted, live)
+        return adapted
 
     def replace_reasons(self, address: Address, before: JSONObject, after: JSONObject,
                         diffs: Sequence[FieldDiff], live: LiveState) -> list[str]:
-        if address.kind == "tenants":
+        if address.kind in ("tenants", "aliases"):
             return []
         version = parse_version(live.server_version)
+        raw = live.resources[address].raw if address in live.resources else None
         if address.kind == "properties":
-            return property_reasons(diffs, version)
-        raw = live.resources[address].raw
+            return property_reasons(diffs, version, raw if isinstance(raw, dict) else None)
         return class_reasons(diffs, raw if isinstance(raw, dict) else {}, version)
+
+    def plan_warnings(self, changes: Sequence[Change], live: LiveState) -> list[str]:
+        return factor_warnings(changes, live)
 
     def operations(self, changes: Sequence[Change], desired: Sequence[DesiredResource],
                    live: LiveState) -> list[Operation]:
@@ -109,6 +123,9 @@ class WeaviateProvider(Provider):
         # Weaviate answers 422 for every rejected create, "already exists"/"already in use" included
         text = error.server_message.lower()
         return error.status == 422 and ("already exists" in text or "already in use" in text)
+
+    def explain_error(self, operation: Operation, error: ApiError) -> str:
+        return explain_failure(operation, error)
 
     def matches(self, operation: Operation, live: JSON) -> bool:
         return created_matches(operation, live)

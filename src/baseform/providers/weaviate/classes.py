@@ -3,7 +3,8 @@
 A class is created with its non-reference properties inline (``POST /v1/schema``); reference
 properties follow through the properties endpoint so classes can refer to each other in cycles.
 Updates are read-modify-write: ``PUT /v1/schema/{class}`` replaces the whole class, so the body is
-the live class as read at plan time with only the planned fields changed (reference §3.1).
+the live class as read at plan time with only the planned fields changed (FIDELITY U12: omitted
+sections would be reset to defaults).
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from baseform.engine.change import Action, Change
 from baseform.engine.operation import Operation, Request
 from baseform.engine.resource import KindRules
 from baseform.providers.weaviate.models import ClassSpec
-from baseform.providers.weaviate.shape import class_value
+from baseform.providers.weaviate.shape import SWITCHED_MODULES, class_value
 from baseform.types import JSON, JSONObject
 
-__all__ = ["CLASSES", "class_address", "class_path", "create_class", "delete_class", "desired_class",
-           "update_class"]
+__all__ = ["CLASSES", "add_named_vectors", "class_address", "class_path", "create_class", "delete_class",
+           "desired_class", "has_both_vector_shapes", "update_class"]
 
 CLASSES = KindRules(
     "classes", renamable=False,
@@ -45,6 +46,9 @@ def desired_class(spec: ClassSpec) -> JSONObject:
     return class_value(raw, live=False)
 
 
+_LEGACY = ("vectorizer", "vectorIndexType", "vectorIndexConfig")
+
+
 def _create_body(after: JSONObject, properties: Sequence[JSONObject]) -> JSONObject:
     body = copy.deepcopy(after)
     inverted = body.get("invertedIndexConfig")
@@ -52,7 +56,15 @@ def _create_body(after: JSONObject, properties: Sequence[JSONObject]) -> JSONObj
         # bm25 is decoded into a struct: a key left out would be stored as 0, not as its default
         inverted["bm25"] = {**_BM25_DEFAULTS, **inverted["bm25"]}
     body["properties"] = [copy.deepcopy(p) for p in properties]
+    if any(k in body for k in _LEGACY):
+        # the server creates no class with both vector shapes: named vectors follow in an update
+        body.pop("vectorConfig", None)
     return body
+
+
+def has_both_vector_shapes(value: JSONObject) -> bool:
+    """A class-level vector beside named vectors: created in two calls (:func:`add_named_vectors`)."""
+    return any(k in value for k in _LEGACY) and bool(value.get("vectorConfig"))
 
 
 def create_class(provider: str, change: Change, inline: Sequence[JSONObject]) -> Operation:
@@ -66,6 +78,23 @@ def create_class(provider: str, change: Change, inline: Sequence[JSONObject]) ->
                      verify=Request("GET", class_path(name)))
 
 
+def add_named_vectors(provider: str, change: Change, inline: Sequence[JSONObject], deletion_strategy: str,
+                      depends_on: tuple[str, ...]) -> Operation:
+    """``PUT /v1/schema/{class}`` giving a class just created with its class-level vector its named
+    vectors (Weaviate 1.31+). The body is the create body with the vectors: the server fills what it
+    omits as it did at create, except the replication deletion strategy, which only a create defaults."""
+    assert change.after is not None
+    body = _create_body(change.after, inline)
+    body["vectorConfig"] = copy.deepcopy(change.after["vectorConfig"])
+    replication = body.setdefault("replicationConfig", {})
+    if isinstance(replication, dict):
+        replication.setdefault("deletionStrategy", deletion_strategy)
+    name = change.address.name
+    return Operation(f"{change.address}:vectors", provider, Action.UPDATE, (change.address,),
+                     f"add named vectors {', '.join(sorted(change.after['vectorConfig']))} to class {name}",
+                     Request("PUT", class_path(name), body), depends_on=depends_on)
+
+
 def delete_class(provider: str, change: Change) -> Operation:
     """``DELETE /v1/schema/{class}``: drops the class and every object in it."""
     name = change.address.name
@@ -77,7 +106,19 @@ _WHOLE = frozenset({"invertedIndexConfig.stopwordPresets"})
 """Maps the manifest declares whole: a key it leaves out is removed from the server, not kept."""
 
 
+def _modules(live: JSON, wanted: JSON) -> JSON:
+    """The ``moduleConfig`` of an update: the live modules, but a declared generative or reranker module
+    instead of the live ones of its kind (the server refuses two of a kind, and replaces the old one)."""
+    if not isinstance(live, dict) or not isinstance(wanted, dict):
+        return copy.deepcopy(wanted)
+    kinds = tuple(k for k in SWITCHED_MODULES if any(m.startswith(k) for m in wanted))
+    kept = {m: copy.deepcopy(c) for m, c in live.items() if not (kinds and m.startswith(kinds))}
+    return {**kept, **copy.deepcopy(wanted)}
+
+
 def _merge(live: JSON, wanted: JSON, path: str = "") -> JSON:
+    if path == "moduleConfig":
+        return _modules(live, wanted)
     if isinstance(live, dict) and isinstance(wanted, dict) and path not in _WHOLE:
         out = dict(live)
         for key, value in wanted.items():

@@ -1,6 +1,6 @@
 """Property data types: the vocabulary per server version and how a ``dataType`` list is classified.
 
-Source: reference/weaviate.md §2 (``entities/schema/data_types.go``). A single lower-case name must
+Source: weaviate/weaviate ``entities/schema/data_types.go``. A single lower-case name must
 be a known type; anything else is a list of referenced class names (a cross-reference).
 """
 

@@ -1,4 +1,4 @@
-"""What a Weaviate server fills in when a key is omitted, per server version (reference §2, §3.4).
+"""What a Weaviate server fills in when a key is omitted, per server version (FIDELITY C1-C11).
 
 Used to omit defaults when exporting and to know which vector-index keys a server version has.
 Builders return fresh dicts. Versions are ``(major, minor, patch)`` tuples from ``/v1/meta``.
@@ -10,7 +10,8 @@ from baseform.providers.weaviate.datatypes import TEXT
 from baseform.providers.weaviate.shape import TTL_OFF
 from baseform.types import JSONObject
 
-__all__ = ["Version", "class_defaults", "parse_version", "property_defaults", "vector_index_defaults"]
+__all__ = ["Version", "class_defaults", "parse_version", "property_defaults",
+           "vector_index_defaults", "vector_index_keys"]
 
 Version = tuple[int, int, int]
 
@@ -49,9 +50,17 @@ def _flat(v: Version) -> JSONObject:
     off = {"enabled": False, "rescoreLimit": -1, "cache": False}
     cfg: JSONObject = {"distance": "cosine", "vectorCacheMaxObjects": 1000000000000, "pq": dict(off),
                        "bq": dict(off), "sq": dict(off)}
-    if v >= (1, 32, 0):
+    if v >= (1, 34, 0):
         cfg["rq"] = {**off, "bits": 8}
     return cfg
+
+
+def _hfresh(v: Version) -> JSONObject:
+    if v < (1, 36, 0):
+        return {"maxPostingSize": 50, "minPostingSize": 10, "replicas": 4, "rngFactor": 10.0, "searchProbe": 64,
+                "distance": "cosine"}
+    return {"maxPostingSizeKB": 48, "replicas": 4, "searchProbe": 256 if v >= (1, 39, 0) else 64,
+            "distance": "cosine", "rq": {"enabled": True, "bits": 1, "rescoreLimit": 350}}
 
 
 def vector_index_defaults(index_type: str, v: Version) -> JSONObject:
@@ -61,7 +70,23 @@ def vector_index_defaults(index_type: str, v: Version) -> JSONObject:
         return _flat(v)
     if index_type == "dynamic":
         return {"distance": "cosine", "threshold": 10000, "hnsw": _hnsw(v), "flat": _flat(v)}
+    if index_type == "hfresh":
+        return _hfresh(v)
     return _hnsw(v)
+
+
+_QUANTIZATION_KEYS = {"hnsw": (1, 33, 0), "flat": (1, 35, 0)}
+
+
+def vector_index_keys(index_type: str, v: Version) -> JSONObject:
+    """Every key a ``vectorIndexConfig`` of ``index_type`` has on version ``v`` (values: defaults),
+    the create-only and server-managed ones included."""
+    cfg = vector_index_defaults(index_type, v)
+    for sub in ("hnsw", "flat") if index_type == "dynamic" else (index_type,):
+        target = cfg[sub] if index_type == "dynamic" else cfg
+        if sub in _QUANTIZATION_KEYS and v >= _QUANTIZATION_KEYS[sub]:
+            target.update(skipDefaultQuantization=False, trackDefaultQuantization=False)
+    return cfg
 
 
 def class_defaults(v: Version) -> JSONObject:

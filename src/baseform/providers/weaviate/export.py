@@ -1,11 +1,14 @@
-"""Export: live classes as a minimal ``weaviate`` section (defaults left out, stable order). Pure.
+"""Export: live classes and aliases as a minimal ``weaviate`` section (defaults left out, stable order). Pure.
 
 A setting is left out when it equals what this server version would fill in by itself, so the
-export is short and plans as no changes against the server it came from. Classes are sorted by
-name; properties keep the server's order, except cross-references, which come last sorted by name:
-an apply adds them in parallel calls after every class exists, so their server order differs from
-one server to the next and would make re-exports differ. Tenants are not exported: they are
-usually created by the application at run time (and a listed tenant set is authoritative).
+export is short and plans as no changes against the server it came from; vector index types are
+always written, because the default depends on the server (``DEFAULT_VECTOR_INDEX``) and servers
+before 1.37.5 refuse a named vector without one. A class-level vector is kept beside named vectors.
+Classes are sorted by name; properties keep the server's order, except cross-references, which come
+last sorted by name: an apply adds them in parallel calls after every class exists, so their server
+order differs from one server to the next and would make re-exports differ. Tenants are not
+exported: they are usually created by the application at run time (and a listed tenant set is
+authoritative).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from baseform.providers.weaviate.defaults import (
     class_defaults,
     parse_version,
     property_defaults,
-    vector_index_defaults,
+    vector_index_keys,
 )
 from baseform.providers.weaviate.shape import class_value, property_value
 from baseform.types import JSON, JSONObject
@@ -39,10 +42,10 @@ def _minus(value: JSON, default: JSON) -> JSON:
 
 
 def _vector_index(index_type: JSON, config: JSON, v: Version) -> JSONObject:
-    out: JSONObject = {}
-    if index_type not in (None, "hnsw"):
-        out["vectorIndexType"] = index_type
-    rest = _minus(config, vector_index_defaults(str(index_type or "hnsw"), v))
+    out: JSONObject = {"vectorIndexType": index_type or "hnsw"}
+    if index_type == "none":
+        return out  # a dropped index has no config
+    rest = _minus(config, vector_index_keys(str(index_type or "hnsw"), v))
     if rest:
         out["vectorIndexConfig"] = rest
     return out
@@ -54,15 +57,14 @@ def _class(raw: Mapping[str, JSON], v: Version) -> JSONObject:
     out: JSONObject = {"class": value["class"]}
     if value.get("description"):
         out["description"] = value["description"]
-    if "vectorConfig" in value:
+    if any(raw.get(k) for k in ("vectorizer", "vectorIndexType")) or not value.get("vectorConfig"):
+        out["vectorizer"] = value.get("vectorizer") or "none"
+        out.update(_vector_index(value.get("vectorIndexType"), value.get("vectorIndexConfig"), v))
+    if value.get("vectorConfig"):
         out["vectorConfig"] = {
             name: {"vectorizer": entry.get("vectorizer"),
                    **_vector_index(entry.get("vectorIndexType"), entry.get("vectorIndexConfig"), v)}
             for name, entry in sorted(value["vectorConfig"].items())}
-    else:
-        if value.get("vectorizer") not in (None, "none"):
-            out["vectorizer"] = value["vectorizer"]
-        out.update(_vector_index(value.get("vectorIndexType"), value.get("vectorIndexConfig"), v))
     multi_tenant = bool((value.get("multiTenancyConfig") or {}).get("enabled"))
     for key in ("invertedIndexConfig", "replicationConfig", "multiTenancyConfig", "shardingConfig", "objectTtlConfig"):
         if key == "shardingConfig" and multi_tenant:
@@ -108,8 +110,13 @@ def _property(raw: Mapping[str, JSON], *, nested: bool = False) -> JSONObject:
 
 
 def export_section(live: LiveState) -> JSONObject:
-    """The ``weaviate`` section describing every live class, sorted by name."""
+    """The ``weaviate`` section describing every live class and alias, sorted by name."""
     v = parse_version(live.server_version)
     classes = sorted((r.raw for a, r in live.resources.items() if a.kind == "classes"),
                      key=lambda raw: str(raw["class"]))
-    return {"classes": [_class(raw, v) for raw in classes]}
+    out: JSONObject = {"classes": [_class(raw, v) for raw in classes]}
+    aliases = sorted((r.value for a, r in live.resources.items() if a.kind == "aliases"),
+                     key=lambda value: str(value["alias"]))
+    if aliases:
+        out["aliases"] = aliases
+    return out

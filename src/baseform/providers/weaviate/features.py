@@ -1,24 +1,43 @@
-"""Plan-time checks of a manifest against the connected server: its version, modules and classes. Pure.
+"""Plan-time work on a manifest once the server is known: its version, modules, classes and aliases. Pure.
 
-Only the server can tell these: data types, class and property settings and vector-index settings
-its version lacks (a server drops a key it does not know without a word, so the setting would
-differ after every apply), vectorizer modules it has not enabled, and cross-references to classes
-that are neither declared nor live.
+:func:`adapt_to_server` puts version-dependent keys in the form this server stores (so nothing plans
+forever): ``replicationConfig.asyncEnabled`` is dropped on 1.38+ (the server no longer stores it),
+``skipDefaultQuantization`` where the index type lacks it, and a new named vector without
+``vectorIndexType`` gets ``hnsw`` below 1.37.5 (those servers refuse it). :func:`check_server_support`
+then raises one PlanError for everything only the server can tell: data types, settings and index
+options its version lacks (a server drops a key it does not know without a word, so the setting
+would differ after every apply), vectorizer modules it has not enabled, cross-references to classes
+that are neither declared nor live, a class named like a live alias, and changes the version cannot
+make (a lower replication factor before 1.35).
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from baseform.engine.resource import DesiredResource, LiveState
 from baseform.errors import PlanError
 from baseform.providers.weaviate.datatypes import INTRODUCED, reference_targets
-from baseform.providers.weaviate.defaults import Version, parse_version, vector_index_defaults
+from baseform.providers.weaviate.defaults import Version, parse_version, vector_index_keys
 from baseform.providers.weaviate.names import class_name
 from baseform.providers.weaviate.shape import TTL_TIMESTAMPS
+from baseform.providers.weaviate.versions import (
+    ALIASES,
+    ASYNC_ENABLED_DROPPED,
+    DROPPED_VECTOR_INDEX,
+    HFRESH,
+    NAMED_VECTOR_ADD,
+    NAMED_VECTOR_TYPE_DEFAULT,
+    REPLICAS_BEFORE_FACTOR,
+    SKIP_DEFAULT_QUANTIZATION,
+    rq_bits,
+    shown,
+)
 from baseform.types import JSON, JSONObject
 
-__all__ = ["CLASS_SETTINGS", "PROPERTY_SETTINGS", "check_server_support"]
+__all__ = ["CLASS_SETTINGS", "PROPERTY_SETTINGS", "adapt_to_server", "check_server_support"]
 
 CLASS_SETTINGS: dict[str, Version] = {
     "objectTtlConfig": (1, 35, 0),
@@ -102,13 +121,131 @@ def _index_problems(value: JSONObject, live_raw: JSON, v: Version) -> list[str]:
     found: list[str] = []
     if "vectorIndexConfig" in value:
         index_type = str(value.get("vectorIndexType") or live.get("vectorIndexType") or "hnsw")
-        found += _unknown_keys(value["vectorIndexConfig"], vector_index_defaults(index_type, v), "vectorIndexConfig.")
+        found += _unknown_keys(value["vectorIndexConfig"], vector_index_keys(index_type, v), "vectorIndexConfig.")
+    live_vectors = _dict(live.get("vectorConfig"))
     for name, entry in (value.get("vectorConfig") or {}).items():
         if isinstance(entry, dict) and "vectorIndexConfig" in entry:
-            index_type = str(entry.get("vectorIndexType") or "hnsw")
-            found += _unknown_keys(entry["vectorIndexConfig"], vector_index_defaults(index_type, v),
+            live_entry = _dict(live_vectors.get(name))
+            index_type = str(entry.get("vectorIndexType") or live_entry.get("vectorIndexType") or "hnsw")
+            found += _unknown_keys(entry["vectorIndexConfig"], vector_index_keys(index_type, v),
                                    f"vectorConfig.{name}.vectorIndexConfig.")
     return found
+
+
+_LEGACY_MODULES = {"text2colbert-jinaai": "text2multivec-jinaai", "generative-palm": "generative-google",
+                   "multi2vec-palm": "multi2vec-google", "text2vec-palm": "text2vec-google"}
+"""Old module names a server still takes for the module it lists (``AltNames`` in modules/*/module.go)."""
+
+
+def _dict(value: JSON) -> JSONObject:
+    return value if isinstance(value, dict) else {}
+
+
+def _index_configs(value: JSONObject, index_type: str) -> Iterable[tuple[str, JSONObject, str]]:
+    """(label, config, index type) of an index config and, for dynamic, its nested hnsw and flat ones."""
+    config = value.get("vectorIndexConfig")
+    if not isinstance(config, dict):
+        return
+    if index_type == "dynamic":
+        for sub in ("hnsw", "flat"):
+            if isinstance(config.get(sub), dict):
+                yield f"vectorIndexConfig.{sub}", config[sub], sub
+    else:
+        yield "vectorIndexConfig", config, index_type
+
+
+def _vector_indexes(value: JSONObject, live_raw: JSON) -> Iterable[tuple[str, JSONObject, str]]:
+    """(prefix, holder of vectorIndexType/vectorIndexConfig, index type) of the class-level vector and of
+    each named vector of a desired class value."""
+    live = live_raw if isinstance(live_raw, dict) else {}
+    if any(k in value for k in ("vectorizer", "vectorIndexType", "vectorIndexConfig")):
+        yield "", value, str(value.get("vectorIndexType") or live.get("vectorIndexType") or "hnsw")
+    live_vectors = _dict(live.get("vectorConfig"))
+    for name, entry in (value.get("vectorConfig") or {}).items():
+        if isinstance(entry, dict):
+            live_entry = _dict(live_vectors.get(name))
+            yield f"vectorConfig.{name}.", entry, str(entry.get("vectorIndexType") or live_entry.get("vectorIndexType")
+                                                      or "hnsw")
+
+
+def _adapt_class(value: JSONObject, live_raw: JSON, v: Version) -> JSONObject:
+    out = copy.deepcopy(value)
+    replication = out.get("replicationConfig")
+    if v >= ASYNC_ENABLED_DROPPED and isinstance(replication, dict):
+        replication.pop("asyncEnabled", None)
+        if not replication:
+            out.pop("replicationConfig")
+    live = live_raw if isinstance(live_raw, dict) else {}
+    live_vectors = _dict(live.get("vectorConfig"))
+    for _, holder, index_type in _vector_indexes(out, live_raw):
+        for _, config, sub_type in _index_configs(holder, index_type):
+            if v < SKIP_DEFAULT_QUANTIZATION.get(sub_type, (99, 0, 0)):
+                config.pop("skipDefaultQuantization", None)
+    if v < NAMED_VECTOR_TYPE_DEFAULT:
+        for name, entry in (out.get("vectorConfig") or {}).items():
+            if isinstance(entry, dict) and "vectorIndexType" not in entry and name not in live_vectors:
+                entry["vectorIndexType"] = "hnsw"  # older servers refuse a named vector without one
+    return out
+
+
+def adapt_to_server(desired: Sequence[DesiredResource], live: LiveState) -> list[DesiredResource]:
+    """``desired`` with version-dependent keys in the form this server stores them."""
+    v = parse_version(live.server_version)
+    out = []
+    for d in desired:
+        if d.address.kind == "classes":
+            live_class = live.resources.get(d.address)
+            d = replace(d, value=_adapt_class(d.value, live_class.raw if live_class else None, v))
+        out.append(d)
+    return out
+
+
+def _vector_problems(value: JSONObject, live_raw: JSON, v: Version) -> list[str]:
+    """Vector settings this server version cannot take or that contradict the live class."""
+    found: list[str] = []
+    live = live_raw if isinstance(live_raw, dict) else {}
+    live_vectors = _dict(live.get("vectorConfig"))
+    legacy = any(k in value for k in ("vectorizer", "vectorIndexType", "vectorIndexConfig"))
+    if legacy and value.get("vectorConfig") and v < NAMED_VECTOR_ADD:
+        found.append(f"a class-level vector beside named vectors needs Weaviate {shown(NAMED_VECTOR_ADD)} or later")
+    for prefix, holder, index_type in _vector_indexes(value, live_raw):
+        if index_type == "hfresh" and v < HFRESH:
+            found.append(f"{prefix}vectorIndexType hfresh needs Weaviate {shown(HFRESH)} or later")
+        if index_type == "none":
+            name = prefix[len("vectorConfig."):-1]
+            live_entry = _dict(live_vectors.get(name))
+            if v < DROPPED_VECTOR_INDEX:
+                found.append(f"{prefix}vectorIndexType none needs Weaviate {shown(DROPPED_VECTOR_INDEX)} or later")
+            elif not live_entry:
+                found.append(f"{prefix}vectorIndexType none describes a vector whose index was dropped; Weaviate "
+                             "cannot create one (declare its index type, e.g. hnsw, or leave the vector out)")
+            elif live_entry.get("vectorIndexType") != "none":
+                found.append(f"{prefix}vectorIndexType none: the vector has a {live_entry.get('vectorIndexType')} "
+                             "index on the server; baseform does not drop vector indexes (the server's endpoint for "
+                             "it is experimental)")
+        for label, config, sub_type in _index_configs(holder, index_type):
+            rq = config.get("rq")
+            if not isinstance(rq, dict) or not rq.get("enabled") or sub_type not in ("hnsw", "flat"):
+                continue
+            if sub_type == "flat" and v < (1, 34, 0):
+                found.append(f"{prefix}{label}.rq needs Weaviate 1.34 or later for a flat index")
+            elif sub_type == "hnsw" and isinstance(rq.get("bits"), int) and rq["bits"] not in rq_bits(v):
+                found.append(f"{prefix}{label}.rq.bits {rq['bits']}: Weaviate {shown(v)} accepts "
+                             f"{', '.join(map(str, rq_bits(v)))} (4 needs 1.39, 1 needs 1.33)")
+    return found
+
+
+def _factor_problem(value: JSONObject, live_raw: JSON, v: Version) -> str | None:
+    live = live_raw if isinstance(live_raw, dict) else {}
+    wanted = (value.get("replicationConfig") or {}).get("factor") if isinstance(value.get("replicationConfig"),
+                                                                                 dict) else None
+    current = (live.get("replicationConfig") or {}).get("factor") if isinstance(live.get("replicationConfig"),
+                                                                                 dict) else None
+    if isinstance(wanted, int) and isinstance(current, int) and wanted < current and v < REPLICAS_BEFORE_FACTOR:
+        return (f"replicationConfig.factor {current} -> {wanted}: Weaviate before {shown(REPLICAS_BEFORE_FACTOR)} "
+                "cannot lower a replication factor (it refuses with 'scaling in not supported yet'); keep "
+                f"factor: {current}")
+    return None
 
 
 def check_server_support(desired: Sequence[DesiredResource], live: LiveState) -> None:
@@ -116,19 +253,39 @@ def check_server_support(desired: Sequence[DesiredResource], live: LiveState) ->
     v = parse_version(live.server_version)
     declared = {d.address.name for d in desired if d.address.kind == "classes"}
     existing = {a.name for a in live.resources if a.kind == "classes"}
+    aliases = {a.name: r.value.get("class") for a, r in live.resources.items() if a.kind == "aliases"}
     problems: list[tuple[DesiredResource, str]] = []
     modules = set(live.context.get("modules") or ())
     for d in desired:
+        if d.address.kind == "aliases" and v < ALIASES:
+            problems.append((d, f"aliases need Weaviate {shown(ALIASES)} or later (server: {live.server_version})"))
+        if d.address.kind == "aliases" and d.address.name in existing and d.address not in live.resources:
+            problems.append((d, f"alias {d.address.name!r}: the server has a class of that name, and Weaviate refuses "
+                                "an alias named like a class; choose another alias name"))
+        if d.address.kind == "aliases" and class_name(str(d.value.get("class"))) not in declared | existing:
+            problems.append((d, f"alias {d.address.name!r} points to class {d.value.get('class')!r}, which is "
+                                "neither declared nor on the server"))
         if d.address.kind == "classes":
             live_class = live.resources.get(d.address)
-            for key in _index_problems(d.value, live_class.raw if live_class else None, v):
+            raw = live_class.raw if live_class else None
+            if live_class is None and d.address.name in aliases:
+                problems.append((d, f"class {d.address.name!r}: the server has an alias of that name (pointing to "
+                                    f"{aliases[d.address.name]!r}), and Weaviate refuses a class named like an alias; "
+                                    "rename the class, or delete the alias first (drop it from weaviate.aliases "
+                                    "and apply with prune: true, or DELETE /v1/aliases/" + d.address.name + ")"))
+            for key in _index_problems(d.value, raw, v):
                 problems.append((d, f"{key} is not a setting of Weaviate {live.server_version}"))
+            for text in _vector_problems(d.value, raw, v):
+                problems.append((d, f"{text} (server: {live.server_version})"))
+            factor = _factor_problem(d.value, raw, v)
+            if factor:
+                problems.append((d, factor))
             for text in _newer_settings(d.value, CLASS_SETTINGS, v):
                 problems.append((d, f"{text} (server: {live.server_version})"))
-            ttl_problem = _ttl_property_problem(d.value, live_class.raw if live_class else None)
+            ttl_problem = _ttl_property_problem(d.value, raw)
             if ttl_problem:
                 problems.append((d, ttl_problem))
-            for module in sorted(_vectorizers(d.value) - modules):
+            for module in sorted(m for m in _vectorizers(d.value) if _LEGACY_MODULES.get(m, m) not in modules):
                 problems.append((d, f"vectorizer module {module!r} is not enabled on this server (enabled: "
                                     f"{', '.join(sorted(modules)) or 'none'})"))
         if d.address.kind != "properties":
@@ -149,5 +306,3 @@ def check_server_support(desired: Sequence[DesiredResource], live: LiveState) ->
         lines = [f"{d.source or d.address}: {msg}" for d, msg in problems]
         raise PlanError("the server cannot take this manifest:\n  " + "\n  ".join(lines),
                         address=str(first.address))
-
-

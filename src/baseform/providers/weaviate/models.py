@@ -14,14 +14,16 @@ from pydantic import Field, SecretStr
 
 from baseform.manifest.models import Model, ProviderConfig, Resource, Section
 
-__all__ = ["ClassSpec", "InvertedIndexConfig", "MultiTenancyConfig", "NestedPropertySpec", "ObjectTtlConfig",
-           "PropertySpec", "ReplicationConfig", "ShardingConfig", "TenantSpec", "TextAnalyzer", "TokenizerUserDict",
-           "VectorConfigEntry", "WeaviateConfig", "WeaviateSection"]
+__all__ = ["AliasSpec", "ClassSpec", "InvertedIndexConfig", "MultiTenancyConfig", "NestedPropertySpec",
+           "ObjectTtlConfig", "PropertySpec", "ReplicationConfig", "ShardingConfig", "TenantSpec", "TextAnalyzer",
+           "TokenizerUserDict", "VectorConfigEntry", "WeaviateConfig", "WeaviateSection"]
 
 JSONMap = dict[str, Any]
 Tokenization = Literal["word", "lowercase", "whitespace", "field", "trigram", "gse", "gse_ch", "kagome_kr",
                        "kagome_ja"]
 ActivityStatus = Literal["ACTIVE", "INACTIVE", "OFFLOADED", "HOT", "COLD", "FROZEN"]
+VectorIndexType = Literal["hnsw", "flat", "dynamic", "hfresh"]
+"""hfresh: experimental (Weaviate 1.35+, server flag)."""
 
 
 class WeaviateConfig(ProviderConfig):
@@ -132,6 +134,9 @@ class ObjectTtlConfig(Model):
 
 
 class ReplicationConfig(Model):
+    """``replicationConfig``; ``factor`` changes in place (raising it needs that many replicas of every shard
+    on Weaviate 1.35+, that many nodes before); ``asyncEnabled`` is ignored by Weaviate 1.38+."""
+
     factor: int | None = None
     deletionStrategy: Literal["NoAutomatedResolution", "DeleteOnConflict", "TimeBasedResolution"] | None = None
     asyncEnabled: bool | None = None
@@ -158,10 +163,13 @@ class ShardingConfig(Model):
 
 
 class VectorConfigEntry(Model):
-    """One named vector: ``vectorizer`` is ``{moduleName: {settings}}`` (``{none: {}}`` for none)."""
+    """One named vector: ``vectorizer`` is ``{moduleName: {settings}}`` (``{none: {}}`` for none).
+
+    ``vectorIndexType: none`` is how Weaviate 1.37+ shows a vector whose index was dropped; it can only
+    describe a vector that is dropped on the server already."""
 
     vectorizer: dict[str, JSONMap]
-    vectorIndexType: Literal["hnsw", "flat", "dynamic"] | None = None
+    vectorIndexType: VectorIndexType | Literal["none"] | None = None
     vectorIndexConfig: JSONMap | None = None
 
 
@@ -169,13 +177,16 @@ class ClassSpec(Resource):
     """One Weaviate class (collection) with its properties and, optionally, its tenants.
 
     Listed tenants are authoritative (a live tenant not listed is deleted); a class that lists none
-    (``tenants`` left out or empty) leaves its tenants to the application.
+    (``tenants`` left out or empty) leaves its tenants to the application. A class may have a
+    class-level vector (``vectorizer``/``vectorIndexType``/``vectorIndexConfig``) beside named vectors
+    (``vectorConfig``) on Weaviate 1.31+; it is created with the class-level one and given the named
+    ones by an update.
     """
 
     class_: str = Field(alias="class")
     description: str | None = None
     vectorizer: str | None = None
-    vectorIndexType: Literal["hnsw", "flat", "dynamic"] | None = None
+    vectorIndexType: VectorIndexType | None = None
     vectorIndexConfig: JSONMap | None = None
     vectorConfig: dict[str, VectorConfigEntry] | None = None
     invertedIndexConfig: InvertedIndexConfig | None = None
@@ -188,7 +199,15 @@ class ClassSpec(Resource):
     tenants: list[TenantSpec] | None = None
 
 
+class AliasSpec(Resource):
+    """An alias (Weaviate 1.32+): another name for a class, e.g. to switch readers to a rebuilt class."""
+
+    alias: str = Field(description="The alias name (class name rules).")
+    class_: str = Field(alias="class", description="The class the alias points to.")
+
+
 class WeaviateSection(Section):
-    """The ``weaviate`` section: classes; ``prune: true`` deletes undeclared live classes."""
+    """The ``weaviate`` section: classes and aliases; ``prune: true`` deletes undeclared live ones."""
 
     classes: list[ClassSpec] = []
+    aliases: list[AliasSpec] = []

@@ -1,6 +1,6 @@
 """Weaviate's name rules: how the server re-cases names, and which names it accepts.
 
-Source: reference/weaviate.md §4 (``entities/schema/validation.go``). Class names get their first
+Source: weaviate/weaviate ``entities/schema/validation.go`` (FIDELITY P4). Class names get their first
 letter upper-cased and top-level property names their first letter lower-cased by the server, so
 both sides of a diff use the re-cased names.
 """

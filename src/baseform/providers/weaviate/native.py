@@ -28,7 +28,7 @@ def _is_class(item: Any) -> bool:
 
 def _classes(data: Any) -> tuple[list[Any], DataPath] | None:
     """The class list and its path, for each accepted shape."""
-    if isinstance(data, dict) and isinstance(data.get("classes"), list) and set(data) <= _SCHEMA_KEYS:
+    if isinstance(data, dict) and isinstance(data.get("classes"), list):
         return data["classes"], ("classes",)
     if _is_class(data):
         return [data], ()
@@ -53,6 +53,11 @@ def convert(data: Any) -> Conversion:
     assert found is not None
     classes, path = found
     conversion = Conversion()
+    if isinstance(data, dict) and path:
+        for key in sorted(set(data) - _SCHEMA_KEYS):
+            conversion.problem((key,), f"unknown key {key!r} in a Weaviate schema dump (GET /v1/schema has "
+                                       f"{', '.join(sorted(_SCHEMA_KEYS))})", "remove the key, or keep only the "
+                                       "classes list")
     converted = [{k: (_properties(v) if k == "properties" else v) for k, v in c.items()} if isinstance(c, dict)
                  else c for c in classes]
     conversion.document = {PROVIDER: {"classes": converted}}

@@ -16,8 +16,8 @@ from baseform.providers.weaviate.datatypes import DEPRECATED
 from baseform.providers.weaviate.names import class_name, property_name
 from baseform.types import JSON, JSONObject
 
-__all__ = ["CLASS_KEYS", "OMITTED", "PROPERTY_KEYS", "TTL_OFF", "TTL_TIMESTAMPS", "class_value", "declared_only",
-           "project_class", "property_value", "tenant_status", "tenant_value"]
+__all__ = ["CLASS_KEYS", "CREATE_ONLY", "OMITTED", "PROPERTY_KEYS", "SWITCHED_MODULES", "TTL_OFF", "TTL_TIMESTAMPS",
+           "class_value", "declared_only", "project_class", "property_value", "tenant_status", "tenant_value"]
 
 CLASS_KEYS = ("class", "description", "vectorizer", "vectorIndexType", "vectorIndexConfig", "vectorConfig",
               "invertedIndexConfig", "replicationConfig", "multiTenancyConfig", "shardingConfig", "moduleConfig",
@@ -37,11 +37,17 @@ TTL_OFF: JSONObject = {"enabled": False, "defaultTtl": 0, "deleteOn": "", "filte
 TTL_TIMESTAMPS = ("_creationTimeUnix", "_lastUpdateTimeUnix")
 """``deleteOn`` values naming an object's own timestamps; a TTL on them needs indexed timestamps."""
 
-# Keys the server computes or force-copies on every write (reference §3.4 "Consequence").
+# Keys the server computes or force-copies on every write.
 _SHARDING_MANAGED = ("actualCount", "actualVirtualCount", "desiredVirtualCount")
-_INDEX_MANAGED = ("skipDefaultQuantization", "trackDefaultQuantization")
+_INDEX_MANAGED = ("trackDefaultQuantization",)
+CREATE_ONLY = ("skipDefaultQuantization",)
+"""Vector index keys that act only when the index is created: sent then, never compared (the live
+value is taken as the manifest's, see :func:`project_class`)."""
+SWITCHED_MODULES = ("generative-", "reranker-")
+"""Module kinds a class has at most one of; declaring one makes the class's live ones of that kind
+compared (a switch shows the old module going away)."""
 _INVERTED_FLAGS = ("indexTimestamps", "indexNullState", "indexPropertyLength")
-# v1.26+ request names; GET answers with the legacy ones (reference §1 notes).
+# v1.26+ request names; GET answers with the legacy ones (FIDELITY P6).
 _STATUS = {"HOT": "ACTIVE", "COLD": "INACTIVE", "FROZEN": "OFFLOADED"}
 
 
@@ -80,6 +86,8 @@ def class_value(raw: Mapping[str, JSON], *, live: bool) -> JSONObject:
     """A class (without properties) in the diff shape. ``live`` marks a server answer. Pure."""
     out: JSONObject = {k: copy.deepcopy(raw[k]) for k in CLASS_KEYS if raw.get(k) is not None}
     out["class"] = class_name(str(out.get("class", "")))
+    if out.get("moduleConfig") == {}:
+        out.pop("moduleConfig")  # what some servers answer for a class without module settings
     if (out.get("multiTenancyConfig") or {}).get("enabled"):
         # tenants are the shards of a multi-tenant class; its sharding config is all zeros
         out.pop("shardingConfig", None)
@@ -144,8 +152,8 @@ def property_value(raw: Mapping[str, JSON], *, nested: bool = False) -> JSONObje
     if isinstance(analyzer, dict) and isinstance(analyzer.get("asciiFoldIgnore"), list):
         analyzer["asciiFoldIgnore"] = sorted(analyzer["asciiFoldIgnore"])  # a set of characters
     if isinstance(out.get("nestedProperties"), list):
-        nested_values = [property_value(n, nested=True) for n in out["nestedProperties"]]
-        out["nestedProperties"] = sorted(nested_values, key=lambda n: str(n.get("name")))
+        # order kept (a create sends them as declared); comparisons match them by name
+        out["nestedProperties"] = [property_value(n, nested=True) for n in out["nestedProperties"]]
     return out
 
 
@@ -167,21 +175,25 @@ def declared_only(live: JSON, desired: JSON) -> JSON:
     """``live`` limited to the keys ``desired`` sets, recursively. Pure.
 
     A key of :data:`OMITTED` that ``desired`` sets and ``live`` lacks counts as its default. Lists of
-    named objects (nested properties) are matched by name; an element only one side has is kept
-    whole so the difference shows. Other values are returned as they are.
+    named objects (nested properties) are matched by name and put in ``desired``'s order; an element
+    only one side has is kept whole so the difference shows. Other values are returned as they are.
     """
     if isinstance(live, dict) and isinstance(desired, dict):
         return {k: declared_only(live[k] if k in live else copy.deepcopy(OMITTED[k]), v)
                 for k, v in desired.items() if k in live or k in OMITTED}
     if isinstance(live, list) and isinstance(desired, list) and _named(live) and _named(desired):
-        wanted = {d["name"]: d for d in desired}
-        return [declared_only(x, wanted[x["name"]]) if x["name"] in wanted else x for x in live]
+        # in the manifest's order, then the live ones it lacks: the order of nested properties is no setting
+        have = {x["name"]: x for x in live}
+        matched = [declared_only(have[d["name"]], d) for d in desired if d["name"] in have]
+        return matched + [x for x in live if x["name"] not in {d["name"] for d in desired}]
     return live
 
 
 def project_class(live: JSONObject, desired: JSONObject) -> JSONObject:
     """A live class value limited to what the manifest sets; named vectors and stopword presets are
-    all kept, because those sets are authoritative (a live one the manifest lacks is a difference)."""
+    all kept, because those sets are authoritative (a live one the manifest lacks is a difference),
+    and so are the generative/reranker modules of a kind the manifest declares (a switch of module
+    shows the old one going away). Create-only index keys take the manifest's value."""
     out: JSONObject = declared_only(live, desired)
     if "vectorConfig" in desired and isinstance(live.get("vectorConfig"), dict):
         wanted = desired["vectorConfig"] if isinstance(desired["vectorConfig"], dict) else {}
@@ -191,7 +203,34 @@ def project_class(live: JSONObject, desired: JSONObject) -> JSONObject:
     if (isinstance(inverted, dict) and "stopwordPresets" in inverted and isinstance(live_inverted, dict)
             and "stopwordPresets" in live_inverted and isinstance(out.get("invertedIndexConfig"), dict)):
         out["invertedIndexConfig"]["stopwordPresets"] = copy.deepcopy(live_inverted["stopwordPresets"])
+    modules, live_modules = desired.get("moduleConfig"), live.get("moduleConfig")
+    if isinstance(modules, dict) and isinstance(live_modules, dict):
+        kinds = {k for k in SWITCHED_MODULES if any(m.startswith(k) for m in modules)}
+        shown = out.setdefault("moduleConfig", {})
+        for module, settings in live_modules.items():
+            if module not in modules and module.startswith(tuple(kinds)) and isinstance(shown, dict):
+                shown[module] = copy.deepcopy(settings)
+    _take_create_only(out, desired)
     return out
+
+
+def _take_create_only(out: JSONObject, desired: JSONObject) -> None:
+    pairs = [(out.get("vectorIndexConfig"), desired.get("vectorIndexConfig"))]
+    live_vectors, wanted_vectors = out.get("vectorConfig"), desired.get("vectorConfig")
+    if isinstance(live_vectors, dict) and isinstance(wanted_vectors, dict):
+        pairs += [((live_vectors.get(n) or {}).get("vectorIndexConfig"), (e or {}).get("vectorIndexConfig"))
+                  for n, e in wanted_vectors.items() if isinstance(e, dict)]
+    for have, want in pairs:
+        if not isinstance(have, dict) or not isinstance(want, dict):
+            continue
+        for key in CREATE_ONLY:
+            if key in want and key in have:  # (a server without the setting has not got it to show)
+                have[key] = want[key]
+        for sub in ("hnsw", "flat"):  # the dynamic index nests both
+            if isinstance(have.get(sub), dict) and isinstance(want.get(sub), dict):
+                for key in CREATE_ONLY:
+                    if key in want[sub] and key in have[sub]:
+                        have[sub][key] = want[sub][key]
 
 
 def _named(items: list[JSON]) -> bool:

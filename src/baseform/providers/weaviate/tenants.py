@@ -1,7 +1,7 @@
 """Tenants of multi-tenant classes: kind rules, desired values, and the batched tenant calls.
 
 Tenants are created, updated and deleted in batches per class (``POST``/``PUT``/``DELETE``
-``/v1/schema/{class}/tenants``); a ``PUT`` takes at most 100 tenants (reference §1 notes).
+``/v1/schema/{class}/tenants``); a ``PUT`` takes at most 100 tenants (FIDELITY P6).
 """
 
 from __future__ import annotations

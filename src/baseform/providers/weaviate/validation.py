@@ -1,9 +1,12 @@
 """Validate-time checks of the ``weaviate`` section that pydantic cannot express. Pure.
 
-Name rules, data types, tokenization and index flags per type, nested properties, text analyzers,
-stopword presets, object TTL, the legacy vs named vector conflict, and tenants, as the server checks
-them (reference §2, §4), so a bad manifest fails at ``validate`` with file:line instead of halfway
-through an apply. The deprecated ``indexInverted`` is accepted with a warning.
+Name rules, data types, tokenization and index flags per type (nested properties included), text
+analyzers, stopword presets, object TTL, vector index settings (hnsw bounds, filter strategy,
+quantizers, multi-vectors, hfresh), which vectorizers a property may configure, tenants and aliases,
+as the server checks them (tests/emulators/weaviate/FIDELITY.md lists each rule and its source), so a
+bad manifest fails at ``validate`` with file:line instead of halfway through an apply. The
+deprecated ``indexInverted`` is accepted with a warning. Rules that depend on the server version are
+checked at plan time (:mod:`.features`).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from baseform.providers.weaviate.names import (
     property_name,
 )
 from baseform.providers.weaviate.shape import TTL_TIMESTAMPS
+from baseform.providers.weaviate.vector_rules import check_vectors
 
 __all__ = ["check_section"]
 
@@ -49,6 +53,7 @@ Path = tuple[str | int, ...]
 _TYPES = sorted(PRIMITIVE | NESTED | DEPRECATED)
 _BUILTIN_PRESETS = ("en", "none")
 _ANALYZER_TOKENIZERS = ("word", "lowercase", "whitespace", "field", "trigram")
+_NESTED_TOKENIZERS = ("word", "lowercase", "whitespace", "field")  # usecases/schema/validation.go
 _TTL_MINIMUM = 60  # seconds; the server's default minimum (env OBJECTS_TTL_MINIMUM_DEFAULT_TTL lowers it)
 
 
@@ -78,14 +83,32 @@ def check_section(section: WeaviateSection, locate: Locate) -> list[Diagnostic]:
             out.add((*path, "class"), f"class {name!r} clashes with {other!r}: Weaviate class names are "
                                       "unique regardless of case")
         _check_class(cls, path, out)
+    aliases: dict[str, str] = {}
+    for i, alias in enumerate(section.aliases):
+        path = ("weaviate", "aliases", i)
+        name = class_name(alias.alias)
+        if not CLASS_NAME.match(name):
+            out.add((*path, "alias"), f"{alias.alias!r} is not a valid alias name",
+                    "alias names follow the class name rules: a letter, then letters, digits and _")
+        if name.lower() in seen:
+            out.add((*path, "alias"), f"alias {name!r} has the name of a declared class; Weaviate refuses a class "
+                                      "and an alias of the same name (regardless of case)")
+        other = aliases.setdefault(name.lower(), name)
+        if other != name:
+            out.add((*path, "alias"), f"alias {name!r} clashes with {other!r}: alias names are unique regardless "
+                                      "of case")
+        if not CLASS_NAME.match(class_name(alias.class_)):
+            out.add((*path, "class"), f"{alias.class_!r} is not a valid class name")
     return out.found
 
 
 def _check_class(cls: ClassSpec, path: Path, out: _Collector) -> None:
-    if cls.vectorConfig is not None and (cls.vectorizer or cls.vectorIndexType or cls.vectorIndexConfig):
-        out.add((*path, "vectorConfig"), "a class cannot have both a class-level vector (vectorizer/"
-                "vectorIndexType/vectorIndexConfig) and named vectors (vectorConfig)",
-                "move the class-level settings into a named vector")
+    legacy = bool(cls.vectorizer or cls.vectorIndexType or cls.vectorIndexConfig is not None)
+    if legacy and "default" in (cls.vectorConfig or {}):
+        out.add((*path, "vectorConfig", "default"), "a named vector called 'default' cannot sit beside a "
+                "class-level vector (Weaviate refuses it)", "give the named vector another name")
+    for problem_path, message in check_vectors(cls):
+        out.add((*path, *problem_path), message)
     for vector in cls.vectorConfig or {}:
         if not VECTOR_NAME.match(vector):
             out.add((*path, "vectorConfig", vector), f"{vector!r} is not a valid named vector name")
@@ -114,11 +137,34 @@ def _check_class(cls: ClassSpec, path: Path, out: _Collector) -> None:
             out.add((*ppath, "name"), f"property {prop.name!r} clashes with {other!r}: Weaviate property names "
                                       "are unique regardless of case")
         _check_property(prop, ppath, out, presets=presets)
+        _check_property_modules(prop, cls, ppath, out)
     _check_ttl(cls, path, out)
     for k, tenant in enumerate(cls.tenants or []):
         if not TENANT_NAME.match(tenant.name):
             out.add((*path, "tenants", k, "name"), f"{tenant.name!r} is not a valid tenant name",
                     "1-64 characters: letters, digits, - and _")
+
+
+_VECTORIZER_PREFIXES = ("text2vec-", "multi2vec-", "img2vec-", "ref2vec-", "text2multivec-", "multi2multivec-",
+                        "text2colbert-")
+
+
+def _class_vectorizers(cls: ClassSpec) -> set[str]:
+    found = {cls.vectorizer} if cls.vectorizer else set()
+    for entry in (cls.vectorConfig or {}).values():
+        found |= set(entry.vectorizer)
+    return found
+
+
+def _check_property_modules(prop: PropertySpec, cls: ClassSpec, path: Path, out: _Collector) -> None:
+    """A property's ``moduleConfig`` may only configure vectorizers its class uses (the server refuses
+    ``vectorizer "x" not configured for any of target vectors``)."""
+    used = _class_vectorizers(cls)
+    for module in prop.moduleConfig or {}:
+        if module.startswith(_VECTORIZER_PREFIXES) and module not in used:
+            out.add((*path, "moduleConfig", module), f"property {prop.name!r} configures vectorizer {module!r}, "
+                    "which the class does not use" + did_you_mean(module, sorted(used - {"none"})),
+                    "configure only the vectorizers of the class's vectors, or remove the entry")
 
 
 def _check_inverted(inverted: InvertedIndexConfig, path: Path, out: _Collector) -> None:
@@ -241,6 +287,9 @@ def _check_property(prop: PropertySpec | NestedPropertySpec, path: Path, out: _C
     text = single in TEXT or kind.kind == "deprecated"
     if prop.tokenization is not None and not text:
         out.add((*path, "tokenization"), f"tokenization is allowed only for text/text[], not {prop.dataType}")
+    elif nested and prop.tokenization is not None and prop.tokenization not in _NESTED_TOKENIZERS:
+        out.add((*path, "tokenization"), f"tokenization {prop.tokenization!r} is not allowed in a nested property",
+                f"nested text properties take {', '.join(_NESTED_TOKENIZERS)}")
     if prop.indexSearchable and not text:
         out.add((*path, "indexSearchable"), "indexSearchable is allowed only for text/text[]")
     if prop.indexRangeFilters and single not in RANGEABLE:

@@ -15,8 +15,7 @@ from baseform.providers import Registry
 registry = Registry.default()
 names = registry.names
 loaded = [c.name for c in registry.load(["appwrite", "nonesuch"])]
-print(",".join(names), ",".join(loaded), sorted(m for m in sys.modules if m.startswith("baseform.providers.")
-                                               and m.count(".") == 2 and not m.endswith((".base", ".local"))))
+print(",".join(names), ",".join(loaded), ",".join(n for n in names if f"baseform.providers.{n}" in sys.modules))
 """
 
 
@@ -24,7 +23,7 @@ def test_only_the_providers_asked_for_are_imported() -> None:
     out = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True, check=True).stdout.split()
     assert out[0] == "pocketbase,appwrite,weaviate,supabase,spacetimedb"
     assert out[1] == "appwrite"
-    assert out[2:] == ["['baseform.providers.appwrite']"]
+    assert out[2] == "appwrite"  # the only provider package imported
 
 
 def test_a_provider_registered_under_another_name_is_refused() -> None:

@@ -1,44 +1,54 @@
 """The ``baseform`` command line: arguments, output and exit codes (design §1).
 
 Exit codes: 0 success (or no changes), 1 any error, 2 only with ``plan --detailed-exitcode`` when
-changes are present. Everything printed passes through :func:`baseform.secrets.redact`.
+changes are present (argument errors exit 1 too, so 2 always means "changes present"). Everything
+printed passes through :func:`baseform.secrets.redact`.
+
+Heavy modules (pydantic models, the engine, httpx) are imported by the commands that need them, so
+``baseform --help`` answers at once.
+
+Ctrl-C: while baseform only reads (loading, planning, the confirmation prompt) it stops at once and
+nothing is changed. The prompt is asked with no event loop running, so the interrupt is never held
+back. Once an apply runs, the first Ctrl-C lets the calls in flight finish and starts nothing new;
+a second one aborts at once.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import signal
 import sys
+import textwrap
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
-
-import httpx
-import yaml
+from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from baseform import __version__, secrets
-from baseform.commands import Connections, apply_operations, compute_plan, connect
-from baseform.engine.address import Address
-from baseform.engine.apply import OperationResult, Outcome
-from baseform.engine.operation import Operation
-from baseform.engine.plan import Plan, stale_reasons
-from baseform.engine.render import render_apply_result, render_json, render_markdown, render_text
-from baseform.errors import BaseformError, ManifestError, PlanError, RefusedError
-from baseform.manifest.project import Project, load_project, make_provider
-from baseform.manifest.schema import write_schemas
-from baseform.providers import default_registry
-from baseform.providers.base import Provider
-from baseform.providers.local import LocalServer, LocalUp, local_server_class
+from baseform.errors import BaseformError, Diagnostic, ManifestError, PlanError, RefusedError
 
-__all__ = ["main"]
+if TYPE_CHECKING:
+    import httpx
+
+    from baseform.commands import Connections
+    from baseform.engine.address import Address
+    from baseform.engine.apply import OperationResult
+    from baseform.engine.operation import Operation
+    from baseform.engine.plan import Plan
+    from baseform.manifest.project import Project
+    from baseform.providers.base import Provider
+    from baseform.providers.local import LocalServer, LocalUp
+
+__all__ = ["main", "parser"]
 
 log = logging.getLogger("baseform")
+T = TypeVar("T")
 
 
 @dataclass
@@ -52,6 +62,10 @@ class Context:
     registry: tuple[type[Provider], ...]
     transports: Mapping[str, httpx.AsyncBaseTransport] = field(default_factory=dict)
     colour: bool = False
+    writing: bool = False
+    """Set once an apply sends its first write: an interrupt after that may leave calls half-done."""
+    unshown: list[str] = field(default_factory=list)
+    """Manifest warnings the plan will show; printed before the error if the plan never comes."""
 
     def out(self, text: str) -> None:
         self.stdout.write(secrets.redact(text))
@@ -62,120 +76,300 @@ class Context:
         self.stderr.flush()
 
 
-def parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--var-file", action="append", default=[], metavar="FILE",
-                        help="YAML file of template variables (repeatable)")
-    common.add_argument("--var", action="append", default=[], metavar="KEY=VALUE",
-                        help="a template variable (repeatable)")
-    common.add_argument("--no-color", action="store_true", help="plain output even on a terminal")
+# -- arguments ------------------------------------------------------------------------------------------
 
-    parser = argparse.ArgumentParser(prog="baseform", description="Declarative provisioning for Appwrite, "
-                                     "PocketBase and Weaviate schemas: validate, plan, apply, export.")
-    parser.add_argument("--version", action="version", version=f"baseform {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+PATH_HELP = ("manifest files or directories (default: baseform.yaml). A directory loads the baseform "
+             "manifests (*.yaml, *.yml) in it; other YAML there (docker-compose.yml, var files, dotfiles) "
+             "is skipped and named")
+EXIT_CODES = """exit codes:
+  0  success
+  1  an error: invalid manifest, server error, refused destroy, stale plan, cancelled, bad arguments"""
 
-    p = sub.add_parser("validate", parents=[common], help="load, template and validate; no network")
-    p.add_argument("paths", nargs="*", metavar="PATH")
 
-    p = sub.add_parser("plan", parents=[common], help="read live state, diff, print the plan")
-    p.add_argument("paths", nargs="*", metavar="PATH")
-    p.add_argument("--out", metavar="FILE", help="save the plan (JSON) for `apply --plan FILE`")
-    p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
-    p.add_argument("--detailed-exitcode", action="store_true",
-                   help="exit 0 = no changes, 2 = changes present, 1 = error")
-    p.add_argument("--target", action="append", default=[], metavar="ADDRESS")
-    p.add_argument("--show-calls", action="store_true", help="also list the API calls apply would make")
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error exits 1 (argparse's 2 would read as "changes present")."""
 
-    p = sub.add_parser("apply", parents=[common], help="plan, confirm and apply")
-    p.add_argument("paths", nargs="*", metavar="PATH")
-    p.add_argument("--plan", dest="plan_file", metavar="FILE", help="apply a plan saved with `plan --out`")
-    p.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
-    p.add_argument("--allow-destroy", action="store_true", help="allow deletes and replacements")
-    p.add_argument("--parallelism", type=int, default=8, metavar="N")
-    p.add_argument("--target", action="append", default=[], metavar="ADDRESS")
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(1, f"{self.prog}: error: {message}\n")
 
-    p = sub.add_parser("export", parents=[common], help="write live state as a manifest")
-    p.add_argument("paths", nargs="*", metavar="PATH")
-    p.add_argument("--provider", required=True, metavar="NAME")
-    p.add_argument("--out", metavar="FILE")
 
-    p = sub.add_parser("schema", help="write the manifest JSON Schema")
-    p.add_argument("--out", metavar="DIR", default="schemas")
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"it must be at least 1 (got {value})")
+    return value
 
-    p = sub.add_parser("local", help="run a backend's server on this machine (default: PocketBase)")
-    p.add_argument("action", choices=("up", "down", "status", "logs", "reset"))
-    p.add_argument("--backend", default="pocketbase", metavar="NAME",
-                   help="which backend's server (default pocketbase)")
-    p.add_argument("--dir", metavar="DIR", help="the project's state directory (default: the nearest "
-                   ".baseform directory here or above, else ./.baseform)")
-    p.add_argument("--port", type=int, metavar="N", help="up/reset: listen on this port (default: the "
-                   "backend's usual port when free, else any free port)")
-    p.add_argument("--show-password", action="store_true", help="up/status: print the admin password")
-    p.add_argument("--lines", type=int, default=50, metavar="N", help="logs: how many lines (default 50)")
-    p.add_argument("--auto-approve", action="store_true", help="reset: do not ask before deleting the data")
+
+def _command(sub: Any, name: str, summary: str, description: str, examples: str, *,
+             parents: Sequence[argparse.ArgumentParser] = (), exit_codes: str = EXIT_CODES) -> argparse.ArgumentParser:
+    epilog = "examples:\n" + "\n".join("  " + line for line in examples.strip("\n").splitlines()) + "\n\n" + exit_codes
+    # prose paragraphs are wrapped; indented lines (a list of actions) are kept as written
+    text = "\n\n".join(p if p.startswith("  ") else textwrap.fill(p, 88) for p in description.split("\n\n"))
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name, parents=list(parents), help=summary, description=text, epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     return parser
 
 
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of every command (each with --help: arguments, examples, exit codes)."""
+    variables = _Parser(add_help=False)
+    variables.add_argument("--var-file", action="append", default=[], metavar="FILE",
+                           help="YAML file of template variables, {{ vars.NAME }} (repeatable)")
+    variables.add_argument("--var", action="append", default=[], metavar="KEY=VALUE",
+                           help="a template variable (repeatable; wins over --var-file)")
+    plain = _Parser(add_help=False)
+    plain.add_argument("--no-color", action="store_true",
+                       help="plain output even on a terminal (also NO_COLOR=1 or TERM=dumb)")
+
+    top = _Parser(prog="baseform", formatter_class=argparse.RawDescriptionHelpFormatter,
+                  description="Declarative provisioning of backend-as-a-service schemas: describe them in YAML, "
+                              "`plan` shows what would change on the live servers, `apply` makes exactly that "
+                              "change.",
+                  epilog="Run `baseform COMMAND --help` for a command's arguments, examples and exit codes.\n\n"
+                         + EXIT_CODES + "\n  2  plan --detailed-exitcode only: changes are present")
+    top.add_argument("--version", action="version", version=f"baseform {__version__}")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    p = _command(sub, "validate", "check manifests without connecting to any server",
+                 "Load, template and validate the manifests and report every problem at once (file:line:column). "
+                 "Needs no server and no connection settings.",
+                 "baseform validate                      # ./baseform.yaml\n"
+                 "baseform validate examples/pocketbase  # every manifest in a directory\n"
+                 "baseform validate . --var-file envs/prod.yaml --format json",
+                 parents=[variables, plain])
+    p.add_argument("paths", nargs="*", metavar="PATH", help=PATH_HELP)
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text (default) or json: the result, or the problems with file, line and column")
+
+    p = _command(sub, "plan", "show what apply would change on the live servers",
+                 "Read the live servers, compare them with the manifests and print the plan: what would be "
+                 "created, updated, replaced or destroyed, and why. Changes nothing.",
+                 "baseform plan examples/pocketbase\n"
+                 "baseform plan . --format markdown > plan.md    # a pull-request comment\n"
+                 "baseform plan . --out plan.json               # save it for `baseform apply --plan plan.json`\n"
+                 "baseform plan . --detailed-exitcode           # drift check: 0 in sync, 2 changes, 1 error\n"
+                 "baseform plan . --target pocketbase.collections.posts",
+                 parents=[variables, plain],
+                 exit_codes=EXIT_CODES + "\n  2  with --detailed-exitcode: changes are present")
+    p.add_argument("paths", nargs="*", metavar="PATH", help=PATH_HELP)
+    p.add_argument("--out", metavar="FILE", help="also save the plan (JSON) for `baseform apply --plan FILE`")
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                   help="text (default, coloured on a terminal), json (versioned plan document), or markdown "
+                        "(a pull-request comment that fits GitHub's size limit)")
+    p.add_argument("--detailed-exitcode", action="store_true",
+                   help="exit 0 = no changes, 2 = changes present, 1 = error")
+    p.add_argument("--target", action="append", default=[], metavar="ADDRESS",
+                   help="plan only this resource (and what it needs to exist); repeatable. For exceptional "
+                        "cases: the rest of the manifest is left out")
+    p.add_argument("--show-calls", action="store_true", help="also list the API calls apply would make")
+
+    p = _command(sub, "apply", "plan, confirm, and make the changes",
+                 "Plan, show the plan, ask for confirmation, make the changes, then plan again to prove the "
+                 "servers now match. Deletes and replacements (data loss) need --allow-destroy; resources "
+                 "marked `protect: true` are never deleted or replaced.",
+                 "baseform apply examples/pocketbase\n"
+                 "baseform apply . --auto-approve            # CI: no prompt\n"
+                 "baseform apply --plan plan.json            # exactly a saved, reviewed plan (refused if stale)\n"
+                 "baseform apply . --allow-destroy           # also deletes and replacements",
+                 parents=[variables, plain])
+    p.add_argument("paths", nargs="*", metavar="PATH", help=PATH_HELP)
+    p.add_argument("--plan", dest="plan_file", metavar="FILE",
+                   help="apply a plan saved with `baseform plan --out FILE` (no prompt; refused if anything "
+                        "changed since)")
+    p.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation (needed without a "
+                   "terminal)")
+    p.add_argument("--allow-destroy", action="store_true", help="allow deletes and replacements (data loss)")
+    p.add_argument("--parallelism", type=_positive, default=8, metavar="N",
+                   help="API calls in flight at once (default 8, at least 1)")
+    p.add_argument("--target", action="append", default=[], metavar="ADDRESS",
+                   help="apply only this resource (and what it needs to exist); repeatable")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text (default) or json: the plan, what was done, and any error as one JSON document "
+                        "(needs --auto-approve or --plan)")
+
+    p = _command(sub, "show", "print a saved plan file",
+                 "Print a plan saved with `baseform plan --out FILE`, for review, as text, markdown or JSON.",
+                 "baseform show plan.json\n"
+                 "baseform show plan.json --format markdown > plan.md",
+                 parents=[plain])
+    p.add_argument("plan_file", metavar="PLANFILE", help="a plan file written by `baseform plan --out`")
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                   help="text (default), markdown or json")
+    p.add_argument("--show-calls", action="store_true", help="also list the API calls apply would make")
+
+    p = _command(sub, "export", "write live state as a manifest (adopt an existing project)",
+                 "Read a server and write what it has as a manifest section, with connection settings as "
+                 "{{ env.X }} references (never values). PATH, if given, is a manifest whose providers block "
+                 "says how to connect.",
+                 "baseform export --provider pocketbase > baseform.yaml\n"
+                 "baseform export --provider appwrite appwrite.config.json --out baseform.yaml",
+                 parents=[variables, plain])
+    p.add_argument("paths", nargs="*", metavar="PATH", help="manifest with the connection settings (default: "
+                   "baseform.yaml if it exists; else the environment)")
+    p.add_argument("--provider", required=True, metavar="NAME", help="which backend to export")
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of printing")
+
+    p = _command(sub, "schema", "write the manifest JSON Schema (editor completion)",
+                 "Write the JSON Schema of manifests, generated from the models, for editor completion.",
+                 "baseform schema                 # schemas/baseform.schema.json\n"
+                 "baseform schema --out /tmp/s")
+    p.add_argument("--out", metavar="DIR", default="schemas", help="directory to write into (default schemas)")
+
+    p = _command(sub, "local", "run a backend's server on this machine for development",
+                 "Run a development server of a backend (default: the embedded PocketBase) for this project. "
+                 "Its state lives in the project's .baseform/ directory, found from any subdirectory; while it "
+                 "runs, plan/apply/export use it whenever the backend's URL variable is unset.\n\n"
+                 "  up      start it (a second `up` reports the running one)\n"
+                 "  down    stop it (the data stays)\n"
+                 "  status  say whether it runs (exit 1 when not); changes nothing\n"
+                 "  logs    print the end of its log\n"
+                 "  reset   stop it, delete its data and start it empty (asks first)",
+                 "baseform local up\n"
+                 "baseform local up --port 8091\n"
+                 "baseform local status --show-password\n"
+                 "baseform local logs --lines 100\n"
+                 "baseform local down",
+                 exit_codes=EXIT_CODES.replace("bad arguments", "bad arguments, `status`: not running"))
+    p.add_argument("action", choices=("up", "down", "status", "logs", "reset"), metavar="ACTION",
+                   help="up, down, status, logs or reset")
+    p.add_argument("--backend", default="pocketbase", metavar="NAME",
+                   help="which backend's server (default pocketbase; e.g. supabase; a NAME that cannot run "
+                        "locally is answered with the list of those that can)")
+    p.add_argument("--dir", metavar="DIR", help="the project's state directory (default: the nearest "
+                   ".baseform directory here or above, else ./.baseform)")
+    p.add_argument("--port", type=_positive, metavar="N", help="up/reset: listen on this port (default: the "
+                   "backend's usual port when free, else any free port)")
+    p.add_argument("--show-password", action="store_true", help="up/status: print the admin password")
+    p.add_argument("--lines", type=_positive, default=50, metavar="N", help="logs: how many lines (default 50)")
+    p.add_argument("--auto-approve", action="store_true", help="reset: do not ask before deleting the data")
+    return top
+
+
+# -- shared steps ----------------------------------------------------------------------------------------
+
+
 def _targets(values: Sequence[str]) -> list[Address]:
+    from baseform.engine.address import Address
+
     out = []
     for v in values:
         try:
             out.append(Address.parse(v))
         except ValueError as e:
-            raise PlanError(str(e)) from None
+            raise PlanError(f"--target: {e}") from None
     return out
 
 
-def _load(args: argparse.Namespace, ctx: Context, paths: Sequence[str] | None = None) -> Project:
-    return load_project(list(paths if paths is not None else args.paths), var_files=args.var_file,
-                        var_assignments=args.var, registry=ctx.registry, environ=ctx.environ)
+def _load(ctx: Context, paths: Sequence[str], var_files: Sequence[str], assignments: Sequence[str]) -> Project:
+    from baseform.manifest.project import load_project
+
+    return load_project(list(paths), var_files=var_files, var_assignments=assignments, registry=ctx.registry,
+                        environ=ctx.environ)
 
 
-def _print_warnings(project: Project, ctx: Context) -> None:
-    for w in project.warnings:
+def _print_notes(project: Project, ctx: Context, *, warnings: bool = True) -> None:
+    """Warnings (unless the output shows them itself) and skipped files, on stderr."""
+    for w in project.warnings if warnings else ():
         ctx.err(f"{w}\n")
+    if not warnings:
+        ctx.unshown = [str(w) for w in project.warnings]
+    skipped = project.loaded.skipped
+    if skipped:
+        ctx.err(f"Skipped {len(skipped)} file(s) that are not baseform manifests: "
+                + "; ".join(f"{name} ({why})" for name, why in skipped) + "\n")
+
+
+def _run(work: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine on a fresh event loop (each phase of a command gets its own)."""
+    return asyncio.run(work)
+
+
+def _confirm(ctx: Context, question: str, action: str) -> bool:
+    """Ask QUESTION on the terminal; True only for 'y' or 'yes'. Called with no event loop running, so
+    Ctrl-C raises KeyboardInterrupt at once. Without a terminal it refuses to guess."""
+    if ctx.stdin is None:
+        raise RefusedError([f"stdin is not a terminal, so baseform cannot ask whether to {action}; "
+                            "pass --auto-approve to go ahead without asking"])
+    ctx.out(f"\n{question} Only 'yes' or 'y' is accepted: ")
+    answer = ctx.stdin.readline()
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _manifest_ref(paths: Sequence[str], var_files: Sequence[str], assignments: Sequence[str],
+                  base: Path) -> dict[str, Any]:
+    """Where the manifest came from, for a plan file: absolute paths, and the same relative to BASE
+    (the plan file's directory), so the plan still finds them when the checkout moved."""
+
+    def both(names: Sequence[str]) -> tuple[list[str], list[str]]:
+        absolute = [str(Path(n).absolute()) for n in names]
+        return absolute, [os.path.relpath(a, base.absolute()) for a in absolute]
+
+    paths_abs, paths_rel = both(list(paths) or ["baseform.yaml"])
+    vars_abs, vars_rel = both(var_files)
+    return {"paths": paths_abs, "relative_paths": paths_rel, "var_files": vars_abs, "relative_var_files": vars_rel,
+            "vars": sorted({v.partition("=")[0] for v in assignments})}
+
+
+# -- validate ------------------------------------------------------------------------------------------
 
 
 def cmd_validate(args: argparse.Namespace, ctx: Context) -> int:
-    project = _load(args, ctx)
-    _print_warnings(project, ctx)
+    project = _load(ctx, args.paths, args.var_file, args.var)
     count = sum(len(u.desired) for u in project.units)
-    files = len(project.loaded.files)
-    ctx.out(f"Valid: {count} resource(s) in {files} file(s).\n")
+    files = project.loaded.files
+    if args.format == "json":
+        ctx.out(json.dumps({"valid": True, "resources": count, "files": files,
+                            "skipped": [{"file": f, "reason": r} for f, r in project.loaded.skipped],
+                            "warnings": [_diagnostic_json(w) for w in project.warnings]}, indent=2) + "\n")
+        return 0
+    _print_notes(project, ctx)
+    ctx.out(f"Valid: {count} resource(s) in {len(files)} file(s).\n")
     return 0
 
 
+# -- plan ------------------------------------------------------------------------------------------------
+
+
 def _render(plan: Plan, fmt: str, ctx: Context, *, show_calls: bool = False,
-            manifest: Mapping[str, Any] | None = None) -> str:
+            manifest: Mapping[str, Any] | None = None, allow_destroy: bool | None = None) -> str:
+    from baseform.engine.markdown import render_markdown
+    from baseform.engine.render import render_json, render_text
+
     if fmt == "json":
         return render_json(plan, manifest)
     if fmt == "markdown":
         return render_markdown(plan)
-    return render_text(plan, colour=ctx.colour, show_operations=show_calls)
-
-
-def _manifest_ref(args: argparse.Namespace) -> dict[str, Any]:
-    return {"paths": [str(Path(p)) for p in (args.paths or ["baseform.yaml"])],
-            "var_files": list(args.var_file),
-            "vars": sorted({v.partition("=")[0] for v in args.var})}
+    return render_text(plan, colour=ctx.colour, show_operations=show_calls, allow_destroy=allow_destroy)
 
 
 def cmd_plan(args: argparse.Namespace, ctx: Context) -> int:
-    project = _load(args, ctx)
-    if args.format != "text":
-        _print_warnings(project, ctx)  # the text plan shows them; JSON/markdown go to files or comments
+    from baseform.commands import compute_plan, connect
+    from baseform.engine.render import render_json
+
+    project = _load(ctx, args.paths, args.var_file, args.var)
+    # the text plan shows the warnings itself; JSON and markdown go to files or comments
+    _print_notes(project, ctx, warnings=args.format != "text")
     targets = _targets(args.target)
 
     async def run() -> Plan:
-        async with connect(project, ctx.transports) as conns:
+        async with connect(project, ctx.transports, ctx.registry) as conns:
             return await compute_plan(project, conns, targets)
 
-    plan = asyncio.run(run())
-    ctx.out(_render(plan, args.format, ctx, show_calls=args.show_calls, manifest=_manifest_ref(args)))
+    plan: Plan = _run(run())
+    ctx.out(_render(plan, args.format, ctx, show_calls=args.show_calls,
+                    manifest=_manifest_ref(args.paths, args.var_file, args.var, Path.cwd())))
+    ctx.unshown = []
     if args.out:
-        Path(args.out).write_text(secrets.redact(render_json(plan, _manifest_ref(args))))
-        ctx.err(f"Saved the plan to {args.out}; apply it with: baseform apply --plan {args.out}\n")
+        out = Path(args.out).absolute()
+        ref = _manifest_ref(args.paths, args.var_file, args.var, out.parent)
+        out.write_text(secrets.redact(render_json(plan, ref)))
+        ctx.err(f"Saved the plan to {args.out}; review it with `baseform show {args.out}`, apply it with "
+                f"`baseform apply --plan {args.out}`\n")
     if plan.protected:
         raise RefusedError([f"{c.address} is protected (protect: true) and would be {c.action.value}d"
                             + (f" at {c.source}" if c.source else "") for c in plan.protected])
@@ -184,33 +378,102 @@ def cmd_plan(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-class _Progress:
-    """Prints one line per operation as it starts waiting and when it ends."""
+# -- saved plans ---------------------------------------------------------------------------------------
 
-    def __init__(self, ctx: Context) -> None:
+
+@dataclass(frozen=True)
+class SavedPlan:
+    """A plan file as read back: its JSON, checked for its format before anything else."""
+
+    path: Path
+    data: dict[str, Any]
+
+    @classmethod
+    def read(cls, name: str) -> SavedPlan:
+        from baseform.engine.plan import format_problem
+
+        path = Path(name)
+        try:
+            data = json.loads(path.read_text())
+        except OSError as e:
+            raise PlanError(f"cannot read the plan file {name}: {e.strerror}") from None
+        except ValueError as e:
+            raise PlanError(f"{name} is not a plan file (invalid JSON: {e})") from None
+        problem = format_problem(data) if isinstance(data, dict) else "it is not a JSON object"
+        if problem:
+            raise PlanError(f"cannot use the plan file {name}: {problem}")
+        return cls(path.absolute(), data)
+
+    def _located(self, kind: str) -> list[str]:
+        """The files of the manifest reference: the absolute path when it exists, else the path
+        relative to the plan file."""
+        ref = self.data.get("manifest") or {}
+        absolute = [str(p) for p in ref.get(kind, [])]
+        relative = [str(p) for p in ref.get(f"relative_{kind}", [])] or absolute
+        out = []
+        for abs_name, rel_name in zip(absolute, relative, strict=False):
+            candidate = self.path.parent / rel_name
+            if Path(abs_name).exists():
+                out.append(abs_name)
+            elif candidate.exists():
+                out.append(str(candidate))
+            else:
+                raise PlanError(f"the plan in {self.path.name} was made from {abs_name}, which is not there "
+                                f"(nor at {candidate})")
+        return out
+
+    def paths(self) -> list[str]:
+        return self._located("paths") or ["baseform.yaml"]
+
+    def var_files(self) -> list[str]:
+        return self._located("var_files")
+
+    def variables(self) -> list[str]:
+        return [str(v) for v in (self.data.get("manifest") or {}).get("vars", [])]
+
+    def targets(self) -> list[Address]:
+        return _targets([str(t) for t in self.data.get("targets", [])])
+
+
+def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
+    from baseform.engine.plan_json import plan_from_json
+
+    saved = SavedPlan.read(args.plan_file)
+    if args.format == "json":
+        ctx.out(json.dumps(saved.data, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    ctx.out(_render(plan_from_json(saved.data), args.format, ctx, show_calls=args.show_calls))
+    return 0
+
+
+# -- apply -------------------------------------------------------------------------------------------
+
+
+class _Progress:
+    """Prints one line per operation as it ends ([N/M] and the time since the apply started), and a
+    line while a long readiness wait goes on."""
+
+    def __init__(self, ctx: Context, total: int) -> None:
         self.ctx = ctx
+        self.total = total
+        self.finished_count = 0
+        self.started_at = time.monotonic()
 
     def started(self, op: Operation) -> None:
         pass
 
     def waiting(self, op: Operation, elapsed_s: float) -> None:
-        self.ctx.out(f"  ... {op.description}: still waiting ({elapsed_s:.0f}s)\n")
+        self.ctx.out(f"  ... {op.description}: still waiting ({elapsed_s:.0f}s; "
+                     f"{time.monotonic() - self.started_at:.0f}s since apply started)\n")
 
     def finished(self, result: OperationResult) -> None:
+        from baseform.engine.apply import Outcome
+
+        self.finished_count += 1
         mark = {Outcome.DONE: "done", Outcome.FAILED: "FAILED", Outcome.SKIPPED: "skipped"}[result.outcome]
         note = f" ({result.note})" if result.note else ""
-        self.ctx.out(f"  {result.operation.description}: {mark} [{result.elapsed_s:.1f}s]{note}\n")
-
-
-def _confirm(ctx: Context, question: str, action: str) -> bool:
-    """Ask QUESTION on the terminal; True only for 'y' or 'yes'. Call it with no event loop running, so
-    that Ctrl-C raises KeyboardInterrupt at once. Without a terminal it refuses to guess."""
-    if ctx.stdin is None:
-        raise RefusedError([f"stdin is not a terminal, so baseform cannot ask whether to {action}; "
-                            "pass --auto-approve to go ahead without asking"])
-    ctx.out(f"\n{question} Only 'yes' or 'y' is accepted: ")
-    answer = ctx.stdin.readline()
-    return answer.strip().lower() in ("y", "yes")
+        self.ctx.out(f"  [{self.finished_count}/{self.total}] {result.operation.description}: {mark} "
+                     f"[{result.elapsed_s:.1f}s, {time.monotonic() - self.started_at:.1f}s elapsed]{note}\n")
 
 
 def _refusals(plan: Plan, allow_destroy: bool) -> list[str]:
@@ -225,26 +488,66 @@ def _refusals(plan: Plan, allow_destroy: bool) -> list[str]:
     return reasons
 
 
-def cmd_apply(args: argparse.Namespace, ctx: Context) -> int:
-    saved: dict[str, Any] | None = None
-    paths = args.paths
-    targets = _targets(args.target)
-    if args.plan_file:
-        if args.paths:
-            raise PlanError("give either manifest PATHs or --plan FILE, not both")
-        saved = _read_saved_plan(args.plan_file)
-        ref = saved.get("manifest") or {}
-        paths = ref.get("paths") or ["baseform.yaml"]
-        missing = [v for v in ref.get("vars", []) if v not in {a.partition("=")[0] for a in args.var}]
-        if missing:
-            raise PlanError("the plan was made with --var " + ", ".join(missing)
-                            + "; pass the same --var options to apply it")
-        args.var_file = args.var_file or ref.get("var_files", [])
-        targets = targets or [Address.parse(t) for t in saved.get("targets", [])]
-    project = _load(args, ctx, paths)  # its warnings are shown with the plan
-    stop = asyncio.Event()
+@dataclass
+class _ApplyRun:
+    """One ``baseform apply``: its inputs, and the plan it shows and runs."""
 
-    async def run() -> int:
+    args: argparse.Namespace
+    ctx: Context
+    project: Project
+    targets: list[Address]
+    saved: SavedPlan | None
+    report: dict[str, Any] = field(default_factory=dict)
+
+    def manifest_ref(self) -> dict[str, Any]:
+        if self.saved is not None:
+            return dict(self.saved.data.get("manifest") or {})
+        return _manifest_ref(self.args.paths, self.args.var_file, self.args.var, Path.cwd())
+
+    async def plan(self, conns: Connections) -> Plan | None:
+        """The plan to apply, checked against the saved plan; None when a saved plan was applied already."""
+        from baseform.commands import plan_from_live, read_live
+        from baseform.engine.plan import applied_already, stale_reasons
+
+        lives = await read_live(self.project, conns)
+        if self.saved is None:
+            return plan_from_live(self.project, lives, self.targets)
+        whole = plan_from_live(self.project, lives, self.saved.targets())
+        if applied_already(self.saved.data, whole):
+            return None
+        stale = stale_reasons(self.saved.data, whole)
+        if stale:
+            raise RefusedError([f"the saved plan {self.args.plan_file} is stale: {r}" for r in stale]
+                               + ["run `baseform plan --out FILE` again and review it"])
+        if not self.targets:
+            return whole
+        part = plan_from_live(self.project, lives, self.targets)
+        saved_addresses = {str(c.address) for c in whole.changes}
+        outside = [str(c.address) for c in part.changes if str(c.address) not in saved_addresses]
+        if outside:
+            raise RefusedError([f"--target selects {a}, which the saved plan does not change" for a in outside])
+        return part
+
+    async def unchanged_since(self, shown: Plan, conns: Connections) -> None:
+        """Refuse when planning again does not give the plan the user just approved."""
+        from baseform.commands import compute_plan
+        from baseform.engine.plan import stale_reasons
+        from baseform.engine.render import plan_to_json
+
+        again = await compute_plan(self.project, conns, shown.targets)
+        changed = stale_reasons(plan_to_json(shown), again)
+        if changed:
+            raise RefusedError(["the servers changed while the plan was shown: " + r for r in changed]
+                               + ["nothing was applied; run apply again to see the new plan"])
+
+    async def execute(self, plan: Plan, conns: Connections) -> int:
+        """Run the plan with Ctrl-C handling, print what happened, and check convergence."""
+        from baseform.commands import apply_operations
+        from baseform.engine.plan_json import apply_result_to_json
+        from baseform.engine.render import render_apply_result
+
+        ctx, text = self.ctx, self.args.format == "text"
+        stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         interrupts = 0
 
@@ -257,84 +560,148 @@ def cmd_apply(args: argparse.Namespace, ctx: Context) -> int:
             ctx.err("\nInterrupt: no new operations will start; waiting for those in flight "
                     "(press Ctrl-C again to abort at once).\n")
 
+        loop.add_signal_handler(signal.SIGINT, on_sigint)
         try:
-            loop.add_signal_handler(signal.SIGINT, on_sigint)
-        except (NotImplementedError, RuntimeError):
-            pass  # not the main thread (tests) or no signal support: plain KeyboardInterrupt
-
-        async with connect(project, ctx.transports) as conns:
-            plan = await compute_plan(project, conns, targets)
-            if saved is not None:
-                stale = stale_reasons(saved, plan)
-                if stale:
-                    raise RefusedError([f"the saved plan {args.plan_file} is stale: {r}" for r in stale]
-                                       + ["run `baseform plan --out FILE` again and review it"])
-            ctx.out(render_text(plan, colour=ctx.colour))
-            if not plan.has_changes:
-                return 0
-            refusals = _refusals(plan, args.allow_destroy)
-            if refusals:
-                raise RefusedError(refusals)
-            if not args.auto_approve and saved is None and not _confirm(
-                    ctx, "Do you want to apply these changes?", "apply them"):
-                ctx.err("Apply cancelled: nothing was changed. (Use --auto-approve in CI.)\n")
-                return 1
-            ctx.out("\nApplying...\n")
+            if text:
+                ctx.out("\nApplying...\n")
             started = time.monotonic()
-            result = await apply_operations(plan, conns, parallelism=args.parallelism,
-                                            reporter=_Progress(ctx), stop=stop)
-            ctx.out(render_apply_result(result, plan.sources))
-            if not result.ok:
-                return 1
-            return await _verify_converged(project, conns, targets, ctx, time.monotonic() - started)
+            ctx.writing = True
+            reporter = _Progress(ctx, len(plan.operations)) if text else None
+            result = await apply_operations(plan, conns, parallelism=self.args.parallelism, reporter=reporter,
+                                            stop=stop)
+        finally:
+            loop.remove_signal_handler(signal.SIGINT)
+        self.report["result"] = apply_result_to_json(result, plan)
+        if text:
+            ctx.out(render_apply_result(result, plan))
+        if not result.ok:
+            return 1
+        return await self.converged(plan, conns, time.monotonic() - started)
 
-    return asyncio.run(run())
+    async def converged(self, plan: Plan, conns: Connections, elapsed: float) -> int:
+        """Prove the apply converged: planning the same targets again finds no changes."""
+        from baseform.commands import compute_plan
+        from baseform.engine.render import plan_to_json, render_text
+
+        again = await compute_plan(self.project, conns, plan.targets)
+        self.report["converged"] = not again.has_changes
+        if again.has_changes:
+            self.report["remaining"] = plan_to_json(again)["changes"]
+            self.ctx.err("Apply finished, but a new plan still shows changes. If no other apply or console edit "
+                         "changed the server meanwhile, please report this as a bug:\n")
+            self.ctx.err(render_text(again))
+            return 1
+        if self.args.format == "text":
+            if plan.targets:
+                rest = (f" {again.excluded} change(s) outside the targets remain; run plan without --target to "
+                        "see them." if again.excluded else "")
+                self.ctx.out(f"Converged for the targets: a new plan of them shows no changes "
+                             f"({elapsed:.1f}s).{rest}\n")
+            else:
+                self.ctx.out(f"Converged: a new plan shows no changes ({elapsed:.1f}s).\n")
+        return 0
 
 
-async def _verify_converged(project: Project, conns: Connections, targets: Sequence[Address], ctx: Context,
-                            elapsed: float) -> int:
-    """Prove the apply converged: a fresh plan must have no changes."""
-    again = await compute_plan(project, conns, targets)
-    if again.has_changes:
-        ctx.err("Apply finished, but a new plan still shows changes. If no other apply or console edit changed "
-                "the server meanwhile, please report this as a bug:\n")
-        ctx.err(render_text(again))
-        return 1
-    ctx.out(f"Converged: a new plan shows no changes ({elapsed:.1f}s).\n")
-    return 0
+def cmd_apply(args: argparse.Namespace, ctx: Context) -> int:
+    from baseform.commands import connect
+    from baseform.engine.render import plan_to_json
+
+    json_out = args.format == "json"
+    if json_out and not (args.auto_approve or args.plan_file):
+        raise PlanError("--format json cannot ask for confirmation: add --auto-approve, or apply a saved --plan")
+    saved = SavedPlan.read(args.plan_file) if args.plan_file else None
+    if saved is not None:
+        if args.paths:
+            raise PlanError("give either manifest PATHs or --plan FILE, not both")
+        missing = [v for v in saved.variables() if v not in {a.partition("=")[0] for a in args.var}]
+        if missing:
+            raise PlanError("the plan was made with --var " + ", ".join(missing)
+                            + "; pass the same --var options to apply it")
+        project = _load(ctx, saved.paths(), args.var_file or saved.var_files(), args.var)
+    else:
+        project = _load(ctx, args.paths, args.var_file, args.var)
+    _print_notes(project, ctx, warnings=json_out)
+    run = _ApplyRun(args, ctx, project, _targets(args.target), saved)
+    ask = not args.auto_approve and saved is None
+
+    async def first() -> tuple[Plan | None, int | None]:
+        """Plan and show it; apply it too when no question is asked in between."""
+        async with connect(project, ctx.transports, ctx.registry) as conns:
+            plan = await run.plan(conns)
+            if plan is None or not _show_for_apply(plan, run):
+                return plan, 0
+            if ask:
+                return plan, None
+            return plan, await run.execute(plan, conns)
+
+    async def second(plan: Plan) -> int:
+        async with connect(project, ctx.transports, ctx.registry) as conns:
+            await run.unchanged_since(plan, conns)
+            return await run.execute(plan, conns)
+
+    plan, code = _run(first())
+    if code is None:
+        assert plan is not None
+        if not _confirm(ctx, "Do you want to apply these changes?", "apply them"):
+            ctx.err("Apply cancelled: nothing was changed.\n")
+            return 1
+        code = _run(second(plan))
+    if plan is None and saved is not None:
+        if not json_out:
+            ctx.out(f"The plan in {args.plan_file} was applied already: the servers match it. Nothing to do.\n")
+        run.report["applied_already"] = True
+    if json_out:
+        document: dict[str, Any] = {"ok": code == 0}
+        if plan is not None:
+            document["plan"] = plan_to_json(plan, run.manifest_ref())
+        ctx.out(json.dumps({**document, **run.report}, indent=2, ensure_ascii=False) + "\n")
+    return code
 
 
-def _read_saved_plan(path: str) -> dict[str, Any]:
-    try:
-        data = json.loads(Path(path).read_text())
-    except OSError as e:
-        raise PlanError(f"cannot read plan file {path}: {e.strerror}") from None
-    except ValueError as e:
-        raise PlanError(f"{path} is not a plan file (invalid JSON: {e})") from None
-    if not isinstance(data, dict) or "format_version" not in data:
-        raise PlanError(f"{path} is not a baseform plan file (no format_version)")
-    return data
+def _show_for_apply(plan: Plan, run: _ApplyRun) -> bool:
+    """Print the plan; False when there is nothing to apply. Raises RefusedError for refused plans."""
+    if run.args.format == "text":
+        run.ctx.out(_render(plan, "text", run.ctx, allow_destroy=run.args.allow_destroy))
+        run.ctx.unshown = []
+    if not plan.has_changes:
+        return False
+    refusals = _refusals(plan, run.args.allow_destroy)
+    if refusals:
+        raise RefusedError(refusals)
+    return True
+
+
+# -- export, schema ---------------------------------------------------------------------------------
 
 
 def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
+    import yaml
+
+    from baseform.manifest.project import make_provider
+
     cls = next((c for c in ctx.registry if c.name == args.provider), None)
     if cls is None:
         raise PlanError(f"unknown provider {args.provider!r}; available: "
                         + ", ".join(c.name for c in ctx.registry))
     block = None
     if args.paths or Path("baseform.yaml").exists():
-        project = _load(args, ctx)
+        project = _load(ctx, args.paths, args.var_file, args.var)
         blocks = getattr(project.model, "providers", None)
         block = getattr(blocks, cls.name, None) if blocks is not None else None
     provider = make_provider(cls, block, ctx.environ)
 
-    async def run() -> dict[str, Any]:
-        async with await provider.connect(ctx.transports.get(cls.name)) as session:
-            live = await provider.read(session, [])
-        return {"version": 1, "providers": {cls.name: provider.export_config()},
-                cls.name: provider.export(live)}
+    async def run() -> tuple[dict[str, Any], list[str]]:
+        from baseform.commands import explained
 
-    document = asyncio.run(run())
+        transport = ctx.transports.get(cls.name)
+        async with await explained(provider, provider.connect(transport), ctx.registry, ctx.transports) as session:
+            live = await explained(provider, provider.read(session, []), ctx.registry, ctx.transports)
+        return ({"version": 1, "providers": {cls.name: provider.export_config(live)},
+                 cls.name: provider.export(live)}, provider.export_warnings(live))
+
+    document, warnings = _run(run())
+    for warning in warnings:
+        ctx.err(f"Warning: {warning}\n")
     header = ("# yaml-language-server: $schema=https://raw.githubusercontent.com/baseform/baseform/main/"
               "schemas/baseform.schema.json\n# exported by baseform " + __version__ + "\n")
     text = header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=110)
@@ -347,9 +714,14 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_schema(args: argparse.Namespace, ctx: Context) -> int:
+    from baseform.manifest.schema import write_schemas
+
     for path in write_schemas(Path(args.out), ctx.registry):
         ctx.out(f"wrote {path}\n")
     return 0
+
+
+# -- local -------------------------------------------------------------------------------------------
 
 
 def _shown_path(path: Path) -> str:
@@ -361,6 +733,8 @@ def _shown_path(path: Path) -> str:
 
 
 def _local_server(args: argparse.Namespace, ctx: Context) -> LocalServer:
+    from baseform.providers.local import local_server_class
+
     cls = next((c for c in ctx.registry if c.name == args.backend), None)
     server = local_server_class(cls) if cls is not None else None
     if server is None:
@@ -410,8 +784,8 @@ def cmd_local(args: argparse.Namespace, ctx: Context) -> int:
             return 1
         ctx.out("".join(line + "\n" for line in lines))
         return 0
-    status = server.status()
     if args.action == "status":
+        status = server.status()
         if status.running:
             ctx.out(f"{title} is running at {status.url} (pid {status.pid}, admin {status.user}, data in "
                     f"{_shown_path(status.data_dir)})\n")
@@ -434,9 +808,52 @@ def cmd_local(args: argparse.Namespace, ctx: Context) -> int:
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
-    "validate": cmd_validate, "plan": cmd_plan, "apply": cmd_apply, "export": cmd_export,
+    "validate": cmd_validate, "plan": cmd_plan, "apply": cmd_apply, "show": cmd_show, "export": cmd_export,
     "schema": cmd_schema, "local": cmd_local,
 }
+
+
+# -- errors ------------------------------------------------------------------------------------------
+
+
+def _diagnostic_json(d: Diagnostic) -> dict[str, Any]:
+    s = d.source
+    return {"severity": "warning" if d.warning else "error", "message": d.message,
+            "file": s.file if s else None, "line": s.line if s else None, "column": s.column if s else None,
+            "address": d.address, "hint": d.hint}
+
+
+def _error_json(error: BaseformError) -> dict[str, Any]:
+    from baseform.errors import ProviderError
+
+    kind = {ManifestError: "manifest", PlanError: "plan", RefusedError: "refused", ProviderError: "server"}
+    document: dict[str, Any] = {
+        "type": next((v for k, v in kind.items() if isinstance(error, k)), "error"), "message": str(error)}
+    if isinstance(error, ManifestError):
+        document["diagnostics"] = [_diagnostic_json(d) for d in error.diagnostics]
+    if isinstance(error, RefusedError):
+        document["reasons"] = list(error.reasons)
+    if isinstance(error, PlanError):
+        document["address"] = error.address
+        document["source"] = str(error.source) if error.source else None
+    if isinstance(error, ProviderError):
+        document["operation"] = error.operation
+        document["hints"] = list(error.hints)
+    return document
+
+
+def _report(error: BaseformError, args: argparse.Namespace, ctx: Context) -> None:
+    for warning in ctx.unshown:
+        ctx.err(f"{warning}\n")
+    ctx.err(f"Error: {error}\n")
+    if getattr(args, "format", "text") == "json":
+        ctx.out(json.dumps({"ok": False, "error": _error_json(error)}, indent=2, ensure_ascii=False) + "\n")
+
+
+def _colour(stream: IO[str], args: argparse.Namespace, environ: Mapping[str, str]) -> bool:
+    """Colour only on a terminal that can show it, unless the user said no."""
+    return (bool(getattr(stream, "isatty", lambda: False)()) and not getattr(args, "no_color", False)
+            and "NO_COLOR" not in environ and environ.get("TERM", "") != "dumb")
 
 
 def main(argv: Sequence[str] | None = None, *, registry: Sequence[type[Provider]] | None = None,
@@ -444,30 +861,36 @@ def main(argv: Sequence[str] | None = None, *, registry: Sequence[type[Provider]
          environ: Mapping[str, str] | None = None, stdin: IO[str] | None = None,
          stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
     """Run one command and return its exit code (the console script exits with it)."""
-    args = parser().parse_args(argv)
-    out = stdout or sys.stdout
-    handler = logging.StreamHandler(stderr or sys.stderr)
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parser().parse_args(argv)
+    except SystemExit as e:  # --help, --version, or a usage error already printed
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    environ = os.environ if environ is None else environ
+    handler = logging.StreamHandler(err)
     handler.addFilter(secrets.RedactingFilter())
     logging.getLogger("baseform").addHandler(handler)
+    if registry is None:
+        from baseform.providers import default_registry
+
+        registry = default_registry()
     ctx = Context(
-        stdout=out, stderr=stderr or sys.stderr,
+        stdout=out, stderr=err,
         stdin=stdin if stdin is not None else (sys.stdin if sys.stdin and sys.stdin.isatty() else None),
-        environ=os.environ if environ is None else environ,
-        registry=tuple(registry) if registry is not None else default_registry(),
-        transports=transports or {},
-        colour=bool(getattr(out, "isatty", lambda: False)()) and not getattr(args, "no_color", False)
-        and "NO_COLOR" not in (os.environ if environ is None else environ))
+        environ=environ, registry=tuple(registry), transports=transports or {},
+        colour=_colour(out, args, environ))
     try:
         return COMMANDS[args.command](args, ctx)
-    except ManifestError as e:
-        ctx.err(f"Error: {e}\n")
-        return 1
     except BaseformError as e:
-        ctx.err(f"Error: {e}\n")
+        _report(e, args, ctx)
         return 1
     except KeyboardInterrupt:
-        ctx.err("Aborted. Calls in flight may or may not have reached the server; the next apply plans from "
-                "what is there.\n")
+        if ctx.writing:
+            ctx.err("\nAborted. Calls in flight may or may not have reached the server; the next apply plans "
+                    "from what is there.\n")
+        else:
+            ctx.err("\nInterrupted: nothing was changed.\n")
         return 1
     finally:
         logging.getLogger("baseform").removeHandler(handler)

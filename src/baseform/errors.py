@@ -10,7 +10,8 @@
     - ReadinessError            an async resource ended `failed`/`stuck` or never became ready
   + LocalServerError            the embedded local PocketBase could not be started or stopped
 
-Messages never contain secrets: the CLI passes every message through :mod:`baseform.secrets`
+Messages never contain secrets: provider errors are redacted when built (URL credentials and
+every registered secret), the CLI passes every message through :mod:`baseform.secrets` again
 before printing, and providers mask credentials before building one.
 """
 
@@ -18,6 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from baseform.secrets import redact
+from baseform.types import JSON
 
 __all__ = [
     "ApiError",
@@ -106,33 +110,47 @@ class RefusedError(BaseformError):
 
 
 class ProviderError(BaseformError):
-    """Talking to a backend failed. ``operation`` says what baseform was doing."""
+    """Talking to a backend failed. ``operation`` says what baseform was doing; ``hints`` (added by
+    whoever knows more, e.g. which setting names the URL) say what to check."""
 
     def __init__(self, message: str, *, operation: str | None = None) -> None:
         self.operation = operation
-        super().__init__(f"{operation}: {message}" if operation else message)
+        self.hints: list[str] = []
+        super().__init__(redact(f"{operation}: {message}" if operation else message))
+
+    def __str__(self) -> str:
+        return super().__str__() + "".join(f"\n  hint: {h}" for h in self.hints)
 
 
 class ApiError(ProviderError):
     """The server answered with an error status."""
 
     def __init__(self, *, method: str, url: str, status: int, message: str, kind: str | None = None,
-                 operation: str | None = None) -> None:
+                 operation: str | None = None, body: JSON = None) -> None:
         self.method = method
         self.url = url
         self.status = status
         self.server_message = message
         self.kind = kind
+        self.body = body  # the decoded error body, for providers that read fields of it; never shown
         detail = f"{method} {url} -> {status}" + (f" {kind}" if kind else "") + f": {message}"
         super().__init__(detail, operation=operation)
 
 
 class TransportError(ProviderError):
-    """No usable answer from the server (connection, timeout, or an unparseable body)."""
+    """No usable answer from the server (connection, timeout, or an unparseable body).
 
-    def __init__(self, *, method: str, url: str, message: str, operation: str | None = None) -> None:
+    ``reason`` tells what kind of failure it was, so callers can say what to check: ``"url"`` (not a
+    usable URL, e.g. no scheme), ``"dns"`` (the host name does not resolve), ``"refused"`` (nothing
+    listens there), ``"timeout"``, ``"answer"`` (an answer that is not what the API sends) or
+    ``"connection"`` (anything else).
+    """
+
+    def __init__(self, *, method: str, url: str, message: str, operation: str | None = None,
+                 reason: str = "connection") -> None:
         self.method = method
         self.url = url
+        self.reason = reason
         super().__init__(f"{method} {url}: {message}", operation=operation)
 
 

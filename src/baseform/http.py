@@ -2,8 +2,11 @@
 
 Retries (design §4, issue "reliability"): 429, 408, 5xx and connection errors are retried with
 exponential backoff and full jitter, honouring ``Retry-After`` and ``X-RateLimit-Reset``, within a
-total deadline. Other 4xx answers are final. Every failure becomes an :class:`ApiError` or
-:class:`TransportError` naming the method, URL and status, with secrets redacted.
+total deadline. Other 4xx answers are final. What cannot get better by waiting fails at once: a URL
+that is not ``http(s)://host...`` and a host name that does not resolve; a refused connection (no
+server listening, or one still starting) gets a short budget of its own. Every failure becomes an
+:class:`ApiError` or :class:`TransportError` naming the method, URL and status (with
+``TransportError.reason`` saying what kind of failure it was), with secrets redacted.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ import functools
 import json
 import random
 import re
+import socket
 import ssl
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -48,12 +53,14 @@ def default_error_parser(status: int, body: JSON) -> tuple[str, str | None]:
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """Backoff settings. ``deadline_s`` bounds the total time spent on one request, retries included."""
+    """Backoff settings. ``deadline_s`` bounds the total time spent on one request, retries included;
+    ``refused_deadline_s`` bounds it while every attempt so far was refused (nothing listening)."""
 
     max_attempts: int = 8
     base_delay_s: float = 0.2
     max_delay_s: float = 10.0
     deadline_s: float = 120.0
+    refused_deadline_s: float = 3.0
     retry_statuses: frozenset[int] = frozenset({408, 425, 429, 500, 502, 503, 504})
 
     def delay(self, attempt: int, response: httpx.Response | None, rng: random.Random) -> float:
@@ -98,7 +105,7 @@ class Session:
                  limits: int = 16, text_error_parser: TextErrorParser | None = None) -> None:
         for value in (headers or {}).values():
             secrets.register(value)
-        self.base_url = base_url.rstrip("/")
+        self.base_url = _checked_url(base_url.rstrip("/"))
         self.error_parser = error_parser
         self.text_error_parser = text_error_parser
         self.retry = retry or RetryPolicy()
@@ -148,6 +155,8 @@ class Session:
         url = self.url(path)
         started = time.monotonic()
         attempt = 0
+        refused = True  # every attempt so far was refused
+        reason = "connection"
         while True:
             attempt += 1
             self.requests += 1
@@ -163,18 +172,27 @@ class Session:
                     kwargs["headers"] = {"Content-Type": "application/json"}
                 response = await self._client.request(method, path, **kwargs)  # type: ignore[arg-type]
             except httpx.TimeoutException:
-                failure = "timed out waiting for the server"
+                failure, reason = "timed out waiting for the server", "timeout"
             except httpx.TransportError as e:
-                failure = f"connection failed ({type(e).__name__}: {e})"
+                reason = _failure_reason(e)
+                if reason == "dns":
+                    raise TransportError(method=method, url=url, operation=operation, reason=reason,
+                                         message=f"the host name {urlsplit(url).hostname!r} does not resolve "
+                                                 "(no DNS entry)") from None
+                failure = "connection refused" if reason == "refused" else \
+                    f"connection failed ({type(e).__name__}: {e})"
+                refused = refused and reason == "refused"
             if response is not None and (response.status_code not in self.retry.retry_statuses):
                 return self._decode(method, url, response, operation)
             elapsed = time.monotonic() - started
             delay = self.retry.delay(attempt, response, self._rng)
-            if not retry or attempt >= self.retry.max_attempts or elapsed + delay > self.retry.deadline_s:
+            deadline = self.retry.refused_deadline_s if response is None and refused else self.retry.deadline_s
+            if not retry or attempt >= self.retry.max_attempts or elapsed + delay > deadline:
                 if response is not None:
                     return self._decode(method, url, response, operation)
-                raise TransportError(method=method, url=url, operation=operation,
-                                     message=secrets.redact(f"{failure}; gave up after {attempt} attempts"))
+                raise TransportError(method=method, url=url, operation=operation, reason=reason,
+                                     message=f"{failure}; gave up after {attempt} attempt"
+                                             f"{'s' if attempt != 1 else ''} in {elapsed:.1f} s")
             await asyncio.sleep(delay)
 
     def _decode(self, method: str, url: str, response: httpx.Response, operation: str | None) -> JSON:
@@ -186,7 +204,7 @@ class Session:
                 body = json.loads(text)
             except ValueError:
                 if status < 300:
-                    raise TransportError(method=method, url=url, operation=operation, message=(
+                    raise TransportError(method=method, url=url, operation=operation, reason="answer", message=(
                         f"the server answered {status} with a body that is not JSON: "
                         f"{_snippet(text)}")) from None
                 kind_of_body = response.headers.get("content-type", "?")
@@ -198,8 +216,43 @@ class Session:
             # 3xx included: a redirect means a wrong endpoint (e.g. http -> https), never success
             message, kind = self.error_parser(status, body)
             raise ApiError(method=method, url=url, status=status, kind=kind, operation=operation,
-                           message=secrets.redact(message))
+                           message=secrets.redact(message), body=body)
         return body
+
+
+def _checked_url(url: str) -> str:
+    """URL itself when it is ``http(s)://host...``; otherwise a TransportError saying what is wrong."""
+    parts = urlsplit(url)
+    problem = None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        problem = "it must start with http:// or https:// and name a host"
+        if "://" not in url:
+            problem += f" (e.g. http://{url})"
+    elif not parts.hostname:
+        problem = "it names no host"
+    if problem:
+        raise TransportError(method="connect", url=url, reason="url", message=f"{url!r} is not a usable URL: {problem}")
+    if parts.password:
+        secrets.register(parts.password)
+    return url
+
+
+def _failure_reason(error: httpx.TransportError) -> str:
+    """What kind of connection failure ERROR is: ``dns``, ``refused`` or ``connection``."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return "dns"
+        if isinstance(seen, ConnectionRefusedError):
+            return "refused"
+        seen = seen.__cause__ or seen.__context__
+    text = str(error)
+    if any(m in text for m in ("Name or service not known", "nodename nor servname", "No address associated",
+                               "Temporary failure in name resolution", "getaddrinfo failed")):
+        return "dns"
+    if "Connection refused" in text or "Errno 111" in text or "Errno 61" in text:
+        return "refused"
+    return "connection"
 
 
 def _snippet(text: str, limit: int = 200) -> str:

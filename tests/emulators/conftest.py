@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from appwrite.client import Client
 
-from tests.emulators.appwrite import AppwriteEmulator
+from tests.emulators.appwrite import DEFAULT_VERSION, AppwriteEmulator
 from tests.emulators.server import RunningEmulator, serve
 
 APPWRITE_PROJECT = "test"
@@ -16,9 +16,10 @@ APPWRITE_KEY = "secret-key"
 
 @pytest.fixture(scope="session")
 def appwrite_server() -> Iterator[RunningEmulator]:
-    """One Appwrite 1.9.6 emulator for the session; tests use unique ids instead of resets."""
+    """One Appwrite emulator of the default version (the newest release, MariaDB) for the session; tests use
+    unique ids instead of resets."""
     running = serve(
-        AppwriteEmulator(project=APPWRITE_PROJECT, api_key=APPWRITE_KEY, version="1.9.6", column_delay_s=0.05)
+        AppwriteEmulator(project=APPWRITE_PROJECT, api_key=APPWRITE_KEY, version=DEFAULT_VERSION, column_delay_s=0.05)
     )
     yield running
     running.stop()

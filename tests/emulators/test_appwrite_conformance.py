@@ -1,9 +1,10 @@
-"""Conformance of the Appwrite emulator with the documented 1.9.x behaviour, through the official SDK.
+"""Conformance of the Appwrite emulator at its default version (1.9.6, MariaDB), through the official SDK.
 
-Every behaviour asserted here is a fact of /work/shared/reference/appwrite.md (section numbers in the
-test docstrings). The official ``appwrite`` Python SDK (27.0.0) drives the emulator; a few calls go
-through ``Client.call`` directly where the SDK targets a newer Cloud API than self-hosted 1.9.6
-(reference §1.4) or where the raw response shape is the point.
+Every behaviour asserted here is a row of ``tests/emulators/appwrite/FIDELITY.md``, named as
+``[row-id]`` in the section comments and docstrings; the rows that differ between versions and engines
+are proved in ``test_appwrite_versions_conformance.py``. The official ``appwrite`` Python SDK (27.0.0)
+drives the emulator; a few calls go through ``Client.call`` directly where the SDK targets the newer
+Cloud API ([relationship-route], [cloud-api]) or where the raw response shape is the point.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from tests.emulators.server import RunningEmulator, serve
 HEADERS = {"X-Appwrite-Project": APPWRITE_PROJECT, "X-Appwrite-Key": APPWRITE_KEY}
 
 
-# -- helpers ----------------------------------------------------------------------------------
+# -- helpers --------------------------------------------------------------------------------------------------
 def uid(prefix: str = "t") -> str:
     return f"{prefix}{uuid.uuid4().hex[:12]}"
 
@@ -103,7 +104,7 @@ def emulator_factory() -> Iterator[Callable[..., RunningEmulator]]:
         running.stop()
 
 
-# -- auth, health, errors (§1, §7) ------------------------------------------------------------
+# -- auth, health, errors [auth-errors] [health-version] [response-format-warning] ----------------------------
 def test_health_version_needs_no_key(appwrite_server: RunningEmulator) -> None:
     response = requests.get(f"{appwrite_server.url}/v1/health/version", timeout=5)
     assert response.status_code == 200
@@ -146,7 +147,7 @@ def test_sdk_newer_than_server_gets_warning_header(appwrite_server: RunningEmula
     assert "2.5.0" in response.headers["X-Appwrite-Warning"]
 
 
-# -- databases (§2.1) --------------------------------------------------------------------------
+# -- databases [database-crud] --------------------------------------------------------------------------------
 def test_database_crud_and_put_defaults(tables: TablesDB) -> None:
     database_id = uid("db")
     created = tables.create(database_id, "Shop", enabled=False)
@@ -184,7 +185,7 @@ def test_database_ids_unique_duplicate_and_invalid(tables: TablesDB, appwrite: C
     tables.delete(sdk_id)
 
 
-# -- tables and permissions (§2.2, §5) ---------------------------------------------------------
+# -- tables and permissions [table-crud] [permissions] --------------------------------------------------------
 def test_table_crud_put_resets_and_permission_expansion(tables: TablesDB, db: str, appwrite: Client) -> None:
     table_id = uid()
     created = raw(
@@ -273,7 +274,7 @@ def test_valid_roles_are_accepted(tables: TablesDB, db: str) -> None:
     assert error.code == 400
 
 
-# -- columns (§2.4-§2.8) -----------------------------------------------------------------------
+# -- columns [column-async] [column-params] [row-width] [column-count] [relationships] ------------------------
 def test_every_column_type_processing_then_available(
     tables: TablesDB, db: str, table: str, appwrite: Client
 ) -> None:
@@ -516,7 +517,7 @@ def test_relationship_two_way_and_update_route(tables: TablesDB, db: str, appwri
         "author",
         "manyToOne",
     )
-    # SDK 27 calls .../columns/relationship/{key}, which 1.9.6 does not register (reference §1.4)
+    # SDK 27 calls .../columns/relationship/{key}, which 1.9.6 does not register ([relationship-route])
     sdk_path = error_of(lambda: tables.update_relationship_column(db, books, "author", on_delete="cascade"))
     assert (sdk_path.code, sdk_path.type) == (404, "general_route_not_found")
     updated = raw(
@@ -541,7 +542,7 @@ def test_relationship_two_way_and_update_route(tables: TablesDB, db: str, appwri
     wait_for(lambda: raw(appwrite, "get", f"/tablesdb/{db}/tables/{authors}")["columns"] == [])
 
 
-# -- indexes (§2.9) ----------------------------------------------------------------------------
+# -- indexes [index-columns] [index-length] [index-lengths-zero] [column-async] -------------------------------
 def test_indexes(tables: TablesDB, db: str, table: str, appwrite: Client) -> None:
     tables.create_varchar_column(db, table, "code", 32, False)
     tables.create_text_column(db, table, "body", False)
@@ -596,31 +597,39 @@ def test_indexes(tables: TablesDB, db: str, table: str, appwrite: Client) -> Non
     assert (gone.code, gone.type) == (404, "column_index_not_found")
 
 
-# -- inline columns and version gating (§0, §2.3) ---------------------------------------------
+# -- inline columns and version gating [inline-params] [tablesdb-routes] [column-routes] [table-update] -------
 def test_inline_columns_are_synchronous(tables: TablesDB, db: str) -> None:
+    """[inline-params] [inline-types] [inline-validator] [create-table-response] on 1.9.6: the core types
+    (an enum is a string with a format), born available; the answer lists no schema, a read does."""
+    table_id = uid()
     made = tables.create_table(
         db,
-        uid(),
+        table_id,
         "Inline",
         columns=[
-            {"key": "title", "type": "varchar", "size": 64, "required": True},
+            {"key": "title", "type": "string", "size": 64, "required": True},
             {"key": "score", "type": "double", "min": 0, "max": 1},
-            {"key": "kind", "type": "enum", "elements": ["a", "b"], "default": "a"},
+            {"key": "kind", "type": "string", "format": "enum", "size": 255, "elements": ["a", "b"], "default": "a"},
         ],
         indexes=[{"key": "by_title", "type": "key", "attributes": ["title"]}],
     )
-    raw_columns = [c.to_dict() for c in made.columns]
+    assert (made.columns, made.indexes) == ([], [])
+    read = tables.get_table(db, table_id)
+    raw_columns = [c.to_dict() for c in read.columns]
     assert [(c["key"], c["type"], c["status"]) for c in raw_columns] == [
-        ("title", "varchar", "available"),
+        ("title", "string", "available"),
         ("score", "double", "available"),
         ("kind", "string", "available"),
     ]
-    assert made.indexes[0].to_dict()["status"] == "available" and made.indexes[0].columns == ["title"]
+    assert raw_columns[2]["format"] == "enum" and raw_columns[2]["elements"] == ["a", "b"]
+    assert read.indexes[0].to_dict()["status"] == "available" and read.indexes[0].columns == ["title"]
     for bad in (
         {"key": "r", "type": "relationship"},
         {"key": "f", "type": "float"},
         {"key": "$id", "type": "boolean"},
-        {"key": "s", "type": "varchar"},
+        {"key": "s", "type": "string"},
+        {"key": "v", "type": "varchar", "size": 10},
+        {"key": "e", "type": "enum", "elements": ["a"]},
         {"key": "d", "type": "integer", "required": True, "default": 1},
     ):
         error = error_of(lambda bad=bad: tables.create_table(db, uid(), "Bad", columns=[bad]))
@@ -632,7 +641,7 @@ def test_version_gating(emulator_factory: Callable[..., RunningEmulator]) -> Non
     old_tables = TablesDB(old)
     old_tables.create("db", "Old")
     # inline columns do not exist before 1.9.0: the param is ignored (appwrite/appwrite#11150)
-    made = old_tables.create_table("db", "t", "T", columns=[{"key": "a", "type": "varchar", "size": 5}])
+    made = old_tables.create_table("db", "t", "T", columns=[{"key": "a", "type": "string", "size": 5}])
     assert made.columns == []
     for call in (
         lambda: old_tables.create_varchar_column("db", "t", "v", 10, False),
@@ -654,7 +663,7 @@ def test_version_gating(emulator_factory: Callable[..., RunningEmulator]) -> Non
     assert (legacy_only.code, legacy_only.type) == (404, "general_route_not_found")
 
 
-# -- legacy Databases API (§2.10) ---------------------------------------------------------------
+# -- legacy Databases API [legacy-api] ------------------------------------------------------------------------
 def test_legacy_api_shares_the_store(appwrite: Client, tables: TablesDB) -> None:
     legacy = Databases(appwrite)
     database_id, collection_id = uid("ldb"), uid("col")
@@ -716,7 +725,7 @@ def test_legacy_api_shares_the_store(appwrite: Client, tables: TablesDB) -> None
     legacy.delete(database_id)
 
 
-# -- pagination (§6.3) --------------------------------------------------------------------------
+# -- pagination [pagination] ----------------------------------------------------------------------------------
 def test_pagination_with_cursor_over_many_tables(tables: TablesDB, db: str) -> None:
     ids = [f"t{n:02d}" for n in range(30)]
     for table_id in ids:
@@ -753,7 +762,7 @@ def test_column_list_cursor_is_the_key(tables: TablesDB, db: str, table: str) ->
     assert [c.key for c in after.columns] == ["c25", "c26"] and after.total == 27
 
 
-# -- storage buckets (§3) -----------------------------------------------------------------------
+# -- storage buckets [bucket-put-defaults] --------------------------------------------------------------------
 def test_bucket_defaults_put_resets_and_limits(appwrite: Client) -> None:
     storage = Storage(appwrite)
     bucket_id = uid("bk")
@@ -822,7 +831,7 @@ def test_bucket_defaults_put_resets_and_limits(appwrite: Client) -> None:
     assert (gone.code, gone.type) == (404, "storage_bucket_not_found")
 
 
-# -- teams (§4) ---------------------------------------------------------------------------------
+# -- teams [teams] --------------------------------------------------------------------------------------------
 def test_team_crud(appwrite: Client) -> None:
     teams = Teams(appwrite)
     team_id = uid("team")
@@ -838,7 +847,7 @@ def test_team_crud(appwrite: Client) -> None:
     assert (gone.code, gone.type) == (404, "team_not_found")
 
 
-# -- fault injection (server.py faults, Appwrite-shaped, §7.3) ---------------------------------
+# -- fault injection (server.py faults, Appwrite-shaped errors [auth-errors]) ---------------------------------
 def test_rate_limit_fault_carries_reset_header(emulator_factory: Callable[..., RunningEmulator]) -> None:
     running = emulator_factory()
     running.emulator.set_faults(rate_limit_rate=1.0, rate_limit_reset_s=2)

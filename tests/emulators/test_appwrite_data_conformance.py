@@ -1,11 +1,11 @@
 """Conformance of the Appwrite emulator's rows with the real server, through the official SDK: what
 schema changes do to stored data (the reliability tests rely on it to check that applies keep data).
 
-Facts: rows are validated against ``available`` columns only (reference §2.5, "Unknown attribute");
-a rename (``newKey``) keeps the values; deleting a column drops them, so a new column of the same key
-starts empty; deleting a table drops its rows; a unique index is built over the stored values
-(duplicates fail the index, reference §3) and, being an SQL unique index, lets any number of rows
-hold NULL.
+Rows of ``tests/emulators/appwrite/FIDELITY.md``: [rows] (rows are validated against ``available``
+columns only, "Unknown attribute"; a unique index is built over the stored values: duplicates fail the
+index and, being an SQL unique index, it lets any number of rows hold NULL) and [column-params] (a
+rename, ``newKey``, keeps the values); deleting a column drops them, so a new column of the same key
+starts empty; deleting a table drops its rows.
 """
 
 from __future__ import annotations

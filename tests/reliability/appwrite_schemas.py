@@ -87,8 +87,9 @@ def _table(draw: st.DrawFn, table_id: str, columns: list[dict[str, Any]]) -> dic
         else:
             kind = "fulltext"
         index: dict[str, Any] = {"key": f"ix_{c['key']}", "type": kind, "columns": [c["key"]]}
-        if kind != "fulltext":
-            index["orders"] = draw(st.sampled_from([[], ["ASC"], ["DESC"]]))
+        # any case, as the SDKs and the console write them; a fulltext index may carry orders too
+        index["orders"] = draw(st.sampled_from([[], ["asc"]] if kind == "fulltext" else
+                                               [[], ["ASC"], ["DESC"], ["asc"], ["desc"]]))
         indexes.append(index)
     if indexes:
         out["indexes"] = indexes

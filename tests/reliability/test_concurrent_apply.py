@@ -1,4 +1,5 @@
-"""Two applies against one backend at the same time: nothing may be corrupted or lost.
+"""Two applies against one backend at the same time, as two real ``python -m baseform`` processes:
+nothing may be corrupted or lost.
 
 baseform takes no lock (README "Safety"); each apply plans from what it reads. What must hold:
 
@@ -26,7 +27,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.clirun import CliResult, run_cli
+from tests.clirun import CliResult, finish_process, run_cli, start_process
 from tests.emulators.proxy import FaultProxy
 from tests.emulators.server import Request, Response, RunningServer, serve
 from tests.pocketbase_fixture import PocketBaseServer
@@ -65,21 +66,10 @@ def _manifest(path: Path, provider: str, section: Mapping[str, Any]) -> str:
 
 
 def _at_once(*runs: tuple[str, Mapping[str, str]]) -> list[CliResult]:
-    """``apply MANIFEST --auto-approve`` for each (manifest, env), all started at the same moment."""
-    results: list[CliResult | None] = [None] * len(runs)
-    start = threading.Barrier(len(runs))
-
-    def one(i: int, manifest: str, env: Mapping[str, str]) -> None:
-        start.wait()
-        results[i] = run_cli(["apply", manifest, "--auto-approve"], env=env)
-
-    threads = [threading.Thread(target=one, args=(i, *run)) for i, run in enumerate(runs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert all(r is not None for r in results), "an apply did not finish"
-    return [r for r in results if r is not None]
+    """``baseform apply MANIFEST --auto-approve`` for each (manifest, env), as processes started
+    together (each one's plan overlaps the others' applies: the servers answer with latency)."""
+    processes = [start_process(["apply", manifest, "--auto-approve"], env=env) for manifest, env in runs]
+    return [finish_process(p, timeout_s=60) for p in processes]
 
 
 def _no_corruption(results: list[CliResult], manifest: str, env: Mapping[str, str]) -> None:
@@ -230,21 +220,17 @@ def _held_behind(server: PocketBaseServer, manifest: str, other: str, meanwhile:
     directly (and ``meanwhile`` runs), then let the held import through. Returns (held apply, other apply)."""
     gate = ImportGate(server.url, holds)
     running = serve(gate)
-    held: list[CliResult] = []
-    thread = threading.Thread(target=lambda: held.append(
-        run_cli(["apply", manifest, "--auto-approve", *flags], env=_pb_env(server, running.url))))
+    process = start_process(["apply", manifest, "--auto-approve", *flags], env=_pb_env(server, running.url))
     try:
-        thread.start()
-        assert gate.arrived.wait(timeout=20), "the held apply never sent its import"
+        assert gate.arrived.wait(timeout=30), "the held apply never sent its import"
         direct = run_cli(["apply", other, "--auto-approve"], env=_pb_env(server))
         assert direct.code == 0, direct.text
         meanwhile()
     finally:
         gate.release.set()
-        thread.join(timeout=30)
+        held = finish_process(process, timeout_s=60)
         running.stop()
-    assert held, "the held apply did not finish"
-    return held[0], direct
+    return held, direct
 
 
 @pytest.fixture()

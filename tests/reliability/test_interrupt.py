@@ -1,15 +1,20 @@
-"""Ctrl-C during ``baseform apply``, in a real subprocess (``python -m baseform``) against the Appwrite
-emulator with latency, so that the apply is still running when the signal arrives.
+"""Ctrl-C during ``baseform apply``, in a real subprocess (``python -m baseform``).
 
-The first SIGINT behaves like a failed operation: nothing new starts, calls in flight finish (and
-are reported done), the report lists what was done and what was skipped, exit 1. A second SIGINT
-aborts at once, even while calls hang. Either way, a rerun converges.
+At the confirmation prompt (a real pseudo-terminal, against the real PocketBase): Ctrl-C cancels at
+once and nothing is applied, whatever is typed after it; without a terminal, apply refuses to ask.
+
+While applying (against the Appwrite emulator with latency, so that the apply is still running when
+the signal arrives): the first SIGINT behaves like a failed operation: nothing new starts, calls in
+flight finish (and are reported done), the report lists what was done and what was skipped, exit 1.
+A second SIGINT aborts at once, even while calls hang. Either way, a rerun converges.
 """
 
 from __future__ import annotations
 
 import os
+import pty
 import queue
+import select
 import signal
 import subprocess
 import sys
@@ -21,10 +26,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-import baseform
-from tests.clirun import run_cli
+from tests.clirun import process_env, run_cli, run_process
 from tests.emulators.appwrite import AppwriteEmulator
 from tests.emulators.server import RunningServer, serve
+from tests.pocketbase_fixture import PocketBaseServer
 from tests.reliability.conftest import APPWRITE_KEY, APPWRITE_PROJECT, appwrite_env
 
 TEAMS = 16
@@ -51,9 +56,7 @@ class Apply:
     """``python -m baseform apply MANIFEST --auto-approve --parallelism 2`` with its output read as it comes."""
 
     def __init__(self, manifest: str, server: RunningServer) -> None:
-        env = {"PATH": os.environ.get("PATH", ""), "NO_COLOR": "1",
-               # the package as this test run imports it, installed or not
-               "PYTHONPATH": str(Path(baseform.__file__).resolve().parents[1]), **appwrite_env(server)}
+        env = process_env(appwrite_env(server))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "baseform", "apply", manifest, "--auto-approve", "--parallelism", "2"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -146,3 +149,102 @@ def test_second_sigint_aborts_at_once_even_while_calls_hang(appwrite: RunningSer
     assert "Aborted." in err
     assert "Traceback" not in out + err
     _converges(manifest, appwrite)
+
+
+# -- at the confirmation prompt ----------------------------------------------------------------------
+
+PROMPT = b"Only 'yes' or 'y' is accepted:"
+
+
+class Terminal:
+    """``python -m baseform ARGV`` on a pseudo-terminal of its own, as a person runs it: what it prints
+    is read from the terminal, keys are typed into it (Ctrl-C becomes SIGINT in the terminal driver)."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: become baseform (never returns)
+            os.execve(sys.executable, [sys.executable, "-m", "baseform", *argv], process_env(env))
+        self.seen = b""
+
+    def read_until(self, text: bytes, timeout_s: float = 30) -> None:
+        deadline = time.monotonic() + timeout_s
+        while text not in self.seen:
+            if time.monotonic() > deadline or not self._read(deadline - time.monotonic()):
+                pytest.fail(f"never saw {text!r}; the terminal shows:\n{self.seen.decode(errors='replace')}")
+
+    def _read(self, timeout_s: float) -> bool:
+        ready, _, _ = select.select([self.fd], [], [], max(0.0, timeout_s))
+        if not ready:
+            return True
+        try:
+            chunk = os.read(self.fd, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            return False
+        self.seen += chunk
+        return bool(chunk)
+
+    def type(self, keys: bytes) -> None:
+        os.write(self.fd, keys)
+
+    def finish(self, timeout_s: float = 30) -> int:
+        """Read until the child closes the terminal, then return its exit code."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and self._read(deadline - time.monotonic()):
+            pass
+        if time.monotonic() >= deadline:
+            os.kill(self.pid, signal.SIGKILL)  # this test's own child, by its PID
+        _, status = os.waitpid(self.pid, 0)
+        os.close(self.fd)
+        return os.waitstatus_to_exitcode(status)
+
+
+@pytest.fixture()
+def pocketbase(pocketbase_server: PocketBaseServer) -> PocketBaseServer:
+    pocketbase_server.reset()
+    return pocketbase_server
+
+
+def _pb_manifest(tmp_path: Path) -> str:
+    path = tmp_path / "baseform.yaml"
+    path.write_text("version: 1\npocketbase:\n  collections:\n    - name: notes\n"
+                    "      fields: [{name: body, type: text}]\n")
+    return str(path)
+
+
+def _pb_env(server: PocketBaseServer) -> dict[str, str]:
+    return {"POCKETBASE_URL": server.url, "POCKETBASE_EMAIL": server.email, "POCKETBASE_PASSWORD": server.password}
+
+
+def _notes_exists(server: PocketBaseServer) -> bool:
+    return server.http.get("/api/collections/notes").status_code == 200
+
+
+def test_ctrl_c_at_the_prompt_cancels_at_once_and_a_y_typed_after_it_applies_nothing(
+        pocketbase: PocketBaseServer, tmp_path: Path) -> None:
+    terminal = Terminal(["apply", _pb_manifest(tmp_path)], _pb_env(pocketbase))
+    terminal.read_until(PROMPT)
+    assert b"pocketbase.collections.notes will be created" in terminal.seen
+    terminal.type(b"\x03")  # Ctrl-C
+    terminal.read_until(b"nothing was changed")
+    terminal.type(b"y\n")
+    code = terminal.finish()
+    assert code in (1, 130), terminal.seen
+    assert b"Traceback" not in terminal.seen and b"Calls in flight" not in terminal.seen
+    assert not _notes_exists(pocketbase)  # read back from the server: nothing was applied
+
+
+def test_y_at_the_prompt_applies(pocketbase: PocketBaseServer, tmp_path: Path) -> None:
+    terminal = Terminal(["apply", _pb_manifest(tmp_path)], _pb_env(pocketbase))
+    terminal.read_until(PROMPT)
+    terminal.type(b"y\n")
+    terminal.read_until(b"Converged")
+    assert terminal.finish() == 0, terminal.seen
+    assert _notes_exists(pocketbase)
+
+
+def test_apply_without_a_terminal_and_without_auto_approve_says_stdin_is_not_a_terminal(
+        pocketbase: PocketBaseServer, tmp_path: Path) -> None:
+    result = run_process(["apply", _pb_manifest(tmp_path)], env=_pb_env(pocketbase))
+    assert result.code == 1
+    assert "stdin is not a terminal" in result.err and "--auto-approve" in result.err
+    assert not _notes_exists(pocketbase)

@@ -123,8 +123,8 @@ class MemoryServer:
 
 THINGS = KindRules("things", replace_on=frozenset({"size"}), defaults={"color": "grey", "link": None},
                    sensitive=frozenset({"secret"}), ignore=frozenset({"secret"}), renamable=False,
-                   rename_unsupported="things keep their name for life")
-PARTS = KindRules("parts", defaults={"weight": 1}, renamable=True)
+                   rename_unsupported="things keep their name for life", data_loss="everything stored in it")
+PARTS = KindRules("parts", defaults={"weight": 1}, renamable=True, narrowing={"weight": "max"})
 
 
 class MemoryProvider(Provider):

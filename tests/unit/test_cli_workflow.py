@@ -175,7 +175,7 @@ def test_plan_json_has_the_documented_shape(cli: Cli, write: Write, server: Memo
     path.write_text(BASE.replace("color: red", "color: blue"))
     data = json.loads(cli("plan", str(path), "--format", "json").out)
     assert set(data) >= {"format_version", "manifest_digest", "providers", "changes", "summary"}
-    assert data["providers"]["memory"] == {"endpoint": "http://memory.test", "server_version": "1.0",
+    assert data["providers"]["memory"] == {"endpoint": "http://memory.test", "server_version": "1.0", "excluded": 0,
                                            "unmanaged": []}
     (change,) = data["changes"]
     assert change["address"] == "memory.things.a" and change["action"] == "update"

@@ -66,8 +66,8 @@ def test_semantic_errors_are_all_reported_together(write: Write) -> None:
 def test_template_undefined_variable_names_file_and_line(write: Write) -> None:
     path = write("t.yaml", "version: 1\nmemory:\n  things:\n    - name: {{ vars.nme }}\n")
     (error,) = _errors([str(path)])
-    assert error.startswith(f"{path}:4: template error: 'dict object' has no attribute 'nme'")
-    assert "--var" in error
+    assert error.startswith(f"{path}:4:16: template error: the variable vars.nme is not defined")
+    assert "--var nme=VALUE" in error
 
 
 def test_template_vars_from_files_and_flags(write: Write, tmp_path: Path) -> None:
@@ -126,3 +126,87 @@ def test_alias_bomb_is_refused(write: Write) -> None:
 def test_missing_manifest_says_what_to_pass(tmp_path: Path) -> None:
     (error,) = _errors([str(tmp_path / "nope.yaml")])
     assert "manifest not found" in error
+
+
+# -- every problem at once -------------------------------------------------------------------------
+
+
+def test_a_misspelt_parent_key_does_not_hide_the_problems_inside_it(write: Write) -> None:
+    path = write("m.yaml", "version: 1\nmemory:\n  thigns:\n    - name: a\n      colour: red\n"
+                           "      parts:\n        - {name: p, weight: heavy}\n")
+    errors = _errors([str(path)])
+    assert f"{path}:3:3: unknown key 'thigns' (did you mean 'things'?)" in errors
+    assert f"{path}:5:7: unknown key 'colour' (did you mean 'color'?)" in errors
+    assert any(e.startswith(f"{path}:7:29: weight: Input should be a valid integer") for e in errors), errors
+    assert len(errors) == 3, errors
+    # the semantic checks see the section as meant too
+    path.write_text("version: 1\nmemory:\n  thigns:\n    - name: b\n      link: ghost\n")
+    errors = _errors([str(path)])
+    assert errors[0] == f"{path}:3:3: unknown key 'thigns' (did you mean 'things'?)"
+    assert errors[1].startswith(f"{path}:5:13: link to undeclared thing 'ghost'"), errors
+
+
+def test_a_misspelt_section_is_read_as_meant(write: Write) -> None:
+    path = write("m.yaml", "version: 1\nmemroy:\n  things:\n    - {name: a, size: huge}\n")
+    errors = _errors([str(path)])
+    assert errors[0] == f"{path}:2:1: unknown key 'memroy' (did you mean 'memory'?)"
+    assert errors[1].startswith(f"{path}:4:23: size: Input should be a valid integer")
+
+
+def test_every_undefined_variable_is_listed_with_line_column_and_what_to_do(write: Write) -> None:
+    path = write("t.yaml", "version: 1\nmemory:\n  things:\n    - name: {{ vars.first }}\n"
+                           "      color: \"{{ env.THING_COLOUR }}\"\n    - name: b{{ vars.second }}\n"
+                           "      color: \"{{ env.OTHER | default('grey') }}\"\n")
+    errors = _errors([str(path)])
+    assert errors == [
+        f"{path}:4:16: template error: the variable vars.first is not defined\n    hint: pass --var first=VALUE "
+        "or define it in a --var-file, or write {{ vars.first | default('...') }}",
+        f"{path}:5:18: template error: the environment variable THING_COLOUR is not set\n    hint: set it "
+        "(export THING_COLOUR=...), or write {{ env.THING_COLOUR | default('...') }} for a value to use without it",
+        f"{path}:6:17: template error: the variable vars.second is not defined\n    hint: pass --var second=VALUE "
+        "or define it in a --var-file, or write {{ vars.second | default('...') }}",
+    ]
+
+
+def test_validate_needs_no_connection_variables(write: Write, cli: Cli) -> None:
+    path = write("m.yaml", 'version: 1\nproviders:\n  memory: {url: "{{ env.MY_MEMORY_URL }}", '
+                           'token: "{{ env.MY_TOKEN }}"}\nmemory:\n  things:\n    - {name: a}\n')
+    result = cli("validate", str(path), env={"MEMORY_URL": "", "MEMORY_TOKEN": ""})
+    assert result.code == 0, result.text
+    assert f"{path}:3:21: warning: the environment variable MY_MEMORY_URL is not set" in result.err
+    plan = cli("plan", str(path), env={"MEMORY_URL": "", "MEMORY_TOKEN": ""})
+    assert plan.code == 1 and "MY_MEMORY_URL is not set" in plan.err
+    assert "providers.memory.url is not set: set it in the manifest's providers.memory block or the environment " \
+           "variable MEMORY_URL" in plan.err
+    # outside the providers block an unset environment variable stays an error
+    path.write_text("version: 1\nmemory:\n  things:\n    - {name: \"{{ env.NAME }}\"}\n")
+    assert cli("validate", str(path)).code == 1
+
+
+def test_a_directory_loads_only_baseform_manifests_and_names_what_it_skipped(write: Write, tmp_path: Path,
+                                                                            cli: Cli) -> None:
+    write("proj/baseform.yaml", "version: 1\nmemory:\n  things:\n    - {name: a}\n")
+    write("proj/more.yml", "memory:\n  things:\n    - {name: b}\n")
+    write("proj/.pre-commit-config.yaml", "repos:\n  - repo: https://github.com/x/y\n    rev: v1\n")
+    write("proj/docker-compose.yml", 'version: "3.8"\nservices:\n  db:\n    image: postgres\n')
+    write("proj/workflow.yaml", "on: push\njobs:\n  x:\n    steps:\n      - run: echo ${{ secrets.TOKEN }}\n")
+    write("proj/dev.yaml", "prefix: dev_\n")
+    result = cli("validate", str(tmp_path / "proj"))
+    assert result.code == 0, result.text
+    assert "Valid: 2 resource(s) in 2 file(s)." in result.out
+    skipped = result.err
+    assert "Skipped 4 file(s) that are not baseform manifests" in skipped
+    for name in (".pre-commit-config.yaml (a dotfile)", "docker-compose.yml (no baseform section at its top level",
+                 "workflow.yaml (no baseform section", "dev.yaml (no baseform section at its top level (prefix))"):
+        assert name in skipped, skipped
+    empty = write("only-others/docker-compose.yml", "services: {}\n").parent
+    nothing = cli("validate", str(empty))
+    assert nothing.code == 1 and "no baseform manifests in directory" in nothing.err
+
+
+def test_merge_keys_overridden_beside_them_are_not_duplicates(write: Write) -> None:
+    path = write("m.yaml", "version: 1\nmemory:\n  things:\n    - &base {name: a, color: red, size: 2}\n"
+                           "    - {<<: *base, name: b}\n    - {<<: *base, name: c, color: blue}\n")
+    project = load_project([str(path)], registry=[MemoryProvider], environ=ENV)
+    values = {d.address.name: (d.value["color"], d.value["size"]) for d in project.units[0].desired}
+    assert values == {"a": ("red", 2), "b": ("red", 2), "c": ("blue", 2)}

@@ -198,7 +198,7 @@ def test_json_manifests_are_still_templated_but_native_files_are_not(write: Writ
     manifest = write("m.json", '{"version": 1, "memory": {"things": [{"name": "{{ vars.n }}"}]}}')
     native = write("widgets.json", '{"widgets": [{"id": "b", "color": "{{ vars.n }}"}]}')
     (error,) = _errors([str(manifest), str(native)])
-    assert error.startswith(f"{manifest}:1: template error: 'dict object' has no attribute 'n'")
+    assert error.startswith(f"{manifest}:1:51: template error: the variable vars.n is not defined")
     project = load_project([str(manifest), str(native)], var_assignments=["n=a"], registry=REGISTRY, environ=ENV)
     colors = {d.address.name: d.value["color"] for d in project.units[0].desired}
     assert colors == {"a": "grey", "b": "{{ vars.n }}"}

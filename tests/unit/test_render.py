@@ -9,10 +9,11 @@ import pytest
 
 from baseform.engine.address import Address
 from baseform.engine.change import ABSENT, Action, Change, FieldDiff
+from baseform.engine.markdown import render_markdown
 from baseform.engine.operation import Operation, Request, WaitFor
 from baseform.engine.outcome import ApplyResult, OperationResult, Outcome
 from baseform.engine.plan import Plan, ProviderPlan
-from baseform.engine.render import render_apply_result, render_json, render_markdown, render_text
+from baseform.engine.render import render_apply_result, render_json, render_text
 from baseform.errors import SourceSpan
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -94,4 +95,4 @@ def test_apply_result_lists_done_failed_skipped() -> None:
     result = ApplyResult([OperationResult(op1, Outcome.DONE, 0.1), OperationResult(op3, Outcome.FAILED, 0.2,
                                                                                      "POST ... -> 400: bad"),
                           OperationResult(op2, Outcome.SKIPPED)])
-    _check("apply-failed.txt", render_apply_result(result, plan.sources))
+    _check("apply-failed.txt", render_apply_result(result, plan))

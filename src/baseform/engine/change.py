@@ -70,8 +70,10 @@ class Change:
     ``before``/``after`` are the normalised live and desired values (only keys the manifest can
     express). ``live_digest`` is the digest of the raw live object the change was computed from, so
     a saved plan can be refused when the object changed since. ``sensitive`` lists the top-level
-    keys whose values are masked in every output. ``details`` are lines a provider adds to explain
-    the change beyond its field diff (e.g. the server's own migration plan); display only.
+    keys whose values are masked in every output. ``data_loss`` and ``warnings`` come from the
+    kind's rules (:class:`~baseform.engine.resource.KindRules`) and only explain the change.
+    ``details`` are lines a provider adds to explain the change beyond its field diff (e.g. the
+    server's own migration plan); display only.
     """
 
     address: Address
@@ -85,6 +87,12 @@ class Change:
     renamed_from: Address | None = None
     protect: bool = False
     sensitive: frozenset[str] = field(default_factory=frozenset)
+    data_loss: str | None = None
+    """For a delete or replace of a resource that holds data: what is lost (``all its records``)."""
+    warnings: tuple[str, ...] = ()
+    """What this change may do to existing data although nothing is deleted (a narrowed limit)."""
+    defaulted: frozenset[str] = field(default_factory=frozenset)
+    """Keys of ``after`` that only repeat the server's default (left out when a create is shown)."""
     details: tuple[str, ...] = ()
 
     @property

@@ -1,47 +1,44 @@
-"""Render plans and apply results as text (Terraform style), JSON and pull-request markdown. Pure.
+"""Render plans and apply results as text, Terraform style. Pure.
 
 Every value of a sensitive field is replaced by ``(sensitive)`` here; the CLI additionally passes
-all output through :func:`baseform.secrets.redact`.
+all output through :func:`baseform.secrets.redact`. The JSON form lives in
+:mod:`baseform.engine.plan_json`, the pull-request markdown in :mod:`baseform.engine.markdown`.
+
+How a change reads: a heading saying what happens (``will be created``, ``will be renamed from
+title_old``...), one line per changed field, nested values compared item by item (a select option
+added is one ``+`` line, not two JSON blobs), the reason for a replacement with the field that
+forces it, and on every destroy of something that holds data what is lost.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Sequence
 
-from baseform import __version__
 from baseform.engine.address import Address
-from baseform.engine.change import ABSENT, Action, Change
-from baseform.engine.operation import Call, Operation
+from baseform.engine.change import ABSENT, Action, Change, FieldDiff
 from baseform.engine.outcome import ApplyResult, Outcome
-from baseform.engine.plan import FORMAT_VERSION, Plan
-from baseform.errors import SourceSpan
-from baseform.secrets import MASK
+from baseform.engine.plan import Plan
+from baseform.engine.plan_json import mask_value, masked_change, plan_to_json, render_json
+from baseform.secrets import MASK, redact_url
 from baseform.types import JSON
 
-__all__ = ["mask_value", "plan_to_json", "render_apply_result", "render_json", "render_markdown",
-           "render_text", "summary_line"]
+__all__ = ["change_lines", "change_outcomes", "inline_children", "mask_value", "plan_to_json",
+           "render_apply_result", "render_json", "render_text", "summary_line"]
 
 _VERBS = {Action.CREATE: "will be created", Action.UPDATE: "will be updated in place",
           Action.REPLACE: "must be replaced", Action.DELETE: "will be destroyed"}
 _COLOURS = {Action.CREATE: "32", Action.UPDATE: "33", Action.REPLACE: "35", Action.DELETE: "31"}
+_IDENTITY_KEYS = ("name", "key", "id", "class", "field")
 
 
-def mask_value(value: JSON, sensitive: Iterable[str]) -> JSON:
-    """``value`` with every key named in ``sensitive`` (at any depth) masked."""
-    keys = frozenset(sensitive)
-    if not keys:
-        return value
-    if isinstance(value, dict):
-        return {k: (MASK if k in keys and v not in (None, "") else mask_value(v, keys)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [mask_value(v, keys) for v in value]
-    return value
-
-
-def _masked_change(change: Change) -> tuple[JSON, JSON]:
-    return mask_value(change.before, change.sensitive), mask_value(change.after, change.sensitive)
+def inline_children(plan: Plan) -> int:
+    """Changes made by their parent's call (a collection created with its fields in one request)."""
+    count = 0
+    for op in plan.operations:
+        addresses = set(op.addresses)
+        count += sum(1 for a in addresses if a.parent is not None and a.parent in addresses)
+    return count
 
 
 def summary_line(plan: Plan) -> str:
@@ -55,6 +52,18 @@ def summary_line(plan: Plan) -> str:
     return "Plan: " + ", ".join(parts) + "."
 
 
+def _calls_line(plan: Plan) -> str | None:
+    """How the changes map to API calls, when that is not one call per change."""
+    calls = sum(1 for op in plan.operations if op.request is not None)
+    inline = inline_children(plan)
+    if not plan.operations or (not inline and calls == len(plan.changes)):
+        return None
+    text = f"{calls} API call{'s' if calls != 1 else ''} make{'s' if calls == 1 else ''} these changes"
+    if inline:
+        text += f"; {inline} of them go{'es' if inline == 1 else ''} inline with their parent's call"
+    return text + "."
+
+
 def _fmt(value: JSON) -> str:
     if value is ABSENT:
         return "(unset)"
@@ -65,53 +74,145 @@ def _paint(text: str, code: str, colour: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if colour else text
 
 
-def _change_lines(change: Change, colour: bool) -> list[str]:
+def _identity(*lists: Sequence[JSON]) -> str | None:
+    """The key that names each object of every one of LISTS uniquely (``name``, ``key``...), or None."""
+    for key in _IDENTITY_KEYS:
+        if all(_names_uniquely(items, key) for items in lists):
+            return key
+    return None
+
+
+def _names_uniquely(items: Sequence[JSON], key: str) -> bool:
+    values = [i.get(key) for i in items if isinstance(i, dict)]
+    return len(values) == len(items) and all(isinstance(v, str) for v in values) and len(set(values)) == len(values)
+
+
+def _value_lines(label: str, before: JSON, after: JSON, forces: str = "") -> list[str]:
+    """Lines for one changed value: scalars as ``~ label = a -> b``; an edited list item by item;
+    lists of named objects matched by name and compared key by key."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        lines = []
+        for key in [*after, *(k for k in before if k not in after)]:
+            b, a = before.get(key, ABSENT), after.get(key, ABSENT)
+            if b != a:
+                lines += _value_lines(f"{label}.{key}", b, a)
+        return [lines[0] + forces, *lines[1:]] if lines else []
+    if isinstance(before, list) and isinstance(after, list) and before and after:
+        items = [*before, *after]
+        if all(not isinstance(i, (dict, list)) for i in items):
+            removed = [i for i in before if i not in after]
+            added = [i for i in after if i not in before]
+            # item by item when the list is edited; a wholesale swap (["text"] -> ["int"]) reads better whole
+            if (removed or added) and any(i in after for i in before):
+                return [f"~ {label}:{forces}", *(f"    - {_fmt(i)}" for i in removed),
+                        *(f"    + {_fmt(i)}" for i in added)]
+        key = _identity(before, after) if all(isinstance(i, dict) for i in items) else None
+        if key is not None:
+            old = {i[key]: i for i in before if isinstance(i, dict)}
+            new = {i[key]: i for i in after if isinstance(i, dict)}
+            lines = [f"~ {label}:{forces}"]
+            for name in [*new, *(n for n in old if n not in new)]:
+                if name not in old:
+                    lines.append(f"    + {_fmt(new[name])}")
+                elif name not in new:
+                    lines.append(f"    - {key} {_fmt(name)}")
+                elif old[name] != new[name]:
+                    lines += ["    " + line for line in _value_lines(f"[{_fmt(name)}]", old[name], new[name])]
+            return lines
+    return [f"~ {label} = {_fmt(before)} -> {_fmt(after)}{forces}"]
+
+
+def _is_rename(d: FieldDiff, change: Change) -> bool:
+    """Whether D only says what the heading says already: the name changed by a rename."""
+    old = change.renamed_from
+    return old is not None and d.before == old.name and d.after == change.address.name
+
+
+def change_lines(change: Change, colour: bool) -> list[str]:
+    """The text block of one change (heading, symbol line, fields, reason, data loss, warnings)."""
     sym = change.action.symbol
-    head = f"  # {change.address} {_VERBS[change.action]}"
-    if change.renamed_from and change.action is not Action.CREATE:
-        head += f" (renamed from {change.renamed_from.name})"
+    renamed = change.renamed_from is not None and change.action is not Action.CREATE
+    verb = _VERBS[change.action]
+    if renamed and change.action is Action.UPDATE:
+        assert change.renamed_from is not None
+        fields = [d for d in change.diff if not _is_rename(d, change)]
+        verb = f"will be renamed from {change.renamed_from.name}" + (" and updated in place" if fields else "")
+    elif renamed:
+        assert change.renamed_from is not None
+        verb += f" (renamed from {change.renamed_from.name})"
+    head = f"  # {change.address} {verb}"
     if change.protect and change.destructive:
         head += "  [protected: refused]"
     lines = [_paint(head, "1", colour), _paint(f"{sym:>3} {change.address}", _COLOURS[change.action], colour)]
-    before, after = _masked_change(change)
+    before, after = masked_change(change)
     if change.action is Action.CREATE and isinstance(after, dict):
-        width = max((len(k) for k in after), default=0)
-        lines += [f"      + {k:<{width}} = {_fmt(v)}" for k, v in after.items()]
+        declared = {k: v for k, v in after.items() if k not in change.defaulted}
+        width = max((len(k) for k in declared), default=0)
+        lines += [f"      + {k:<{width}} = {_fmt(v)}" for k, v in declared.items()]
     elif change.action is Action.DELETE:
         if change.reason:
             lines.append(f"      ({change.reason})")
     else:
         masked = set(change.sensitive)
-        width = max((len(d.path) for d in change.diff), default=0)
-        for d in change.diff:
-            b = MASK if d.path.split(".")[0] in masked else _fmt(d.before)
-            a = MASK if d.path.split(".")[0] in masked else _fmt(d.after)
-            mark = "  # forces replacement" if d.forces_replacement and change.action is Action.REPLACE else ""
-            lines.append(f"      ~ {d.path:<{width}} = {b} -> {a}{_paint(mark, '35', colour)}")
+        # a replacement is a new object: keys it only gets by default are noise beside the cause
+        shown = [d for d in change.diff if not (renamed and _is_rename(d, change))
+                 and not (d.before is ABSENT and d.path in change.defaulted)]
+        width = max((len(d.path) for d in shown), default=0)
+        for d in shown:
+            mark = _paint("  # forces replacement", "35", colour) \
+                if d.forces_replacement and change.action is Action.REPLACE else ""
+            if d.path.split(".")[0] in masked:
+                lines.append(f"      ~ {d.path:<{width}} = {MASK} -> {MASK}{mark}")
+                continue
+            b, a = mask_value(d.before, masked), mask_value(d.after, masked)
+            value_lines = _value_lines(d.path, b, a, mark)
+            if len(value_lines) == 1 and " = " in value_lines[0]:
+                value_lines = [_value_lines(f"{d.path:<{width}}", b, a, mark)[0]]
+            lines += ["      " + line for line in value_lines]
         if change.reason and change.action is Action.REPLACE:
             lines.append(_paint(f"      reason: {change.reason}", "35", colour))
-            lines.append("      (data stored in it is lost)")
-        elif change.reason and not change.renamed_from:
+        elif change.reason and not renamed:
             lines.append(f"      ({change.reason})")
     lines.extend(f"      {line}" if line else "" for line in change.details)
+    if change.data_loss:
+        lines.append(_paint(f"      ! data loss: {change.data_loss}", "31", colour))
+    for warning in change.warnings:
+        lines.append(_paint(f"      ! warning: {warning}", "33", colour))
     return lines
 
 
-def render_text(plan: Plan, *, colour: bool = False, show_operations: bool = False) -> str:
-    """The plan as a person reads it in a terminal."""
+def _destructive_line(plan: Plan, allow_destroy: bool | None) -> str:
+    count = len([c for c in plan.destructive if not c.protect])
+    what = f"{count} destructive change{'s' if count != 1 else ''}"
+    if allow_destroy is None:
+        return f"{what}: apply needs --allow-destroy."
+    if allow_destroy:
+        return f"{what}, allowed by --allow-destroy."
+    return f"{what}: apply refuses without --allow-destroy."
+
+
+def render_text(plan: Plan, *, colour: bool = False, show_operations: bool = False,
+                allow_destroy: bool | None = None) -> str:
+    """The plan as a person reads it in a terminal. ALLOW_DESTROY: None for ``plan`` (says what
+    apply needs), else whether ``apply`` was given ``--allow-destroy``."""
     out: list[str] = []
     for warning in plan.warnings:
-        out.append(f"Warning: {warning}")
+        out.append(_paint(f"Warning: {warning}", "33", colour))
+    if plan.targets:
+        left = f"; {plan.excluded} other change(s) are left out" if plan.excluded else ""
+        out.append(_paint("Warning: targeting in effect: only " + ", ".join(map(str, plan.targets))
+                          + f" and what they need to exist are planned{left}. Use --target for exceptional "
+                            "cases only; a plan without it shows everything.", "33", colour))
     for p in plan.providers:
         version = f" (server {p.server_version})" if p.server_version else ""
-        out.append(f"{p.provider}: {p.endpoint}{version}")
+        out.append(f"{p.provider}: {redact_url(p.endpoint)}{version}")
     out.append("")
     changes = plan.changes
     if changes:
         out.append("baseform will perform the following actions:")
         out.append("")
         for change in changes:
-            out.extend(_change_lines(change, colour))
+            out.extend(change_lines(change, colour))
             out.append("")
     unmanaged = [a for p in plan.providers for a in p.unmanaged]
     if unmanaged:
@@ -125,9 +226,11 @@ def render_text(plan: Plan, *, colour: bool = False, show_operations: bool = Fal
             out.append(f"  {i:>3}. {op.description}  [{call}]")
         out.append("")
     out.append(_paint(summary_line(plan), "1", colour))
-    if plan.destructive:
-        out.append(_paint(f"{len(plan.destructive)} destructive change(s): apply needs --allow-destroy.",
-                          "31", colour))
+    calls = _calls_line(plan) if changes else None
+    if calls:
+        out.append(calls)
+    if [c for c in plan.destructive if not c.protect]:
+        out.append(_paint(_destructive_line(plan, allow_destroy), "31", colour))
     if plan.protected:
         out.append(_paint("Protected resources would be deleted or replaced: "
                           + ", ".join(str(c.address) for c in plan.protected)
@@ -136,141 +239,49 @@ def render_text(plan: Plan, *, colour: bool = False, show_operations: bool = Fal
     return "\n".join(out) + "\n"
 
 
-def _op_json(op: Operation) -> dict[str, Any]:
-    return {
-        "id": op.id, "provider": op.provider, "action": op.action.value, "description": op.description,
-        "addresses": [str(a) for a in op.addresses],
-        "request": None if op.request is None else mask_value(op.request.as_json(), op.sensitive),
-        "depends_on": list(op.depends_on),
-        "wait": None if op.wait is None else {"path": op.wait.request.as_json().get("path"),
-                                               "field": op.wait.field, "gone": op.wait.gone},
-        "precondition": None if op.precondition is None else _call_head(op.precondition),
-    }
+def change_outcomes(result: ApplyResult, plan: Plan) -> tuple[list[Address], list[Address]]:
+    """The plan's changes that were made and those that were not, judged by the calls: a change is
+    made when every call that carries it (or its parent's, for a child that goes with its parent) is done."""
+    outcome = {r.operation.id: r.outcome for r in result.results}
+    calls: dict[Address, list[str]] = {}
+    for op in plan.operations:
+        for a in op.addresses:
+            calls.setdefault(a, []).append(op.id)
+    made: list[Address] = []
+    not_made: list[Address] = []
+    for change in plan.changes:
+        address: Address | None = change.address
+        while address is not None and address not in calls:
+            address = address.parent
+        ok = address is not None and all(outcome.get(i) is Outcome.DONE for i in calls[address])
+        (made if ok else not_made).append(change.address)
+    return made, not_made
 
 
-def _call_head(call: Call) -> dict[str, Any]:
-    """A call without its payload (what is read, not what is sent)."""
-    return {k: v for k, v in call.as_json().items() if k in ("method", "path")}
-
-
-def _diff_value(value: JSON) -> JSON:
-    return None if value is ABSENT else value
-
-
-def plan_to_json(plan: Plan, manifest: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The versioned JSON form of a plan (``plan --format json`` and ``--out``). No secrets."""
-    changes = []
-    for c in plan.changes:
-        before, after = _masked_change(c)
-        masked = set(c.sensitive)
-        changes.append({
-            "address": str(c.address), "provider": c.address.provider, "kind": c.kind,
-            "action": c.action.value, "destructive": c.destructive, "protected": c.protect,
-            "reason": c.reason, "renamed_from": str(c.renamed_from) if c.renamed_from else None,
-            "source": str(c.source) if c.source else None,
-            "before": before, "after": after,
-            "diff": [{"path": d.path,
-                      "before": MASK if d.path.split(".")[0] in masked else _diff_value(d.before),
-                      "after": MASK if d.path.split(".")[0] in masked else _diff_value(d.after),
-                      "forces_replacement": d.forces_replacement} for d in c.diff],
-            "live_digest": c.live_digest,
-            **({"details": list(c.details)} if c.details else {}),
-        })
-    return {
-        "format_version": FORMAT_VERSION,
-        "baseform_version": __version__,
-        "manifest_digest": plan.manifest_digest,
-        "manifest": dict(manifest or {}),
-        "targets": [str(t) for t in plan.targets],
-        "providers": {p.provider: {"endpoint": p.endpoint, "server_version": p.server_version,
-                                   "unmanaged": [str(a) for a in p.unmanaged]} for p in plan.providers},
-        "changes": changes,
-        "operations": [_op_json(op) for op in plan.operations],
-        "summary": plan.summary(),
-        "warnings": list(plan.warnings),
-    }
-
-
-def render_json(plan: Plan, manifest: Mapping[str, Any] | None = None) -> str:
-    return json.dumps(plan_to_json(plan, manifest), indent=2, ensure_ascii=False) + "\n"
-
-
-def render_markdown(plan: Plan) -> str:
-    """A pull-request comment: summary, destructive changes first, details collapsed."""
-    out = [f"### baseform plan: {summary_line(plan).removeprefix('Plan: ')}", ""]
-    for p in plan.providers:
-        version = f" (server {p.server_version})" if p.server_version else ""
-        out.append(f"- **{p.provider}**: `{p.endpoint}`{version}")
-    out.append("")
-    if plan.warnings:
-        out.append("> [!WARNING]")
-        out.extend(f"> {w}" for w in plan.warnings)
-        out.append("")
-    destructive = plan.destructive
-    if destructive:
-        out.append("> [!CAUTION]")
-        out.append(f"> **{len(destructive)} destructive change(s)** (data loss; apply needs `--allow-destroy`):")
-        for c in destructive:
-            flag = " **(protected: apply refuses)**" if c.protect else ""
-            out.append(f"> - `{c.action.symbol}` `{c.address}`: {c.reason or c.action.value}{flag}")
-        out.append("")
-    changes = plan.changes
-    if changes:
-        out.append("| | resource | action | detail |")
-        out.append("|---|---|---|---|")
-        for c in sorted(changes, key=lambda c: (not c.destructive, str(c.address))):
-            detail = ", ".join(d.path for d in c.diff) if c.action is Action.UPDATE else (c.reason or "")
-            out.append(f"| `{c.action.symbol}` | `{c.address}` | {c.action.value} | {detail} |")
-        out.append("")
-        out.append("<details><summary>Full plan</summary>")
-        out.append("")
-        out.append("```diff")
-        for c in changes:
-            out.extend(_diff_block(_change_lines(c, colour=False)))
-        out.append("```")
-        out.append("")
-        out.append("</details>")
-    unmanaged = [a for p in plan.providers for a in p.unmanaged]
-    if unmanaged:
-        out.append("")
-        out.append("<details><summary>Unmanaged resources (" + str(len(unmanaged)) + ")</summary>")
-        out.append("")
-        out.extend(f"- `{a}`" for a in unmanaged)
-        out.append("")
-        out.append("</details>")
-    return "\n".join(out) + "\n"
-
-
-def _diff_block(lines: list[str]) -> list[str]:
-    # the diff fence colours lines by their first character: put the action symbol there
-    out = []
-    for line in lines:
-        stripped = line.lstrip()
-        if stripped.startswith("#"):
-            out.append(stripped)
-        elif stripped[:1] in "+-~":
-            out.append(("!" if stripped[0] == "~" else stripped[0]) + " " + stripped.lstrip("+-~/ "))
-        else:
-            out.append("  " + stripped)
-    return out
-
-
-def render_apply_result(result: ApplyResult, sources: Mapping[Address, SourceSpan] | None = None) -> str:
-    """What an apply did: counts, then the failure and the skipped operations.
-
-    ``sources`` (address -> manifest position) puts a failed single-resource call at the place
-    the resource is declared.
-    """
-    sources = sources or {}
+def render_apply_result(result: ApplyResult, plan: Plan) -> str:
+    """What an apply did: the changes made (counted like the plan counts them), then any failure
+    and the calls skipped. A failed single-resource call is put at the place the resource is declared."""
+    sources = plan.sources
+    made, not_made = change_outcomes(result, plan)
+    actions = {c.address: c.action for c in plan.changes}
+    calls = len(result.results)
+    inline = inline_children(plan)
+    if result.ok:
+        counts = {a: sum(1 for m in made if actions[m] is a) for a in Action}
+        parts = [f"{counts[Action.CREATE]} added", f"{counts[Action.UPDATE]} changed"]
+        if counts[Action.REPLACE]:
+            parts.append(f"{counts[Action.REPLACE]} replaced")
+        parts.append(f"{counts[Action.DELETE]} destroyed")
+        how = f"{calls} API call{'s' if calls != 1 else ''}" + (
+            f"; {inline} inline with their parent's call" if inline else "")
+        return f"Apply complete: {', '.join(parts)} ({how}).\n"
     done = result.by_outcome(Outcome.DONE)
     failed = result.by_outcome(Outcome.FAILED)
     skipped = result.by_outcome(Outcome.SKIPPED)
-    out = []
-    if result.ok:
-        out.append(f"Apply complete: {len(done)} operation(s) done.")
-        return "\n".join(out) + "\n"
     head = "Apply interrupted" if result.interrupted else "Apply failed"
-    out.append(f"{head}: {len(done)} done, {len(failed)} failed, {len(skipped)} skipped.")
+    out = [f"{head}: {len(done)} done, {len(failed)} failed, {len(skipped)} skipped.",
+           f"  changes made: {len(made)} of {len(plan.changes)}"
+           + (f"; not made: {', '.join(map(str, not_made))}" if 0 < len(not_made) <= 5 else "")]
     for r in failed:
         addresses = r.operation.addresses
         where = f" ({sources[addresses[0]]})" if len(addresses) == 1 and addresses[0] in sources else ""

@@ -54,6 +54,12 @@ class KindRules:
         replaced_with_dependencies: a resource of this kind is replaced when a live resource it
             refers to (:meth:`Provider.live_dependencies`) is replaced, e.g. an Appwrite index
             loses a column that is deleted and recreated.
+        data_loss: what destroying one loses, for kinds that hold data (``"all its records"``);
+            None for kinds that hold none (indexes, rules). Shown on every delete and replace.
+        narrowing: fields whose change can make existing data invalid, and how: ``"max"`` (a
+            smaller value narrows: a size or maximum), ``"limit"`` (the same, where 0 or unset
+            means no limit), ``"min"`` (a larger value narrows) or ``"values"`` (removed list items
+            narrow: select options, enum elements).
         managed_alone: a live resource of this kind that the manifest does not declare is left
             alone and listed as unmanaged (deleted only with ``prune``), like a top-level resource,
             even inside a declared parent (e.g. Postgres tables in a declared schema).
@@ -76,6 +82,8 @@ class KindRules:
     replaces_parent: bool = False
     delete_unsupported: str = "it cannot be removed in place"
     replaced_with_dependencies: bool = False
+    data_loss: str | None = None
+    narrowing: Mapping[str, str] = field(default_factory=dict)
     managed_alone: bool = False
 
 

@@ -17,7 +17,7 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +25,9 @@ import yaml
 
 from baseform.errors import Diagnostic, ManifestError, SourceSpan
 from baseform.manifest.native import DataPath, NativeFormat, NativeFormats, remap_positions
-from baseform.manifest.template import render_template
+from baseform.manifest.template import TemplateResult, render_template
 
-__all__ = ["DataPath", "LoadedManifest", "expand_paths", "load_manifest", "load_variables"]
+__all__ = ["DataPath", "LoadedManifest", "data_path_in", "expand_paths", "load_manifest", "load_variables"]
 
 # libyaml's parser is ~10x faster and keeps the same node marks; fall back to pure Python
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -35,6 +35,9 @@ _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 500_000
+MAX_ALIAS_RATIO = 50
+"""Aliases may repeat a value, but a document whose values expand to more than this many times the
+values it writes (and to more than 10,000) is an alias bomb, refused before anything is expanded."""
 
 
 @dataclass
@@ -49,6 +52,8 @@ class LoadedManifest:
     """Problems found while loading that did not stop it (reported together with later ones)."""
     key_positions: dict[DataPath, SourceSpan] = field(default_factory=dict)
     """Where the key of each mapping entry is written (for "unknown key" errors)."""
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """Files found in a directory that were not loaded, with the reason (not baseform manifests)."""
 
     def locate(self, path: Sequence[str | int]) -> SourceSpan | None:
         """Position of the value at ``path``, or of its nearest located ancestor."""
@@ -64,40 +69,74 @@ class LoadedManifest:
         return self.key_positions.get(tuple(path)) or self.locate(path)
 
     def data_path(self, loc: Sequence[Any]) -> DataPath:
-        """Map a validation error's ``loc`` onto a path that exists in the data.
-
-        Pydantic adds union tags and model names to ``loc``; they are skipped.
-        """
-        node: Any = self.data
-        out: list[str | int] = []
-        for part in loc:
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-                out.append(part)
-            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-                node = node[part]
-                out.append(part)
-        return tuple(out)
+        """Map a validation error's ``loc`` onto a path that exists in the data."""
+        return data_path_in(self.data, loc)
 
 
-def expand_paths(paths: Sequence[str]) -> tuple[list[Path], list[Diagnostic]]:
-    """Files named by ``paths`` (directories expand to their sorted YAML files)."""
+def data_path_in(data: Any, loc: Sequence[Any]) -> DataPath:
+    """Map a validation error's ``loc`` onto a path that exists in DATA.
+
+    Pydantic adds union tags and model names to ``loc``; they are skipped.
+    """
+    node: Any = data
+    out: list[str | int] = []
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            out.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            out.append(part)
+    return tuple(out)
+
+
+def expand_paths(paths: Sequence[str]) -> tuple[list[Path], list[Diagnostic], set[Path], list[tuple[str, str]]]:
+    """Files named by ``paths`` (directories expand to their sorted YAML files).
+
+    Returns the files, the problems, which files came from listing a directory (they are loaded only
+    if they turn out to be baseform manifests) and the files skipped outright, with the reason
+    (dotfiles: ``.pre-commit-config.yaml`` and the like belong to other tools).
+    """
     files: list[Path] = []
     problems: list[Diagnostic] = []
+    listed: set[Path] = set()
+    skipped: list[tuple[str, str]] = []
     for raw in paths or ["baseform.yaml"]:
         p = Path(raw)
         if p.is_dir():
             found = sorted(x for x in p.iterdir() if x.suffix in (".yaml", ".yml") and x.is_file())
+            skipped += [(str(x), "a dotfile") for x in found if x.name.startswith(".")]
+            found = [x for x in found if not x.name.startswith(".")]
             if not found:
                 problems.append(Diagnostic(f"no *.yaml or *.yml files in directory {raw}",
                                            hint="pass a manifest file or a directory that holds them"))
             files.extend(found)
+            listed.update(found)
         elif p.is_file():
             files.append(p)
         else:
             problems.append(Diagnostic(f"manifest not found: {raw}",
                                        hint="pass a manifest file or directory (default: baseform.yaml)"))
-    return files, problems
+    return files, problems, listed, skipped
+
+
+# a key at the start of a line (the top level of a block mapping), quoted or plain
+_TOP_KEY = re.compile(r"""^(?:"([^"\n]+)"|'([^'\n]+)'|([^\s#'"{}\[\]&*!|>%@`,?:-][^:#\n]*?))[ \t]*:(?=[ \t]|$)""",
+                      re.MULTILINE)
+
+
+def _foreign(text: str, manifest_keys: frozenset[str]) -> str | None:
+    """Why TEXT (a YAML file found in a directory) is not a baseform manifest, or None when it may be.
+
+    Judged on the raw text (top-level keys), before templating, so another tool's file is never
+    rendered: a GitHub workflow's ``${{ }}`` is not a template error of ours.
+    """
+    keys = {next(g for g in m.groups() if g) for m in _TOP_KEY.finditer(text)}
+    # `version` alone decides nothing: docker-compose files have one too
+    if not keys or keys & (manifest_keys - {"version"}):
+        return None
+    shown = ", ".join(sorted(keys)[:3]) + (", ..." if len(keys) > 3 else "")
+    return f"no baseform section at its top level ({shown})"
 
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
@@ -135,6 +174,8 @@ class _Builder:
         if node.tag == _TIMESTAMP:
             return node.value  # dates stay the strings the user wrote; backends take them as text
         if isinstance(node, yaml.MappingNode):
+            # keys written in this mapping (not brought in by a `<<` merge, which they override)
+            written = {id(k) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"}
             self.loader.flatten_mapping(node)
             out: dict[str, Any] = {}
             seen: dict[Any, yaml.Node] = {}
@@ -144,7 +185,7 @@ class _Builder:
                     self.problems.append(Diagnostic(f"key {key!r} must be a string", self.span(key_node),
                                                     hint="quote the key"))
                     key = str(key)
-                if key in seen:
+                if key in seen and id(key_node) in written and id(seen[key]) in written:
                     first = self.span(seen[key])
                     self.problems.append(Diagnostic(
                         f"duplicate key {key!r} (first at line {first.line})", self.span(key_node),
@@ -159,12 +200,55 @@ class _Builder:
 
 
 class _TooLarge(Exception):
-    def __init__(self, span: SourceSpan, message: str) -> None:
+    def __init__(self, span: SourceSpan, message: str,
+                 hint: str = "split it into several files or remove recursive aliases") -> None:
         super().__init__(message)
         self.span = span
+        self.hint = hint
 
 
 _Parsed = tuple[Any, dict[DataPath, SourceSpan], dict[DataPath, SourceSpan], list[Diagnostic]]
+
+
+def _expansion(root: yaml.Node) -> tuple[int, int] | None:
+    """(values written, values after expanding aliases) of a composed document, counted without
+    expanding anything; None when an alias refers to a node that contains it (a recursive alias)."""
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            children = []
+        if children_done:
+            visiting.discard(key)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            continue
+        if key in sizes:
+            continue
+        if any(id(c) in visiting for c in children) or (children and id(node) in {id(c) for c in children}):
+            return None
+        visiting.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+    return len(sizes), sizes[id(root)]
+
+
+def _alias_bomb(root: yaml.Node) -> str | None:
+    """Why the document's aliases expand too far (refused before building), or None."""
+    counted = _expansion(root)
+    if counted is None:
+        return "an alias refers to a value that contains it (a recursive alias)"
+    written, expanded = counted
+    if expanded > MAX_NODES or (expanded > 10_000 and expanded > MAX_ALIAS_RATIO * written):
+        return (f"its aliases expand {written} written values into {expanded} (more than {MAX_ALIAS_RATIO} times "
+                "as many): an alias bomb?")
+    return None
 
 
 def _build(name: str, text: str, line_exact: bool, loader_class: type[yaml.SafeLoader]) -> _Parsed:
@@ -174,12 +258,15 @@ def _build(name: str, text: str, line_exact: bool, loader_class: type[yaml.SafeL
         node = loader.get_single_node()
         if node is None:
             return None, {}, {}, []
+        bomb = _alias_bomb(node)
+        if bomb:
+            raise _TooLarge(SourceSpan(name, 1, rendered=not line_exact), bomb,
+                            "write the values out, or use aliases that repeat a value a few times only")
         builder = _Builder(name, loader, line_exact)
         data = builder.build(node, ())
         return data, builder.positions, builder.key_positions, builder.problems
     except _TooLarge as e:
-        return None, {}, {}, [Diagnostic(f"manifest too large: {e}", e.span,
-                                     hint="split it into several files or remove recursive aliases")]
+        return None, {}, {}, [Diagnostic(f"manifest too large: {e}", e.span, hint=e.hint)]
     except RecursionError:
         return None, {}, {}, [Diagnostic(f"manifest nested too deeply (limit {MAX_DEPTH})", SourceSpan(name, 1))]
     finally:
@@ -347,17 +434,24 @@ class _Files:
         self.key_positions: dict[DataPath, SourceSpan] = {}
         self.texts: dict[str, str] = {}
         self.files: list[str] = []
+        self.skipped: list[tuple[str, str]] = []
         self.problems: list[Diagnostic] = []
         # providers blocks of native files: used only where no manifest sets the key
         self.defaults: dict[str, Any] = {}
         self.default_positions: dict[DataPath, SourceSpan] = {}
         self.default_keys: dict[DataPath, SourceSpan] = {}
 
-    def load(self, path: Path) -> None:
-        """A file given as a PATH: a baseform manifest (YAML or JSON) or a native schema file."""
+    def load(self, path: Path, listed: bool = False) -> None:
+        """A file given as a PATH: a baseform manifest (YAML or JSON) or a native schema file. A file
+        LISTED from a directory is skipped (and named in ``skipped``) when it is not a manifest."""
         name = str(path)
-        self.files.append(name)
         source, problem = _read(path)
+        if source is not None and listed:
+            reason = _foreign(source, self.natives.manifest_keys)
+            if reason:
+                self.skipped.append((name, reason))
+                return
+        self.files.append(name)
         if problem:
             self.problems.append(problem)
             return
@@ -373,13 +467,16 @@ class _Files:
                 return
             # a baseform manifest written in JSON: templated like any other
         rendered = render_template(name, source, self.context)
-        if rendered.diagnostic:
-            self.problems.append(rendered.diagnostic)
+        if rendered.text is None:
+            self.problems.extend(rendered.diagnostics)
             return
-        assert rendered.text is not None
         self.texts[name] = rendered.text
         parse = _parse_json if is_json else _parse
         data, data_pos, key_pos, found = parse(name, rendered.text, rendered.line_exact)
+        undefined = self._undefined(rendered, data_pos)
+        self.problems.extend(undefined)
+        if any(not u.warning for u in undefined):
+            return  # what the file holds was rendered with holes: its other problems would be echoes
         self.problems.extend(found)
         if data is None:
             return
@@ -393,6 +490,22 @@ class _Files:
             return
         self.merge(data, data_pos, key_pos)
         self.include(path, data, data_pos)
+
+    def _undefined(self, rendered: TemplateResult, data_pos: Mapping[DataPath, SourceSpan]) -> list[Diagnostic]:
+        """The undefined variables of a rendered file as problems. An environment variable inside the
+        ``providers`` block is only a warning: connection settings are for plan and apply, so
+        ``validate`` works without them (plan then names the setting that is empty)."""
+        lines = [s.line for p, s in data_pos.items() if p[:1] == ("providers",)]
+        block = range(min(lines), max(lines) + 1) if lines and rendered.line_exact else range(0)
+        out = []
+        for missing, diagnostic in rendered.missing:
+            if missing.scope == "env" and missing.line in block:
+                out.append(replace(diagnostic, warning=True, message=(
+                    f"the environment variable {missing.name} is not set: this connection setting is empty "
+                    "(validate does not need it; plan and apply do)"), hint=None))
+            else:
+                out.append(diagnostic)
+        return out
 
     def merge(self, data: dict[str, Any], data_pos: Mapping[DataPath, SourceSpan],
               key_pos: Mapping[DataPath, SourceSpan]) -> None:
@@ -544,14 +657,22 @@ def load_manifest(paths: Sequence[str], variables: Mapping[str, Any] | None = No
     kept in ``problems`` so validation can report them together with its own; ManifestError is
     raised only when no file could be loaded.
     """
-    paths_found, problems = expand_paths(paths)
+    paths_found, problems, listed, skipped = expand_paths(paths)
     context = {"env": dict(os.environ if environ is None else environ), "vars": dict(variables or {})}
     files = _Files(natives or NativeFormats(), context)
     files.problems.extend(problems)
+    files.skipped.extend(skipped)
     for path in paths_found:
-        files.load(path)
+        files.load(path, path in listed)
+    for directory in [raw for raw in paths if Path(raw).is_dir()]:
+        if not any(Path(f).parent == Path(directory) for f in files.files) and any(
+                Path(f).parent == Path(directory) for f, _ in files.skipped):
+            files.problems.append(Diagnostic(
+                f"no baseform manifests in directory {directory}: skipped "
+                + "; ".join(f"{Path(f).name} ({why})" for f, why in files.skipped if Path(f).parent == Path(directory)),
+                hint="a manifest has `version: 1` and a backend section (pocketbase:, appwrite:, ...)"))
     files.apply_defaults()
     if files.problems and not files.texts:
         raise ManifestError(files.problems)
     return LoadedManifest(files.merged, files.positions, files.files, files.texts, files.problems,
-                          files.key_positions)
+                          files.key_positions, files.skipped)

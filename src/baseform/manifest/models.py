@@ -29,7 +29,7 @@ __all__ = ["Model", "ProviderConfig", "Resource", "Section", "did_you_mean", "ma
 
 def did_you_mean(word: str, choices: Sequence[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest choice, or ``""``."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.55)
     if not close:
         lowered = {c.lower(): c for c in choices}
         if word.lower() in lowered:
@@ -66,7 +66,8 @@ class Model(BaseModel):
                     item = {"type": err["type"], "loc": err["loc"], "input": err["input"]}
                     if "ctx" in err:
                         item["ctx"] = err["ctx"]
-                    if err["type"] not in _BUILTIN_TYPES:
+                    # a nested unknown key was explained by its own model: keep that message
+                    if err["type"] not in _BUILTIN_TYPES or err["type"] == "extra_forbidden":
                         item["type"] = PydanticCustomError(err["type"], err["msg"])
                     rewritten.append(item)
             if not changed:

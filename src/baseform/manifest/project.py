@@ -7,6 +7,7 @@ unsupported renames), so ``baseform validate`` reports everything in one run.
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -17,8 +18,8 @@ from pydantic import ValidationError
 
 from baseform import secrets
 from baseform.engine.resource import DesiredResource, digest
-from baseform.errors import Diagnostic, ManifestError
-from baseform.manifest.loader import LoadedManifest, load_manifest, load_variables
+from baseform.errors import Diagnostic, ManifestError, SourceSpan
+from baseform.manifest.loader import DataPath, LoadedManifest, data_path_in, load_manifest, load_variables
 from baseform.manifest.models import Model, ProviderConfig, Section, did_you_mean, manifest_model
 from baseform.manifest.native import NativeFormats
 from baseform.providers.base import Provider
@@ -83,15 +84,83 @@ def _message(err: Mapping[str, Any]) -> str:
     return f"{key}: {message}" if kind != "extra_forbidden" and not str(key).isdigit() else message
 
 
-def _validation_diagnostics(error: ValidationError, loaded: LoadedManifest) -> list[Diagnostic]:
-    out = []
-    for err in error.errors():
-        if err["type"] == "extra_forbidden":
-            where = loaded.locate_key((*loaded.data_path(err["loc"][:-1]), err["loc"][-1]))
-        else:
-            where = loaded.locate(loaded.data_path(err["loc"]))
-        out.append(Diagnostic(_message(err), where))
-    return out
+@dataclass
+class _Reading:
+    """The manifest as validated, with misspelt keys read as the key they were meant to be.
+
+    An unknown key with a close match (``colections`` -> ``collections``) is reported, and then its
+    value is validated as if it had the right name, so the mistakes inside it are reported too
+    instead of being hidden by the misspelt parent. ``renames`` maps each corrected path to the
+    path written in the files, for locating problems.
+    """
+
+    loaded: LoadedManifest
+    data: dict[str, Any]
+    renames: list[tuple[DataPath, DataPath]] = field(default_factory=list)
+
+    def original(self, path: Sequence[str | int]) -> DataPath:
+        out = tuple(path)
+        for corrected, written in reversed(self.renames):
+            if out[:len(corrected)] == corrected:
+                out = (*written, *out[len(corrected):])
+        return out
+
+    def locate(self, path: Sequence[str | int]) -> SourceSpan | None:
+        return self.loaded.locate(self.original(path))
+
+    def diagnostics(self, error: ValidationError) -> list[Diagnostic]:
+        out = []
+        for err in error.errors():
+            if err["type"] == "extra_forbidden":
+                where = self.loaded.locate_key(self.original((*data_path_in(self.data, err["loc"][:-1]),
+                                                               err["loc"][-1])))
+            else:
+                where = self.locate(data_path_in(self.data, err["loc"]))
+            out.append(Diagnostic(_message(err), where))
+        return out
+
+    def correct(self, error: ValidationError) -> bool:
+        """Rename the unknown keys that have a close match; False when there is none left to rename."""
+        fixes = []
+        for err in error.errors():
+            meant = re.search(r"did you mean '([^']+)'", str(err["msg"]))
+            if err["type"] == "extra_forbidden" and meant:
+                fixes.append((data_path_in(self.data, err["loc"][:-1]), str(err["loc"][-1]), meant.group(1)))
+        if not fixes:
+            return False
+        data = copy.deepcopy(self.data)
+        done = False
+        for parent_path, key, meant_key in fixes:
+            parent: Any = data
+            for part in parent_path:
+                parent = parent[part]
+            if isinstance(parent, dict) and key in parent and meant_key not in parent:
+                items = [(meant_key if k == key else k, v) for k, v in parent.items()]
+                parent.clear()
+                parent.update(items)
+                self.renames.append(((*parent_path, meant_key), self.original((*parent_path, key))))
+                done = True
+        self.data = data
+        return done
+
+
+def _validate(model_cls: type[Model], reading: _Reading) -> tuple[Model | None, list[Diagnostic], set[Any]]:
+    """Validate, reading misspelt keys as meant (a few rounds: a misspelt key may hide another).
+    Returns the model of the last round (None if it failed), every distinct problem, and the
+    top-level keys that failed in the last round."""
+    problems: list[Diagnostic] = []
+    seen: set[str] = set()
+    for _ in range(5):
+        try:
+            return model_cls.model_validate(reading.data), problems, set()
+        except ValidationError as e:
+            for d in reading.diagnostics(e):
+                if str(d) not in seen:
+                    seen.add(str(d))
+                    problems.append(d)
+            if not reading.correct(e):
+                return None, problems, {err["loc"][0] for err in e.errors() if err["loc"]}
+    return None, problems, set(reading.data)
 
 
 def make_provider(cls: type[Provider], block: ProviderConfig | None,
@@ -115,38 +184,37 @@ def build_project(loaded: LoadedManifest, registry: Sequence[type[Provider]],
     problems (duplicates, dangling references) of another.
     """
     problems: list[Diagnostic] = list(loaded.problems)
-    model_cls = manifest_model(tuple(registry))
-    model: Model | None = None
-    failed: set[Any] = set()
-    try:
-        model = model_cls.model_validate(loaded.data)
-    except ValidationError as e:
-        problems.extend(_validation_diagnostics(e, loaded))
-        failed = {err["loc"][0] for err in e.errors() if err["loc"]}
+    reading = _Reading(loaded, loaded.data)
+    model, found, failed = _validate(manifest_model(tuple(registry)), reading)
+    problems += found
     units: list[ProviderUnit] = []
     for cls in registry:
-        raw = loaded.data.get(cls.name)
+        raw = reading.data.get(cls.name)
         if not isinstance(raw, dict) or (model is None and cls.name in failed):
             continue
-        section = getattr(model, cls.name) if model is not None else cls.section_model.model_validate(raw)
-        block = _provider_block(model, loaded, cls)
+        try:
+            section = getattr(model, cls.name) if model is not None else cls.section_model.model_validate(raw)
+        except ValidationError:
+            continue  # reported with the whole manifest
+        block = _provider_block(model, reading.data, cls)
         provider = make_provider(cls, block, environ)
-        problems.extend(provider.check(section, loaded.locate))
-        desired = provider.desired(section, loaded.locate)
+        problems.extend(provider.check(section, reading.locate))
+        desired = provider.desired(section, reading.locate)
         problems.extend(_structural_problems(provider, desired))
         units.append(ProviderUnit(provider, section, desired))
+    if reading.renames:
+        model = None  # read as meant to find more problems; the misspelt keys are errors themselves
     errors = [p for p in problems if not p.warning]
     if errors or model is None:
         raise ManifestError(problems)
     return Project(loaded, model, units, [p for p in problems if p.warning])
 
 
-def _provider_block(model: Model | None, loaded: LoadedManifest, cls: type[Provider]) -> ProviderConfig | None:
+def _provider_block(model: Model | None, data: Mapping[str, Any], cls: type[Provider]) -> ProviderConfig | None:
     if model is not None:
         blocks = getattr(model, "providers", None)
         return getattr(blocks, cls.name, None) if blocks is not None else None
-    raw = (loaded.data.get("providers") or {}).get(cls.name) if isinstance(loaded.data.get("providers"), dict) \
-        else None
+    raw = (data.get("providers") or {}).get(cls.name) if isinstance(data.get("providers"), dict) else None
     try:
         return cls.config_model.model_validate(raw) if isinstance(raw, dict) else None
     except ValidationError:

@@ -33,6 +33,7 @@ from baseform.engine.session import Session
 from baseform.errors import ApiError, Diagnostic, SourceSpan
 from baseform.manifest.models import ProviderConfig, Section
 from baseform.manifest.native import NativeFormat
+from baseform.providers.fingerprint import Fingerprint
 from baseform.types import JSON, JSONObject
 
 __all__ = ["Locator", "Provider", "subset_matches"]
@@ -72,6 +73,8 @@ class Provider(ABC):
     """Kinds that are top-level resources (for ``prune`` and ``unmanaged`` listings)."""
     native_formats: ClassVar[tuple[NativeFormat, ...]] = ()
     """The backend's own schema files this provider reads as manifests (``pb_schema.json``...)."""
+    fingerprint: ClassVar[Fingerprint | None] = None
+    """How to recognise this backend's server (and which setting holds its URL), for error hints."""
     local_server: ClassVar[str | None] = None
     """``"module:Class"`` of the :class:`~baseform.providers.local.LocalServer` that ``baseform local``
     runs for this backend (imported only when used), or None."""
@@ -180,11 +183,17 @@ class Provider(ABC):
     def export(self, live: LiveState) -> JSONObject:
         """The live state as this provider's manifest section (minimal, stable order, no secrets)."""
 
-    def export_config(self) -> dict[str, Any]:
+    def export_warnings(self, live: LiveState) -> list[str]:
+        """What :meth:`export` could not write (e.g. a live object of a kind or type this version does not
+        know), one line each naming the resource; shown on stderr with the export. Pure."""
+        return []
+
+    def export_config(self, live: LiveState | None = None) -> dict[str, Any]:
         """The providers block for an exported manifest: each setting an ``{{ env.X }}`` reference,
         never a value. An unset variable renders empty, which counts as "not set": the connection
         then names the variable to set (or falls back, e.g. to ``baseform local``'s server) instead
-        of the file failing to render."""
+        of the file failing to render. ``live`` (the exported state) lets a provider add settings
+        that are not secrets and that the export needs to validate (e.g. Appwrite's engine)."""
         out: dict[str, Any] = {}
         for field, var in self.config_model.env.items():
             key = self.config_model.model_fields[field].alias or field

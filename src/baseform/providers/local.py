@@ -373,19 +373,34 @@ class LocalServer(ABC):
         if password is None:
             password = secrets.token_urlsafe(24)
         self.initialise(user, password)
-        process = self.spawn(port)
         try:
-            wait_until(lambda: self.healthy(port), f"{self.title} at {self.display_url(port)}", self._timeout,
-                       process=process, log_path=self.log_file)
+            process = self._start(port)
         except LocalServerError:
-            stop(process.pid)
-            process.poll()  # records the reaped exit, so the Popen does not warn when collected
-            raise
+            if self._port is not None or port_is_free(port):
+                raise
+            port = free_port()  # another server took the usual port meanwhile: any free one will do
+            process = self._start(port)
         self._write_env(self.connection_env(port, user, password))
         self._write_state({"pid": process.pid, "port": port, "user": user, "data_dir": str(self.data_dir)})
         return LocalUp(self.display_url(port), user, process.pid, port, already_running=False,
                        password_generated=generated, env_file=self.env_file, console=self.console_url(port),
                        password=password)
+
+    def _start(self, port: int) -> subprocess.Popen[bytes]:
+        """Spawn the server on PORT and wait until it answers; stopped again if it does not."""
+        process = self.spawn(port)
+        try:
+            wait_until(lambda: self.healthy(port), f"{self.title} at {self.display_url(port)}", self._timeout,
+                       process=process, log_path=self.log_file)
+            time.sleep(0.05)
+            if process.poll() is not None:  # what answered was another server on that port
+                raise LocalServerError(f"{self.title} (pid {process.pid}) exited with code {process.returncode}: "
+                                       f"127.0.0.1:{port} is taken{_log_note(self.log_file)}")
+        except LocalServerError:
+            stop(process.pid)
+            process.poll()  # records the reaped exit, so the Popen does not warn when collected
+            raise
+        return process
 
     def status(self) -> LocalStatus:
         """Running only when the recorded PID is alive, is this state directory's server, and it

@@ -1,8 +1,11 @@
-"""The Appwrite 1.9.x emulator: auth, version gating, routing and Appwrite-shaped errors."""
+"""The Appwrite emulator: auth, version gating, routing and Appwrite-shaped errors.
+
+Which server it is (version, storage engine) is a :class:`~.profile.Profile`; every rule that depends
+on it is listed in ``FIDELITY.md`` beside this file.
+"""
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -11,25 +14,21 @@ from tests.emulators.server import Emulator, HttpError, Request, Response
 
 from .errors import AppwriteError
 from .model import Bucket, Database, Team
+from .profile import DEFAULT_VERSION, Profile, parse_version
 from .services import ServicesApi
 from .tables import DatabasesApi
 
 __all__ = ["AppwriteEmulator", "parse_version"]
 
 
-def parse_version(version: str) -> tuple[int, int, int]:
-    """``"1.9.6"`` -> ``(1, 9, 6)``; missing parts count as 0, suffixes such as ``-rc.1`` are ignored."""
-    numbers = [int(n) for n in re.findall(r"\d+", version.split("-")[0])[:3]]
-    return (numbers + [0, 0, 0])[0], (numbers + [0, 0, 0])[1], (numbers + [0, 0, 0])[2]
-
-
 class AppwriteEmulator(DatabasesApi, ServicesApi, Emulator):
     """An in-memory Appwrite server for one project, reachable with one API key.
 
-    ``version`` gates routes as that server release does (TablesDB >= 1.8.0; varchar/text/mediumtext/
-    longtext columns and inline create-table columns >= 1.9.0; bigint >= 1.9.5) and is reported by
-    ``GET /v1/health/version`` and in error bodies. ``column_delay_s`` is how long column/index jobs
-    stay ``processing``/``deleting`` before the emulated worker completes them.
+    ``version`` and ``engine`` choose the server (:class:`~.profile.Profile`, rows of FIDELITY.md);
+    the version is reported by ``GET /v1/health/version`` and in every error body.
+    ``column_delay_s`` is how long column/index jobs stay ``processing``/``deleting`` before the
+    emulated worker completes them. ``health_version=False`` serves no ``/v1/health/version`` (a
+    server or gateway without it). Every API request is kept in ``journal`` as (method, path, body).
     """
 
     name = "appwrite"
@@ -38,25 +37,32 @@ class AppwriteEmulator(DatabasesApi, ServicesApi, Emulator):
         self,
         project: str = "test",
         api_key: str = "secret-key",
-        version: str = "1.9.6",
+        version: str = DEFAULT_VERSION,
         column_delay_s: float = 0.05,
+        engine: str = "mariadb",
+        health_version: bool = True,
     ) -> None:
         super().__init__()
         self.project = project
         self.api_key = api_key
+        self.profile = Profile(version, engine)
         self.version = version
         self.version_tuple = parse_version(version)
         self.column_delay_s = column_delay_s
+        self.journal: list[tuple[str, str, Any]] = []
         self.databases: dict[str, Database] = {}
         self.buckets: dict[str, Bucket] = {}
         self.teams: dict[str, Team] = {}
         self._sequence = 0
-        self.route("GET", "/v1/health/version", lambda request: {"version": self.version})
+        if health_version:
+            # [health-version]: served by every version read, without a key
+            self.route("GET", "/v1/health/version", lambda request: {"version": self.version})
         self.register_databases()
         self.register_services()
 
     def reset(self) -> None:
         super().reset()
+        self.journal.clear()
         self.databases.clear()
         self.buckets.clear()
         self.teams.clear()
@@ -66,12 +72,17 @@ class AppwriteEmulator(DatabasesApi, ServicesApi, Emulator):
         return self._sequence
 
     def register(
-        self, method: str, pattern: str, handler: Callable[..., Any], since: tuple[int, int, int] = (0, 0, 0)
+        self,
+        method: str,
+        pattern: str,
+        handler: Callable[..., Any],
+        since: tuple[int, int, int] = (0, 0, 0),
+        until: tuple[int, int, int] | None = None,
     ) -> None:
-        """Register an API-key route that exists from server version ``since`` on."""
+        """Register an API-key route that exists from server version ``since`` on (and before ``until``)."""
 
         def guarded(request: Request, **groups: str) -> Any:
-            if self.version_tuple < since:
+            if self.version_tuple < since or (until is not None and self.version_tuple >= until):
                 raise AppwriteError(404, "general_route_not_found")
             self._authorize(request)
             return handler(request, **groups)
@@ -96,6 +107,7 @@ class AppwriteEmulator(DatabasesApi, ServicesApi, Emulator):
         for database in self.databases.values():
             for table in database.tables.values():
                 table.tick(now)
+        self.journal.append((request.method, request.path, request.body))
         response = super().dispatch(request)
         if response.status == 204:
             # utopia's noContent() keeps its default text/html type; the SDKs decode JSON only when the
@@ -142,7 +154,7 @@ class AppwriteEmulator(DatabasesApi, ServicesApi, Emulator):
 
 
 def _scope(request: Request) -> str:
-    """The scope a route needs, for the 401 message (reference §1.1)."""
+    """The scope a route needs, for the 401 message ([auth-errors])."""
     parts = request.path.split("/")
     service = parts[2] if len(parts) > 2 else ""
     resource = {

@@ -1,7 +1,7 @@
 """Appwrite-shaped errors: ``{message, code, type, version}`` with the server's ``type`` strings.
 
 Handlers raise :class:`AppwriteError`; the emulator fills in ``version`` when it sends the response.
-Types and messages follow app/config/errors.php of the Appwrite server (reference §7).
+Types and messages follow app/config/errors.php of the Appwrite server (FIDELITY.md [auth-errors]).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ MESSAGES: dict[str, str] = {
     "Please choose a different ID and try again.",
 }
 
-# TablesDB type prefixes and their legacy Databases-API names (reference §2.10); longest first.
+# TablesDB type prefixes and their legacy Databases-API names ([legacy-api]); longest first.
 _LEGACY_PREFIXES = (
     ("column_index_", "index_"),
     ("column_", "attribute_"),

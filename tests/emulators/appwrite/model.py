@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from .profile import Profile
+
 __all__ = [
     "Bucket",
     "Column",
@@ -79,6 +81,7 @@ class Column:
     encrypt: bool = False
     relation: dict[str, Any] | None = None  # relatedTable, relationType, twoWay, twoWayKey, onDelete, side
     status: str = "processing"
+    description: str = ""
     error: str = ""
     due: float = 0.0  # when a processing column becomes available
     drop_due: float = 0.0  # when a deleted column disappears
@@ -100,7 +103,7 @@ class Column:
         return self.kind in STRING_KINDS
 
     def width(self) -> int:
-        """Estimated bytes in the row (reference §6.2)."""
+        """Estimated bytes in the row ([row-width])."""
         if self.array or self.kind in ("text", "mediumtext", "longtext", "line", "polygon"):
             return 20
         if self.kind == "relationship":
@@ -111,10 +114,11 @@ class Column:
                 return 20  # stored as a TEXT-family column
             return 4 * size + (1 if size <= 255 else 2)
         if self.kind == "integer":
-            return 8 if (self.max if self.max is not None else INT64_MAX) > INT32_MAX else 4
+            # [integer-width]: the width chosen at create (``size`` 8 is a BIGINT, else an INT)
+            return 8 if (self.size or 0) >= 8 else 4
         return {"bigint": 8, "float": 8, "boolean": 1, "datetime": 7, "point": 25}[self.kind]
 
-    def to_model(self, legacy: bool) -> dict[str, Any]:
+    def to_model(self, legacy: bool, profile: Profile) -> dict[str, Any]:
         """The column response model (legacy API: attribute model, ``relatedCollection``)."""
         out: dict[str, Any] = {
             "key": self.key,
@@ -148,6 +152,8 @@ class Column:
             )
         else:
             out.update(default=self.default)
+        if profile.cloud_api:
+            out["description"] = self.description
         return out
 
 
@@ -158,8 +164,9 @@ class Index:
     type: str
     columns: list[str]
     lengths: list[int | None]
-    orders: list[str]
+    orders: list[Any]
     status: str = "processing"
+    description: str = ""
     error: str = ""
     due: float = 0.0  # when a processing index becomes available (or failed)
     drop_due: float = 0.0  # when a deleted index disappears
@@ -169,8 +176,8 @@ class Index:
     def __post_init__(self) -> None:
         self.updated = self.updated or self.created
 
-    def to_model(self, legacy: bool) -> dict[str, Any]:
-        return {
+    def to_model(self, legacy: bool, profile: Profile) -> dict[str, Any]:
+        out = {
             "$id": self.id,
             "$createdAt": self.created,
             "$updatedAt": self.updated,
@@ -182,6 +189,9 @@ class Index:
             "lengths": list(self.lengths),
             "orders": list(self.orders),
         }
+        if profile.cloud_api:
+            out["description"] = self.description
+        return out
 
 
 @dataclass
@@ -196,6 +206,7 @@ class Table:
     columns: dict[str, Column] = field(default_factory=dict)
     indexes: dict[str, Index] = field(default_factory=dict)
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    description: str = ""
     created: str = field(default_factory=now_iso)
     updated: str = ""
 
@@ -228,7 +239,7 @@ class Table:
 
     def _drop_column(self, key: str) -> None:
         # The worker also strips the key from indexes, deleting indexes left empty or made identical to
-        # another index (reference §2.6).
+        # another index ([column-async]).
         del self.columns[key]
         for row in self.rows.values():
             row.pop(key, None)
@@ -261,8 +272,9 @@ class Table:
                 seen.add(values)
         index.status = "available"
 
-    def to_model(self, legacy: bool) -> dict[str, Any]:
-        return {
+    def to_model(self, legacy: bool, profile: Profile, schema: bool = True) -> dict[str, Any]:
+        """The table model; ``schema=False`` lists no columns or indexes (the 1.9 create answer)."""
+        out: dict[str, Any] = {
             "$id": self.id,
             "$createdAt": self.created,
             "$updatedAt": self.updated,
@@ -271,11 +283,17 @@ class Table:
             "name": self.name,
             "enabled": self.enabled,
             "documentSecurity" if legacy else "rowSecurity": self.row_security,
-            "attributes" if legacy else "columns": [c.to_model(legacy) for c in self.columns.values()],
-            "indexes": [i.to_model(legacy) for i in self.indexes.values()],
-            "bytesMax": ROW_MAX_BYTES,
-            "bytesUsed": self.bytes_used(),
+            "attributes" if legacy else "columns": [c.to_model(legacy, profile) for c in self.columns.values()]
+            if schema else [],
+            "indexes": [i.to_model(legacy, profile) for i in self.indexes.values()] if schema else [],
         }
+        if profile.bytes_info:
+            # [row-bytes]: MongoDB measures nothing (its adapter answers 0 for both)
+            out["bytesMax"] = ROW_MAX_BYTES if profile.row_limit else 0
+            out["bytesUsed"] = (self.bytes_used() if schema else ROW_BASE_BYTES) if profile.row_limit else 0
+        if profile.cloud_api:
+            out["description"] = self.description
+        return out
 
 
 @dataclass
@@ -286,22 +304,27 @@ class Database:
     enabled: bool
     type: str  # "tablesdb" (created through /tablesdb) or "legacy" (through /databases)
     tables: dict[str, Table] = field(default_factory=dict)
+    description: str = ""
     created: str = field(default_factory=now_iso)
     updated: str = ""
 
     def __post_init__(self) -> None:
         self.updated = self.updated or self.created
 
-    def to_model(self) -> dict[str, Any]:
-        return {
+    def to_model(self, profile: Profile) -> dict[str, Any]:
+        out: dict[str, Any] = {
             "$id": self.id,
             "name": self.name,
             "$createdAt": self.created,
             "$updatedAt": self.updated,
             "enabled": self.enabled,
             "type": self.type,
-            "status": "ready",
         }
+        if profile.database_status:
+            out["status"] = "ready"
+        if profile.cloud_api:
+            out["description"] = self.description
+        return out
 
 
 @dataclass
@@ -314,9 +337,9 @@ class Bucket:
     def __post_init__(self) -> None:
         self.updated = self.updated or self.created
 
-    def to_model(self) -> dict[str, Any]:
+    def to_model(self, profile: Profile) -> dict[str, Any]:
         s = self.settings
-        return {
+        out: dict[str, Any] = {
             "$id": self.id,
             "$createdAt": self.created,
             "$updatedAt": self.updated,
@@ -329,9 +352,12 @@ class Bucket:
             "compression": s["compression"],
             "encryption": s["encryption"],
             "antivirus": s["antivirus"],
-            "transformations": s["transformations"],
-            "totalSize": 0,
         }
+        if profile.bucket_transformations:
+            out.update(transformations=s["transformations"], totalSize=0)
+        if profile.cloud_api:
+            out.update(description=s["description"], stripMetadata=s["stripMetadata"])
+        return out
 
 
 @dataclass
@@ -346,7 +372,7 @@ class Team:
         self.updated = self.updated or self.created
 
     def to_model(self) -> dict[str, Any]:
-        # With an API key no membership is created, so total stays 0 (reference §4).
+        # With an API key no membership is created, so total stays 0 ([teams]).
         return {
             "$id": self.id,
             "$createdAt": self.created,

@@ -157,6 +157,32 @@ def key(name: str, value: Any) -> str:
     return str(value)
 
 
+def key_of(length: int) -> Check:
+    """The Key validator with the adapter's own length ([uid-length]: 36 on SQL, 255 on MongoDB)."""
+    if length == 36:
+        return key
+    pattern = re.compile(rf"^(?![._-])[A-Za-z0-9._-]{{1,{length}}}$")
+
+    def check(name: str, value: Any) -> str:
+        if not isinstance(value, str) or not pattern.match(value):
+            raise argument_invalid(name, _KEY_TEXT.replace("36", str(length)))
+        return value
+
+    return check
+
+
+def whitelist_any_case(*allowed: str) -> Check:
+    """utopia WhiteList with ``strict: false``: compared case-insensitively, kept as sent."""
+    lowered = {a.lower() for a in allowed}
+
+    def check(name: str, value: Any) -> str:
+        if not isinstance(value, str) or value.lower() not in lowered:
+            raise argument_invalid(name, f"Value must be one of ({', '.join(allowed)})")
+        return value
+
+    return check
+
+
 def custom_id(name: str, value: Any) -> str:
     """Appwrite CustomId: a Key, or the literal ``unique()`` for which the server makes a 20-hex id."""
     if value == "unique()":
@@ -301,7 +327,7 @@ def permission_list(name: str, value: Any) -> list[str]:
     """Validate permission strings ``action("role")`` and aggregate them as the server stores them.
 
     ``write`` expands in place to create, update, delete; exact duplicates are dropped keeping the first
-    occurrence (reference §5).
+    occurrence ([permissions]).
     """
     if not isinstance(value, list) or len(value) > ARRAY_LIMIT:
         raise argument_invalid(name, f"Value must a valid array no longer than {ARRAY_LIMIT} items")
@@ -373,7 +399,7 @@ def _query_invalid(reason: str) -> AppwriteError:
 def parse_queries(params: Params, allowed: Sequence[str]) -> ListQuery:
     """Parse the JSON query strings the 1.9 SDKs send, e.g. ``{"method":"limit","values":[25]}``.
 
-    ``allowed`` are the filterable attributes of this list (reference §6.3); ``$id``, ``$createdAt``,
+    ``allowed`` are the filterable attributes of this list ([pagination]); ``$id``, ``$createdAt``,
     ``$updatedAt`` and ``$sequence`` are always allowed. The default page size is 25.
     """
     raw = params.optional("queries", [], array(text(4096)))

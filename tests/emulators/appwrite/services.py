@@ -1,8 +1,7 @@
-"""Storage buckets and Teams (reference §3 and §4)."""
+"""Storage buckets and Teams (FIDELITY.md [bucket-put-defaults], [teams], [bucket-transformations], [cloud-api])."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from tests.emulators.server import Request, Response
@@ -11,22 +10,20 @@ from . import params as p
 from .errors import AppwriteError
 from .model import Bucket, Team, now_iso
 from .params import Params
+from .profile import Profile
+from .routes import Routes
 
 __all__ = ["ServicesApi", "STORAGE_LIMIT"]
 
 STORAGE_LIMIT = 30_000_000  # _APP_STORAGE_LIMIT default on self-hosted (30 MB)
 
 
-class ServicesApi:
+class ServicesApi(Routes):
     """Handlers for ``/v1/storage/buckets`` and ``/v1/teams``; mixed into the emulator."""
 
     buckets: dict[str, Bucket]
     teams: dict[str, Team]
-
-    def register(
-        self, method: str, pattern: str, handler: Callable[..., Any], since: tuple[int, int, int] = (0, 0, 0)
-    ) -> None:
-        raise NotImplementedError
+    profile: Profile
 
     def register_services(self) -> None:
         bucket = r"/v1/storage/buckets/(?P<bucket>[^/]+)"
@@ -45,14 +42,17 @@ class ServicesApi:
         self.register("PUT", f"{team}/prefs", self.update_team_prefs)
 
     # -- buckets ---------------------------------------------------------------------------
-    @staticmethod
-    def _bucket_settings(params: Params, keep_permissions: list[str] | None) -> dict[str, Any]:
+    def _bucket_settings(self, params: Params, current: dict[str, Any] | None) -> dict[str, Any]:
         """Create and update share one parameter set; every omitted field takes its create default.
 
-        Only ``permissions`` is nullable: on update null/omitted keeps ``keep_permissions``
-        (reference §3: PUT resets every other omitted field).
+        Only ``permissions`` is nullable: on update null/omitted keeps the ``current`` one
+        ([bucket-put-defaults]: PUT resets every other omitted field). ``transformations`` is a
+        parameter from 1.8.1 ([bucket-transformations]; utopia ignores unknown parameters before),
+        ``description`` and ``stripMetadata`` on the Cloud API ([cloud-api]; the SDK documents that an
+        update without ``stripMetadata`` keeps it; ``description`` is kept the same way).
         """
-        return {
+        keep_permissions = current["permissions"] if current else None
+        settings = {
             "name": params.required("name", p.text(128)),
             "permissions": params.optional(
                 "permissions", keep_permissions if keep_permissions is not None else [], p.permission_list
@@ -64,8 +64,15 @@ class ServicesApi:
             "compression": params.optional("compression", "none", p.whitelist("none", "gzip", "zstd")),
             "encryption": params.optional("encryption", True, p.boolean),
             "antivirus": params.optional("antivirus", True, p.boolean),
-            "transformations": params.optional("transformations", True, p.boolean),
+            "transformations": params.optional("transformations", True, p.boolean)
+            if self.profile.bucket_transformations else True,
         }
+        if self.profile.cloud_api:
+            settings["description"] = params.optional(
+                "description", current["description"] if current else "", p.text(2048, 0))
+            settings["stripMetadata"] = params.optional(
+                "stripMetadata", current["stripMetadata"] if current else False, p.boolean)
+        return settings
 
     def _bucket(self, bucket: str) -> Bucket:
         p.key("bucketId", bucket)
@@ -88,7 +95,7 @@ class ServicesApi:
                 "transformations",
             ],
         )
-        items = [b.to_model() for b in self.buckets.values()]
+        items = [b.to_model(self.profile) for b in self.buckets.values()]
         total, page = p.paginate(items, query, "$id", params, ("$id", "name"))
         return {"total": total, "buckets": page}
 
@@ -99,17 +106,17 @@ class ServicesApi:
         if bucket_id in self.buckets:
             raise AppwriteError(409, "storage_bucket_already_exists")
         self.buckets[bucket_id] = Bucket(bucket_id, settings)
-        return Response(201, self.buckets[bucket_id].to_model())
+        return Response(201, self.buckets[bucket_id].to_model(self.profile))
 
     def get_bucket(self, request: Request, bucket: str) -> dict[str, Any]:
-        return self._bucket(bucket).to_model()
+        return self._bucket(bucket).to_model(self.profile)
 
     def update_bucket(self, request: Request, bucket: str) -> dict[str, Any]:
         params = Params.from_request(request)
         found = self._bucket(bucket)
-        found.settings = self._bucket_settings(params, found.settings["permissions"])
+        found.settings = self._bucket_settings(params, found.settings)
         found.updated = now_iso()
-        return found.to_model()
+        return found.to_model(self.profile)
 
     def delete_bucket(self, request: Request, bucket: str) -> Response:
         self._bucket(bucket)
@@ -135,7 +142,7 @@ class ServicesApi:
         params = Params.from_request(request)
         team_id = params.required("teamId", p.custom_id)
         name = params.required("name", p.text(128))
-        # With an API key ``roles`` is validated but no membership is created (reference §4).
+        # With an API key ``roles`` is validated but no membership is created ([teams]).
         params.optional("roles", ["owner"], p.array(p.text(81)))
         if team_id in self.teams:
             raise AppwriteError(409, "team_already_exists")

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
 
 from tests.clirun import CliResult, run_cli
-from tests.emulators.appwrite import AppwriteEmulator
+from tests.emulators.appwrite import DEFAULT_VERSION, AppwriteEmulator
 from tests.emulators.server import RunningEmulator, serve
 
 PROJECT = "test"
@@ -68,13 +69,26 @@ class Appwrite:
     def requests(self) -> int:
         return int(self.emulator.stats["requests"])
 
+    def get(self, path: str) -> Any:
+        """A GET of the API (``/tablesdb/...``) over HTTP, with the project's key: the server's own answer."""
+        response = httpx.get(f"{self.server.url}/v1{path}", headers={"X-Appwrite-Project": PROJECT,
+                                                                     "X-Appwrite-Key": KEY}, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
     def table(self, db: str, table: str) -> dict[str, Any]:
-        """The table as the server reports it (columns and indexes included)."""
-        return self.emulator.databases[db].tables[table].to_model(legacy=False)
+        """The table as the server reports it over HTTP (columns and indexes included)."""
+        result: dict[str, Any] = self.get(f"/tablesdb/{db}/tables/{table}")
+        return result
+
+    def sent(self, method: str, path_part: str = "") -> list[tuple[str, Any]]:
+        """(path, body) of the API requests the server received with ``method`` and ``path_part`` in the path."""
+        return [(path, body) for m, path, body in self.emulator.journal if m == method and path_part in path]
 
 
-def start(version: str = "1.9.6") -> RunningEmulator:
-    return serve(AppwriteEmulator(project=PROJECT, api_key=KEY, version=version, column_delay_s=0.02))
+def start(version: str = DEFAULT_VERSION, engine: str = "mariadb") -> RunningEmulator:
+    return serve(AppwriteEmulator(project=PROJECT, api_key=KEY, version=version, engine=engine,
+                                  column_delay_s=0.02))
 
 
 @pytest.fixture(scope="session")
@@ -96,5 +110,15 @@ def appwrite(appwrite_server: RunningEmulator, tmp_path: Path) -> Appwrite:
 def old_appwrite(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Appwrite]:
     """An emulator of the version given by ``@pytest.mark.parametrize("old_appwrite", [...], indirect=True)``."""
     running = start(request.param)
+    yield Appwrite(running, tmp_path)
+    running.stop()
+
+
+@pytest.fixture()
+def appwrite_at(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Appwrite]:
+    """An emulator of the (version, engine) given by ``@pytest.mark.parametrize("appwrite_at", [...],
+    indirect=True)`` (a version string alone means MariaDB)."""
+    version, engine = request.param if isinstance(request.param, tuple) else (request.param, "mariadb")
+    running = start(version, engine)
     yield Appwrite(running, tmp_path)
     running.stop()

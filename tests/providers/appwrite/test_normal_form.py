@@ -9,6 +9,9 @@ import pytest
 from baseform.providers.appwrite import columns, indexes
 from baseform.providers.appwrite.models import ColumnSpec, IndexSpec
 from tests.emulators.appwrite.model import Column, Index
+from tests.emulators.appwrite.profile import Profile
+
+SERVER = Profile()
 
 RELATION = {"relatedTable": "other", "relationType": "oneToMany", "twoWay": True, "twoWayKey": "back",
             "onDelete": "cascade", "side": "parent"}
@@ -33,16 +36,16 @@ SERVER_COLUMNS = [
 
 @pytest.mark.parametrize("column", SERVER_COLUMNS, ids=lambda c: c.kind)
 def test_column_round_trip(column: Column) -> None:
-    raw = column.to_model(legacy=False)
+    raw = column.to_model(legacy=False, profile=SERVER)
     value = columns.live_value(raw)
     entry = columns.export_entry(value, "t")
     assert columns.desired_value(ColumnSpec.model_validate(entry), "t") == value
 
 
 def test_export_leaves_server_defaults_out() -> None:
-    entry = columns.export_entry(columns.live_value(SERVER_COLUMNS[6].to_model(legacy=False)), "t")
+    entry = columns.export_entry(columns.live_value(SERVER_COLUMNS[6].to_model(False, SERVER)), "t")
     assert entry == {"key": "g", "type": "integer"}
-    one_way = columns.export_entry(columns.live_value(SERVER_COLUMNS[12].to_model(legacy=False)), "t")
+    one_way = columns.export_entry(columns.live_value(SERVER_COLUMNS[12].to_model(False, SERVER)), "t")
     assert one_way == {"key": "m", "type": "relationship", "relatedTable": "other", "relationType": "oneToMany"}
 
 
@@ -51,20 +54,29 @@ def test_export_leaves_server_defaults_out() -> None:
      {"type": "key", "columns": ["a", "b"], "orders": ["ASC", "ASC"], "lengths": [None, None]}),
     ({"key": "k", "type": "unique", "columns": ["a", "b"], "orders": ["DESC"], "lengths": [10]},
      {"type": "unique", "columns": ["a", "b"], "orders": ["DESC", "ASC"], "lengths": [10, None]}),
-    ({"key": "k", "type": "fulltext", "columns": ["a"]}, {"type": "fulltext", "columns": ["a"], "lengths": [None]}),
+    ({"key": "k", "type": "fulltext", "columns": ["a"]},
+     {"type": "fulltext", "columns": ["a"], "orders": ["ASC"], "lengths": [None]}),
+    # what the official SDKs and the console send: lower case, and a fulltext index with orders
+    ({"key": "k", "type": "fulltext", "columns": ["a"], "orders": ["asc"]},
+     {"type": "fulltext", "columns": ["a"], "orders": ["ASC"], "lengths": [None]}),
+    ({"key": "k", "type": "key", "columns": ["a", "b"], "orders": ["desc", None], "lengths": [0, 5]},
+     {"type": "key", "columns": ["a", "b"], "orders": ["DESC", "ASC"], "lengths": [None, 5]}),
 ])
 def test_index_normal_form_matches_what_the_server_returns(spec: dict[str, Any], value: dict[str, Any]) -> None:
-    desired = indexes.desired_value(IndexSpec.model_validate(spec))
+    # a new index: lengths left out mean none (the live index's, when there is one)
+    desired = indexes.with_live(indexes.desired_value(IndexSpec.model_validate(spec)), None)
     assert desired == value
     # what the server stores from our create body: orders as sent, lengths padded with null
+    # ([index-orders-case], [index-lengths-zero] of the emulator's FIDELITY.md)
     body = indexes.create_body("k", desired)
     lengths = body.get("lengths", [])
     stored = Index("1", "k", body["type"], body["columns"], lengths + [None] * (len(body["columns"]) - len(lengths)),
                    body.get("orders", []))
-    assert indexes.live_value(stored.to_model(legacy=False)) == desired
+    assert indexes.live_value(stored.to_model(legacy=False, profile=SERVER)) == desired
 
 
 def test_an_index_made_elsewhere_without_orders_is_ascending() -> None:
     made_elsewhere = {"type": "key", "columns": ["a", "b"], "orders": [], "lengths": [None, None]}
     declared = IndexSpec.model_validate({"key": "k", "type": "key", "columns": ["a", "b"]})
-    assert indexes.live_value(made_elsewhere) == indexes.desired_value(declared)
+    live = indexes.live_value(made_elsewhere)
+    assert live == indexes.with_live(indexes.desired_value(declared), live)

@@ -90,6 +90,8 @@ def with_indexes(*indexes: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_indexes_of_every_type_created_inline_then_replaced_on_any_change(appwrite: Appwrite) -> None:
+    """On 1.9.6 an index goes inline only when its columns do: varchar and text columns are created by
+    their own calls, so the indexes over them follow once they are available."""
     first = with_indexes({"key": "k", "type": "key", "columns": ["title", "n"], "orders": ["DESC"]},
                          {"key": "u", "type": "unique", "columns": ["title"], "lengths": [20]},
                          {"key": "f", "type": "fulltext", "columns": ["body"]},
@@ -97,8 +99,12 @@ def test_indexes_of_every_type_created_inline_then_replaced_on_any_change(appwri
                          {"key": "sys", "type": "key", "columns": ["$createdAt"]})
     plan = appwrite.plan(first)
     table_create = next(op for op in plan["operations"] if op["request"]["path"] == "/tablesdb/db/tables")
-    assert [i["key"] for i in table_create["request"]["body"]["indexes"]] == ["k", "u", "f", "s", "sys"]
-    assert table_create["request"]["body"]["indexes"][0]["attributes"] == ["title", "n"]
+    assert [i["key"] for i in table_create["request"]["body"]["indexes"]] == ["s", "sys"]
+    ops = {op["id"]: op for op in plan["operations"]}
+    assert ops["appwrite.databases.db.tables.t.indexes.k:create"]["request"]["body"] == {
+        "key": "k", "type": "key", "columns": ["title", "n"], "orders": ["DESC", "ASC"]}
+    assert sorted(ops["appwrite.databases.db.tables.t.indexes.k:create"]["depends_on"]) == [
+        "appwrite.databases.db.tables.t.columns.title:create", "appwrite.databases.db.tables.t:create"]
     appwrite.apply(first)
     live = {i["key"]: i for i in appwrite.table("db", "t")["indexes"]}
     assert live["k"]["orders"] == ["DESC", "ASC"] and live["u"]["lengths"] == [20]

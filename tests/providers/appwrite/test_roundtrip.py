@@ -66,7 +66,7 @@ appwrite:
             - {key: by_title, type: key, columns: [title, views], orders: [DESC, ASC]}
             - {key: uniq_legacy, type: unique, columns: [legacy]}
             - {key: search, type: fulltext, columns: [summary]}
-            - {key: geo, type: spatial, columns: [place]}
+            - {key: geo, type: spatial, columns: [area]}   # MariaDB indexes only required spatial columns
             - {key: prefix, type: key, columns: [title], lengths: [10]}
         - id: authors
           name: Authors

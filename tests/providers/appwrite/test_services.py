@@ -16,7 +16,7 @@ BUCKET: dict[str, Any] = {"id": "avatars", "name": "Avatars", "permissions": {"r
 
 def test_bucket_with_every_setting_then_one_change_keeps_the_others(appwrite: Appwrite) -> None:
     appwrite.apply({"buckets": [BUCKET]})
-    live = appwrite.emulator.buckets["avatars"].to_model()
+    live = appwrite.get("/storage/buckets/avatars")
     assert sorted(live["$permissions"]) == ['create("users")', 'delete("users")', 'read("any")', 'update("users")']
     assert (live["compression"], live["encryption"], live["antivirus"], live["transformations"]) == \
         ("zstd", False, False, False)
@@ -29,16 +29,16 @@ def test_bucket_with_every_setting_then_one_change_keeps_the_others(appwrite: Ap
     (op,) = plan["operations"]
     assert op["request"]["method"] == "PUT" and op["request"]["body"]["antivirus"] is False
     appwrite.apply({"buckets": [renamed]})
-    live = appwrite.emulator.buckets["avatars"].to_model()
+    live = appwrite.get("/storage/buckets/avatars")
     assert live["name"] == "Avatar images" and live["antivirus"] is False and live["compression"] == "zstd"
 
 
 def test_omitted_maximum_file_size_keeps_the_live_value(appwrite: Appwrite) -> None:
     appwrite.apply({"buckets": [{"id": "b", "name": "B", "maximumFileSize": 1000}]})
     appwrite.apply({"buckets": [{"id": "b", "name": "B2"}]})
-    assert appwrite.emulator.buckets["b"].to_model()["maximumFileSize"] == 1000
+    assert appwrite.get("/storage/buckets/b")["maximumFileSize"] == 1000
     appwrite.apply({"buckets": [{"id": "fresh", "name": "Fresh"}]})
-    assert appwrite.emulator.buckets["fresh"].to_model()["maximumFileSize"] == 30_000_000
+    assert appwrite.get("/storage/buckets/fresh")["maximumFileSize"] == 30_000_000
 
 
 def test_teams_database_and_table_settings_update_in_place(appwrite: Appwrite) -> None:

@@ -53,7 +53,7 @@ EXAMPLE = Path(__file__).parents[3] / "examples" / "pocketbase"
 def test_example_applies_from_empty_in_one_call_and_then_plans_no_changes(
         baseform: Baseform, pocketbase: PocketBaseServer) -> None:
     result = applied(baseform, EXAMPLE)
-    assert "1 operation(s) done" in result.out
+    assert "(1 API call" in result.out
     assert names(pocketbase) == {"users", "tags", "posts", "comments", "posts_per_author"}
     posts = collection(pocketbase, "posts")
     assert field(pocketbase, "posts", "author")["collectionId"] == "_pb_users_auth_"
@@ -162,7 +162,7 @@ def test_relation_cycle_between_new_collections_in_one_import(
           - name: pets
             fields: [{name: owner, type: relation, collection: people, maxSelect: 1, cascadeDelete: true}]
     """))
-    assert "1 operation(s) done" in result.out
+    assert "(1 API call" in result.out
     assert field(pocketbase, "people", "bestFriendPet")["collectionId"] == collection(pocketbase, "pets")["id"]
     assert field(pocketbase, "pets", "owner")["collectionId"] == collection(pocketbase, "people")["id"]
 
@@ -414,7 +414,7 @@ def test_deleting_every_collection_is_one_import_even_with_relation_cycles(
     [call] = plan["operations"]
     assert [c["name"] for c in call["request"]["body"]["collections"]] == ["_superusers"]
     result = applied(baseform, path, "--allow-destroy")
-    assert "1 operation(s) done" in result.out
+    assert "(1 API call" in result.out
     assert names(pocketbase) == set()
     after = collection(pocketbase, "_superusers")
     assert {k: v for k, v in after.items() if k != "updated"} == \

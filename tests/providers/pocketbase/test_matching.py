@@ -61,7 +61,7 @@ def test_relations_are_planned_by_target_name_and_follow_a_recreated_target(
             fields: [{name: tag, type: relation, collection: tags, maxSelect: 1}]
     """)
     plan = baseform("plan", path)
-    assert 'collection    = "tags"' in plan.out and "pbc_" not in plan.out
+    assert '+ collection = "tags"' in plan.out and "pbc_" not in plan.out
     applied(baseform, path)
 
     retarget = manifest("""

@@ -294,7 +294,7 @@ def test_a_field_renamed_in_the_dashboard_is_a_rename_that_keeps_the_data(
     path = write(tmp_path / "renamed.json", after)
     plan = baseform("plan", path)
     assert plan.code == 0, plan.text
-    assert "pocketbase.collections.teams.fields.name will be updated in place (renamed from title)" in plan.out
+    assert "pocketbase.collections.teams.fields.name will be renamed from title" in plan.out
     assert "0 to destroy" in plan.out
     applied(baseform, path)  # no --allow-destroy: nothing is lost
 

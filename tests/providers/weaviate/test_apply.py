@@ -133,7 +133,7 @@ def test_immutable_change_is_a_replace_refused_without_allow_destroy(weaviate: W
     plan = weaviate.plan(changed)
     assert "weaviate.classes.Doc must be replaced" in plan.out, plan.text
     assert "vectorIndexConfig.distance cosine -> dot" in plan.out
-    assert "(data stored in it is lost)" in plan.out
+    assert "! data loss: all its objects" in plan.out
     refused = weaviate.apply(changed)
     assert refused.code == 1
     assert "--allow-destroy" in refused.text

@@ -8,6 +8,7 @@ The provider class only wires the modules of this package together: ``models`` (
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import httpx
 
@@ -18,7 +19,7 @@ from baseform.engine.resource import DesiredResource, LiveState
 from baseform.errors import ApiError, Diagnostic
 from baseform.http import Session
 from baseform.manifest.models import Section
-from baseform.providers.appwrite import planning
+from baseform.providers.appwrite import engines, planning
 from baseform.providers.appwrite.buckets import BUCKETS
 from baseform.providers.appwrite.calls import Creation
 from baseform.providers.appwrite.checks import check_section
@@ -33,13 +34,14 @@ from baseform.providers.appwrite.native import APPWRITE_CONFIG
 from baseform.providers.appwrite.tables import TABLES
 from baseform.providers.appwrite.teams import TEAMS
 from baseform.providers.base import Locator, Provider, subset_matches
+from baseform.providers.fingerprint import Fingerprint
 from baseform.types import JSON, JSONObject
 
 __all__ = ["AppwriteProvider"]
 
 
 class AppwriteProvider(Provider):
-    """Appwrite (server 1.8+, TablesDB API)."""
+    """Appwrite (server 1.8+, TablesDB API), per server version and storage engine."""
 
     name = "appwrite"
     config_model = AppwriteConfig
@@ -47,10 +49,18 @@ class AppwriteProvider(Provider):
     kinds = (DATABASES, TABLES, COLUMNS, INDEXES, BUCKETS, TEAMS)
     top_level = ("databases", "buckets", "teams")
     native_formats = (APPWRITE_CONFIG,)
+    fingerprint = Fingerprint("Appwrite", "endpoint", "/v1/health/version", frozenset({"version"}))
+
+    @property
+    def engine(self) -> engines.Engine:
+        """The configured storage engine (unknown when not configured)."""
+        assert isinstance(self.config, AppwriteConfig)
+        return engines.rules(self.config.engine)
 
     def check(self, section: Section, locate: Locator) -> list[Diagnostic]:
         assert isinstance(section, AppwriteSection)
-        return check_section(section, locate)
+        return check_section(section, locate, self.engine) + engines.engine_findings(
+            desired_resources(section, locate), self.engine)
 
     def desired(self, section: Section, locate: Locator) -> list[DesiredResource]:
         assert isinstance(section, AppwriteSection)
@@ -65,7 +75,7 @@ class AppwriteProvider(Provider):
         return Session(endpoint, headers=headers, transport=transport)
 
     async def read(self, session: Session, desired: Sequence[DesiredResource]) -> LiveState:
-        return await read_state(session, desired)
+        return await read_state(session, desired, self.engine.name)
 
     def prepare(self, desired: Sequence[DesiredResource], live: LiveState) -> list[DesiredResource]:
         planning.raise_capability_problems(desired, live)
@@ -101,3 +111,15 @@ class AppwriteProvider(Provider):
 
     def export(self, live: LiveState) -> JSONObject:
         return export_section(live)
+
+    def export_warnings(self, live: LiveState) -> list[str]:
+        return planning.plan_warnings([], live)
+
+    def export_config(self, live: LiveState | None = None) -> dict[str, Any]:
+        """The base block, plus the storage engine when it is known (configured, or shown by the
+        server): an export with e.g. a trigram index only validates for PostgreSQL."""
+        out = super().export_config(live)
+        engine = planning.engine_of(live).name if live is not None else self.engine.name
+        if engine:
+            out["engine"] = engine
+        return out

@@ -1,8 +1,9 @@
 """Storage buckets (``/storage/buckets``): every setting, permissions in the server's normal form.
 
-The bucket PUT resets every omitted field to its create default (reference §3), so updates always
-send the whole desired bucket. ``maximumFileSize`` left out of the manifest means "keep the live
-value" (its default is the server's configured limit, which a client cannot know).
+The bucket PUT resets every omitted field to its create default (FIDELITY.md [bucket-put-defaults]), so
+updates always send the whole desired bucket. ``maximumFileSize`` left out of the manifest means "keep
+the live value" (its default is the server's configured limit, which a client cannot know); so do the
+Cloud API's ``description`` and ``stripMetadata``, which are then sent with the live values.
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ from baseform.engine.change import Change
 from baseform.engine.operation import Operation
 from baseform.engine.resource import KindRules
 from baseform.providers.appwrite import calls, permissions
+from baseform.providers.appwrite.calls import with_description
 from baseform.providers.appwrite.models import BucketSpec
 from baseform.types import JSON, JSONObject
 
 __all__ = ["BUCKETS", "DEFAULT_MAXIMUM_FILE_SIZE", "desired_value", "export_entry", "live_value", "operations",
-           "with_live_size"]
+           "with_live"]
 
 DEFAULT_MAXIMUM_FILE_SIZE = 30_000_000  # _APP_STORAGE_LIMIT's default on self-hosted servers
 
-BUCKETS = KindRules("buckets", renamable=False,
+BUCKETS = KindRules("buckets", renamable=False, data_loss="all its files",
                     rename_unsupported="Appwrite bucket ids cannot change (change `name` instead)")
 
 # settings with their create defaults, in the API's order (maximumFileSize handled apart)
@@ -37,7 +39,9 @@ def desired_value(spec: BucketSpec) -> JSONObject:
     value["allowedFileExtensions"] = sorted(set(spec.allowedFileExtensions))
     if spec.maximumFileSize is not None:
         value["maximumFileSize"] = spec.maximumFileSize
-    return value
+    if spec.stripMetadata is not None:
+        value["stripMetadata"] = spec.stripMetadata
+    return with_description(value, spec.description)
 
 
 def live_value(raw: JSONObject) -> JSONObject:
@@ -46,14 +50,20 @@ def live_value(raw: JSONObject) -> JSONObject:
     value.update({k: raw.get(k, d) for k, d in _DEFAULTS.items()})
     value["allowedFileExtensions"] = sorted(set(raw.get("allowedFileExtensions") or []))
     value["maximumFileSize"] = raw.get("maximumFileSize")
-    return value
+    if isinstance(raw.get("stripMetadata"), bool):
+        value["stripMetadata"] = raw["stripMetadata"]
+    return with_description(value, raw.get("description"))
 
 
-def with_live_size(value: JSONObject, live: Mapping[str, JSON] | None) -> JSONObject:
-    """The desired value with an omitted ``maximumFileSize`` taken from the live bucket."""
-    if "maximumFileSize" in value or live is None:
+_KEPT = ("maximumFileSize", "stripMetadata", "description")
+"""Settings the manifest may leave out to keep the live value."""
+
+
+def with_live(value: JSONObject, live: Mapping[str, JSON] | None) -> JSONObject:
+    """The desired value with the left-out settings of :data:`_KEPT` taken from the live bucket."""
+    if live is None or all(k in value or k not in live for k in _KEPT):
         return value
-    return {**value, "maximumFileSize": live.get("maximumFileSize")}
+    return {**value, **{k: live[k] for k in _KEPT if k not in value and k in live}}
 
 
 def operations(change: Change) -> list[Operation]:
@@ -69,4 +79,8 @@ def export_entry(address: Address, value: JSONObject) -> JSONObject:
             out[key] = value[key]
     if value.get("maximumFileSize") not in (None, DEFAULT_MAXIMUM_FILE_SIZE):
         out["maximumFileSize"] = value["maximumFileSize"]
+    if value.get("stripMetadata"):
+        out["stripMetadata"] = True
+    if value.get("description"):
+        out["description"] = value["description"]
     return out

@@ -15,7 +15,7 @@ from baseform.engine.operation import Operation, Request, WaitFor
 from baseform.types import JSON, JSONObject
 
 __all__ = ["PROVIDER", "Creation", "collection_path", "create", "crud_operations", "delete", "object_path",
-           "update", "wait_available"]
+           "update", "wait_available", "with_description"]
 
 PROVIDER = "appwrite"
 
@@ -29,6 +29,12 @@ class Creation(Operation):
     """A create call plus ``expects``: the diff-shape value of what it creates."""
 
     expects: JSONObject = field(default_factory=dict)
+
+
+def with_description(value: JSONObject, description: JSON) -> JSONObject:
+    """``value`` with ``description`` when it is one (a string): the Cloud API's free text, compared only
+    when the manifest declares it."""
+    return {**value, "description": description} if isinstance(description, str) else value
 
 
 def collection_path(address: Address) -> str:

@@ -16,7 +16,9 @@ from urllib.parse import urlsplit
 from baseform.errors import Diagnostic
 from baseform.manifest.models import did_you_mean
 from baseform.providers.appwrite import permissions
-from baseform.providers.appwrite.columns import INT_MAX, STRING_TYPES, TYPES, ColumnTypeInfo
+from baseform.providers.appwrite.buckets import DEFAULT_MAXIMUM_FILE_SIZE
+from baseform.providers.appwrite.columns import INT32_MAX, INT_MAX, STRING_TYPES, TYPES, ColumnTypeInfo
+from baseform.providers.appwrite.engines import Engine
 from baseform.providers.appwrite.models import (
     AppwriteSection,
     BucketSpec,
@@ -27,7 +29,7 @@ from baseform.providers.appwrite.models import (
 )
 from baseform.providers.base import Locator
 
-__all__ = ["check_section", "row_width"]
+__all__ = ["check_section", "index_length", "row_width"]
 
 Path = tuple[str | int, ...]
 
@@ -37,11 +39,11 @@ VARCHAR_MAX = 16381
 STRING_MAX = 1_073_741_824
 ENCRYPT_MIN_SIZE = 150
 MAX_ITEMS = 100  # APP_LIMIT_ARRAY_PARAMS_SIZE: enum elements, index columns, extensions
-MAX_COLUMNS = 1010
 MAX_INDEXES = 58
-INDEX_LENGTH_BUDGET = 768
-ROW_BASE, ROW_MAX = 1067, 65535
+ROW_BASE = 1067
 SYSTEM_INDEX_COLUMNS = ("$id", "$createdAt", "$updatedAt")
+_SYSTEM_LENGTHS = {"$id": 255, "$createdAt": 1, "$updatedAt": 1}  # $id is a string of 255, the others datetimes
+_TEXT_INDEXED = frozenset({"fulltext", "trigram"})  # index types whose length the server does not measure
 _KEY = re.compile(r"[A-Za-z0-9._-]+")
 _NUMBER = (int, float)
 
@@ -60,7 +62,7 @@ def key_problem(value: str, what: str) -> str | None:
 
 
 def row_width(column: ColumnSpec) -> int:
-    """Estimated bytes a column takes in the 65535-byte row (reference §6.2)."""
+    """Estimated bytes a column takes in the 65535-byte row (FIDELITY.md [row-width])."""
     info = TYPES[column.type]
     size = column.size if info.sized else info.fixed_size
     if column.type == "relationship":
@@ -73,13 +75,24 @@ def row_width(column: ColumnSpec) -> int:
             return 20  # stored as a TEXT-family column
         return 4 * n + (1 if n <= 255 else 2)
     if column.type == "integer":
-        return 8 if (column.max if column.max is not None else INT_MAX) > 2**31 - 1 else 4
+        return 8 if (column.max if column.max is not None else INT_MAX) > INT32_MAX else 4
     return {"bigint": 8, "float": 8, "boolean": 1, "datetime": 7, "point": 25}[column.type]
 
 
+def index_length(name: str, type_name: str | None, size: int | None, length: int | None) -> int:
+    """What one column counts in a key/unique index's length budget (emulator FIDELITY.md [index-length]):
+    a string column its prefix length or its size, ``$id`` 255, a float 2, anything else 1."""
+    if name in SYSTEM_INDEX_COLUMNS:
+        return length if length and name == "$id" else _SYSTEM_LENGTHS[name]
+    if type_name in STRING_TYPES:
+        return length if length else (size or 0)
+    return 2 if type_name == "float" else 1
+
+
 class _Checker:
-    def __init__(self, locate: Locator) -> None:
+    def __init__(self, locate: Locator, engine: Engine) -> None:
         self.locate = locate
+        self.engine = engine
         self.found: list[Diagnostic] = []
 
     def problem(self, path: Path, message: str, hint: str | None = None, *, warning: bool = False) -> None:
@@ -147,6 +160,12 @@ class _Checker:
                 self.problem((*path, field), f"{field} of a {c.type} column must be a whole number")
         if info.numeric and c.min is not None and c.max is not None and c.min > c.max:
             self.problem((*path, "min"), f"min {c.min} is greater than max {c.max}")
+        if c.type == "integer" and isinstance(c.min, int) and c.min < -INT32_MAX - 1 and (
+                c.max is not None and c.max <= INT32_MAX):
+            # the integer endpoint picks the width from max alone (emulator FIDELITY.md [integer-width])
+            self.problem((*path, "min"), f"min {c.min} is below -2147483648 but max {c.max} fits 4 bytes: Appwrite "
+                                         "makes a 4-byte column, which cannot store such values",
+                         "raise max above 2147483647 (or use bigint) for an 8-byte column", warning=True)
 
     def elements(self, path: Path, c: ColumnSpec) -> None:
         if c.type != "enum":
@@ -210,25 +229,40 @@ class _Checker:
                          "remove it from the related table, or pick another twoWayKey")
 
     # -- indexes ---------------------------------------------------------------------------
-    def index(self, path: Path, ix: IndexSpec, table: TableSpec) -> None:
+    def index(self, path: Path, ix: IndexSpec, table: TableSpec) -> None:  # noqa: C901 - one rule per branch
+        """The server's index rules (emulator FIDELITY.md rows index-*, spatial-index-one, trigram)."""
         self.key((*path, "key"), ix.key, "index key")
+        if ix.columns is None:
+            self.problem(path, f"index {ix.key!r} declares no columns: the live index is kept as it is, and "
+                               "baseform cannot create it if it does not exist",
+                         "add columns (appwrite pull leaves them out of some indexes)", warning=True)
+            return
         by_key = {c.key: c for c in table.columns}
         if not ix.columns:
             self.problem(path, "an index needs at least one column")
         if len(ix.columns) > MAX_ITEMS:
             self.problem((*path, "columns"), f"an index can have at most {MAX_ITEMS} columns")
-        if len(set(ix.columns)) != len(ix.columns):
+        if len({c.lower() for c in ix.columns}) != len(ix.columns):
             self.problem((*path, "columns"), "an index lists a column twice")
-        if ix.orders and ix.type not in ("key", "unique"):
-            self.problem((*path, "orders"), f"orders apply only to key and unique indexes, not {ix.type}")
-        for field in ("orders", "lengths"):
-            if len(getattr(ix, field)) > len(ix.columns):
-                self.problem((*path, field), f"more {field} than columns")
+        if len(ix.orders) > len(ix.columns):
+            self.problem((*path, "orders"), "more orders than columns")
+        lengths = ix.lengths or []
+        if len(lengths) > len(ix.columns) and ix.type != "fulltext":
+            self.problem((*path, "lengths"), "more lengths than columns")
+        if ix.type == "trigram" and (any(ix.orders) or any(lengths)):
+            self.problem(path, "a trigram index takes no orders or lengths")
+        if ix.type == "spatial" and len(ix.columns) > 1:
+            self.problem((*path, "columns"), "a spatial index has exactly one column")
         budget = 0
+        unknown_lengths = False
         for i, name in enumerate(ix.columns):
             where = (*path, "columns", i)
+            length = lengths[i] if i < len(lengths) else None
             if name in SYSTEM_INDEX_COLUMNS:
-                budget += 1
+                if length and name != "$id":
+                    self.problem((*path, "lengths", i), f"a length applies only to string columns ({name!r} is a "
+                                                        "date-time)")
+                budget += index_length(name, None, None, length)
                 continue
             column = by_key.get(name)
             if column is None:
@@ -237,25 +271,35 @@ class _Checker:
                 continue
             if column.type == "relationship":
                 self.problem(where, f"relationship column {name!r} cannot be indexed")
-            elif column.array:
-                self.problem(where, f"array column {name!r} cannot be indexed (MySQL/MariaDB)")
+                continue
+            if column.array:
+                self.problem(where, f"array column {name!r} cannot be indexed (Appwrite refuses indexes over "
+                                    "array columns on every database)")
             spatial = TYPES[column.type].spatial
             if (ix.type == "spatial") != spatial:
                 self.problem(where, f"spatial columns go in spatial indexes only, and spatial indexes take only "
                                     f"spatial columns ({name!r} is {column.type})")
-            if ix.type == "fulltext" and column.type not in STRING_TYPES:
-                self.problem(where, f"a fulltext index takes only string columns ({name!r} is {column.type})")
-            length = ix.lengths[i] if i < len(ix.lengths) else None
+            if ix.type in _TEXT_INDEXED and column.type not in STRING_TYPES:
+                self.problem(where, f"a {ix.type} index takes only string columns ({name!r} is {column.type})")
             size = column.size if TYPES[column.type].sized else TYPES[column.type].fixed_size
-            if length is not None and (length < 0 or (size is not None and length > size)):
-                self.problem((*path, "lengths", i), f"length {length} is outside 0..{size} for column {name!r}")
             if column.type in STRING_TYPES:
-                budget += length if length is not None else (size or 0)
+                if length is not None and (length < 0 or (size is not None and length > size)):
+                    self.problem((*path, "lengths", i), f"length {length} is outside 0..{size} for column {name!r}")
+                unknown_lengths = unknown_lengths or (ix.lengths is None and bool(size and size > 0))
+            elif length:
+                self.problem((*path, "lengths", i), f"a length applies only to string columns ({name!r} is "
+                                                    f"{column.type}); use 0 or null")
+            budget += index_length(name, column.type, size, length)
+        limit = self.engine.index_length
+        if ix.type in ("key", "unique") and budget > limit:
+            whose = "" if self.engine.known else " (MariaDB, MySQL, PostgreSQL; MongoDB allows 1024)"
+            message = f"index {ix.key!r} is {budget} characters long; the limit is {limit}{whose}"
+            if unknown_lengths:
+                self.problem(path, message + ": fine if the live index has prefix lengths (appwrite pull leaves "
+                                             "them out), refused if it must be created", warning=True,
+                             hint="give lengths (prefix lengths) for long string columns")
             else:
-                budget += 2 if column.type == "float" else 1
-        if ix.type in ("key", "unique") and budget > INDEX_LENGTH_BUDGET:
-            self.problem(path, f"index {ix.key!r} is {budget} characters long; the limit is {INDEX_LENGTH_BUDGET}",
-                         "give lengths (prefix lengths) for long string columns")
+                self.problem(path, message, "give lengths (prefix lengths) for long string columns")
 
     # -- containers ------------------------------------------------------------------------
     def table(self, path: Path, t: TableSpec, tables: dict[str, TableSpec]) -> None:
@@ -276,12 +320,16 @@ class _Checker:
                     self.problem(where, f"a second manyToMany relationship to {c.relatedTable!r}: Appwrite allows "
                                         "one between the same two tables")
                 many.add(c.relatedTable)
-        if len(t.columns) > MAX_COLUMNS:
-            self.problem((*path, "columns"), f"{len(t.columns)} columns; Appwrite allows at most {MAX_COLUMNS}")
+        limit = self.engine.column_limit
+        if limit and len(t.columns) > limit:
+            self.problem((*path, "columns"), f"{len(t.columns)} columns; Appwrite allows at most {limit}"
+                                             f"{'' if self.engine.known else ' (MongoDB has no limit)'}")
         width = ROW_BASE + sum(row_width(c) for c in t.columns if c.type in TYPES)
-        if width >= ROW_MAX:
+        row_max = self.engine.row_limit
+        if row_max and width >= row_max:
             self.problem((*path, "columns"), f"the columns need about {width:,} bytes per row; a row must stay under "
-                                             f"{ROW_MAX:,}", "use text/mediumtext/longtext or smaller sizes")
+                                             f"{row_max:,}{'' if self.engine.known else ' (MongoDB has no limit)'}",
+                         "use text/mediumtext/longtext or smaller sizes")
         if len(t.indexes) > MAX_INDEXES:
             self.problem((*path, "indexes"), f"{len(t.indexes)} indexes; Appwrite allows at most {MAX_INDEXES}")
         for j, ix in enumerate(t.indexes):
@@ -293,6 +341,11 @@ class _Checker:
         self.permissions((*path, "permissions"), b.permissions)
         if b.maximumFileSize is not None and b.maximumFileSize < 1:
             self.problem((*path, "maximumFileSize"), "maximumFileSize must be at least 1 byte")
+        elif b.maximumFileSize is not None and b.maximumFileSize > DEFAULT_MAXIMUM_FILE_SIZE:
+            self.problem((*path, "maximumFileSize"), f"maximumFileSize {b.maximumFileSize:,} is above "
+                         f"{DEFAULT_MAXIMUM_FILE_SIZE:,} bytes, the limit of a self-hosted server with the default "
+                         "_APP_STORAGE_LIMIT (Appwrite Cloud's depends on the plan): such a server refuses it",
+                         warning=True)
         if len(b.allowedFileExtensions) > MAX_ITEMS:
             self.problem((*path, "allowedFileExtensions"), f"at most {MAX_ITEMS} extensions")
         for i, ext in enumerate(b.allowedFileExtensions):
@@ -369,9 +422,9 @@ def _spatial_ok(type_name: str, value: Any) -> bool:
             and all(isinstance(r, list) and len(r) >= 4 and all(map(_point, r)) and r[0] == r[-1] for r in value))
 
 
-def check_section(section: AppwriteSection, locate: Locator) -> list[Diagnostic]:
-    """Every limit violation in ``section`` (warnings included). Pure."""
-    checker = _Checker(locate)
+def check_section(section: AppwriteSection, locate: Locator, engine: Engine) -> list[Diagnostic]:
+    """Every limit violation in ``section`` (warnings included) on a project stored in ``engine``. Pure."""
+    checker = _Checker(locate, engine)
     for i, team in enumerate(section.teams):
         checker.key(("teams", i, "id"), team.id, "team id")
         checker.name(("teams", i, "name"), team.name)

@@ -17,23 +17,25 @@ from baseform.engine.operation import Operation
 from baseform.engine.resource import KindRules, LiveState
 from baseform.providers.appwrite import calls
 from baseform.providers.appwrite.models import ColumnSpec
+from baseform.providers.appwrite.versions import CLOUD_API, Version, at_least, inline_types
 from baseform.types import JSONObject
 
-__all__ = ["COLUMNS", "FLOAT_MAX", "INT_MAX", "INT_MIN", "STRING_TYPES", "TYPES", "ColumnTypeInfo", "can_inline",
-           "create_body", "desired_value", "export_entry", "inline_body", "is_counterpart", "live_value",
-           "operations", "type_of_live", "update_body"]
+__all__ = ["COLUMNS", "FLOAT_MAX", "INT32_MAX", "INT_MAX", "INT_MIN", "STRING_TYPES", "TYPES", "ColumnTypeInfo",
+           "can_inline", "create_body", "desired_value", "export_entry", "inline_body", "integer_width",
+           "is_counterpart", "is_known", "live_value", "operations", "relationship_path", "type_of_live",
+           "update_body"]
 
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+INT32_MAX = 2**31 - 1
 FLOAT_MAX = 1.7976931348623157e308  # PHP_FLOAT_MAX: what the server stores for an omitted float bound
-
-Version = tuple[int, int, int]
 
 
 @dataclass(frozen=True, slots=True)
 class ColumnTypeInfo:
     """What one manifest column type means to the server.
 
-    ``inline`` is the type name in create-table ``columns`` (None: not allowed inline);
+    ``inline`` is the type name in create-table ``columns`` (None: never inline; the formatted strings
+    go as ``string`` with their ``format`` and ``fixed_size``, which every inline version takes);
     ``fixed_size`` the size the server gives a type that takes none; ``sized`` types require ``size``.
     """
 
@@ -65,10 +67,10 @@ TYPES: dict[str, ColumnTypeInfo] = {t.name: t for t in (
     _t("mediumtext", fixed_size=16777215, encryptable=True, since=(1, 9, 0)),
     _t("longtext", fixed_size=2147483647, encryptable=True, since=(1, 9, 0)),
     _t("string", sized=True, encryptable=True),
-    _t("email", "string", format="email", fixed_size=254),
-    _t("url", "string", format="url", fixed_size=2000),
-    _t("ip", "string", format="ip", fixed_size=39),
-    _t("enum", "string", format="enum", fixed_size=255),
+    _t("email", "string", format="email", fixed_size=254, inline="string"),
+    _t("url", "string", format="url", fixed_size=2000, inline="string"),
+    _t("ip", "string", format="ip", fixed_size=39, inline="string"),
+    _t("enum", "string", format="enum", fixed_size=255, inline="string"),
     _t("integer", format="intRange", numeric=True),
     _t("bigint", format="bigintRange", numeric=True, since=(1, 9, 5)),
     _t("float", "double", format="floatRange", numeric=True, inline="double"),
@@ -89,16 +91,29 @@ COLUMNS = KindRules(
     replace_on=frozenset({"type", "array", "encrypt", *RELATIONSHIP_KEYS} - {"onDelete"}),
     renamable=True,
     rename_field="key",
+    data_loss="its value in every row",
+    narrowing={"size": "max", "max": "max", "min": "min", "elements": "values"},
 )
 
 
 def type_of_live(raw: JSONObject) -> str:
-    """The manifest type of a server column (``string`` + format ``email`` -> ``email``)."""
+    """The manifest type of a server column (``string`` + format ``email`` -> ``email``); a type or
+    string format baseform does not know is named as the server does (``vector``, ``string/phone``)."""
     stored, fmt = raw.get("type"), raw.get("format") or ""
     for info in TYPES.values():
         if info.stored == stored and (info.stored != "string" or info.format == fmt):
             return info.name
-    return str(stored)  # a type this version of baseform does not know: compared as it is
+    return f"{stored}/{fmt}" if stored == "string" else str(stored)
+
+
+def is_known(raw: JSONObject) -> bool:
+    """Whether baseform knows the column's type (a newer server may have others)."""
+    return type_of_live(raw) in TYPES
+
+
+def _bound(value: object, floating: bool) -> object:
+    # a pulled config may write PHP_FLOAT_MAX as its 309-digit integer literal; PHP reads both as one float
+    return float(value) if floating and isinstance(value, int | float) and not isinstance(value, bool) else value
 
 
 def _value(key: str, type_name: str, fields: JSONObject) -> JSONObject:
@@ -118,24 +133,31 @@ def _value(key: str, type_name: str, fields: JSONObject) -> JSONObject:
         value["encrypt"] = bool(fields.get("encrypt"))
     if info.numeric:
         low, high = info.bounds
-        value["min"] = low if fields.get("min") is None else fields["min"]
-        value["max"] = high if fields.get("max") is None else fields["max"]
+        value["min"] = low if fields.get("min") is None else _bound(fields["min"], type_name == "float")
+        value["max"] = high if fields.get("max") is None else _bound(fields["max"], type_name == "float")
     if type_name == "enum":
         value["elements"] = sorted(fields.get("elements") or [])
     return value
 
 
 def desired_value(spec: ColumnSpec, table_id: str) -> JSONObject:
-    """The manifest column in the diff shape (server defaults filled in). Pure."""
+    """The manifest column in the diff shape (server defaults filled in; ``description`` only when
+    declared: left out means keep). Pure."""
     fields: JSONObject = spec.model_dump(exclude={"protect", "renamedFrom", "key", "type"})
     if spec.type == "relationship":
         fields["twoWayKey"] = spec.twoWayKey or table_id  # the server's default
-    return _value(spec.key, spec.type, fields)
+    value = _value(spec.key, spec.type, fields)
+    if spec.description is not None:
+        value["description"] = spec.description
+    return value
 
 
 def live_value(raw: JSONObject) -> JSONObject:
     """A server column (from a table's ``columns``) in the diff shape. Pure."""
-    return _value(str(raw["key"]), type_of_live(raw), raw)
+    value = _value(str(raw["key"]), type_of_live(raw), raw)
+    if isinstance(raw.get("description"), str):
+        value["description"] = raw["description"]
+    return value
 
 
 def is_counterpart(raw: JSONObject) -> bool:
@@ -151,29 +173,49 @@ def _type_fields(value: JSONObject) -> JSONObject:
 def create_body(value: JSONObject) -> JSONObject:
     """Body of ``POST .../columns/{type}`` for a column value."""
     if value["type"] == "relationship":
-        return {"relatedTableId": value["relatedTable"], "type": value["relationType"],
-                "twoWay": value["twoWay"], "key": value["key"], "twoWayKey": value["twoWayKey"],
-                "onDelete": value["onDelete"]}
-    body: JSONObject = {"key": value["key"], "required": value["required"]}
-    if value["default"] is not None:
-        body["default"] = value["default"]
-    if not TYPES[value["type"]].spatial:
-        body["array"] = value["array"]
-    body.update(_type_fields(value))
+        body: JSONObject = {"relatedTableId": value["relatedTable"], "type": value["relationType"],
+                            "twoWay": value["twoWay"], "key": value["key"], "twoWayKey": value["twoWayKey"],
+                            "onDelete": value["onDelete"]}
+    else:
+        body = {"key": value["key"], "required": value["required"]}
+        if value["default"] is not None:
+            body["default"] = value["default"]
+        if not TYPES[value["type"]].spatial:
+            body["array"] = value["array"]
+        body.update(_type_fields(value))
+    if value.get("description"):
+        body["description"] = value["description"]
     return body
 
 
+def integer_width(value: JSONObject) -> int:
+    """Bytes the server gives an integer column: 8 when ``max`` is above 2^31-1 (an omitted max is
+    2^63-1), else 4, as the integer endpoint decides (emulator FIDELITY.md [integer-width])."""
+    return 8 if int(value["max"]) > INT32_MAX else 4
+
+
 def inline_body(value: JSONObject) -> JSONObject:
-    """A create-table ``columns`` entry (server >= 1.9.0); None-valued keys are left out."""
+    """A create-table ``columns`` entry (server >= 1.9.0); None-valued keys are left out.
+
+    An email/url/ip/enum column goes as a ``string`` with its ``format`` and fixed size (1.9.x has no
+    shorthand types inline); an integer carries the ``size`` the integer endpoint would pick, as an
+    inline integer is otherwise a 4-byte INT whatever its ``max`` ([inline-integer-size])."""
     info = TYPES[value["type"]]
-    body = create_body(value)
+    body: JSONObject = {"type": info.inline, **create_body(value)}
     body.pop("encrypt", None)  # no inline encrypt: such columns are created one by one
-    return {"type": info.inline, **body}
+    if info.stored == "string" and info.format:
+        body.update(format=info.format, size=info.fixed_size)
+    if value["type"] == "integer":
+        body["size"] = integer_width(value)
+    return body
 
 
-def can_inline(value: JSONObject) -> bool:
+def can_inline(value: JSONObject, version: Version) -> bool:
+    """Whether this server's create-table takes the column inline (emulator FIDELITY.md [inline-types])."""
     info = TYPES.get(value["type"])
-    return info is not None and info.inline is not None and not value.get("encrypt")
+    # inline objects have no encrypt or description (Collections/Create.php builds the column without them)
+    return (info is not None and info.inline is not None and value["type"] in inline_types(version)
+            and not value.get("encrypt") and not value.get("description"))
 
 
 def update_body(value: JSONObject, old_key: str) -> JSONObject:
@@ -186,6 +228,8 @@ def update_body(value: JSONObject, old_key: str) -> JSONObject:
         body.update({k: value[k] for k in ("size", "min", "max", "elements") if k in value})
     if value["key"] != old_key:
         body["newKey"] = value["key"]
+    if "description" in value:
+        body["description"] = value["description"]
     return body
 
 
@@ -202,6 +246,8 @@ def export_entry(value: JSONObject, table_id: str) -> JSONObject:
             out["twoWayKey"] = value["twoWayKey"]
         if value.get("onDelete") not in (None, "restrict"):
             out["onDelete"] = value["onDelete"]
+        if value.get("description"):
+            out["description"] = value["description"]
         return out
     if value.get("required"):
         out["required"] = True
@@ -221,6 +267,8 @@ def export_entry(value: JSONObject, table_id: str) -> JSONObject:
         out["elements"] = value["elements"]
     if value.get("encrypt"):
         out["encrypt"] = True
+    if value.get("description"):
+        out["description"] = value["description"]
     return out
 
 
@@ -228,7 +276,15 @@ def _route(address: Address, type_name: str) -> str:
     return f"{calls.collection_path(address)}/{type_name}"
 
 
-def operations(change: Change, live: LiveState) -> list[Operation]:
+def relationship_path(address: Address, key: str, version: Version) -> str:
+    """The relationship update route: ``{key}/relationship`` on every self-hosted version read,
+    ``relationship/{key}`` on the Cloud API (emulator FIDELITY.md [relationship-route])."""
+    if at_least(version, CLOUD_API):
+        return f"{calls.collection_path(address)}/relationship/{key}"
+    return calls.object_path(address, key) + "/relationship"
+
+
+def operations(change: Change, live: LiveState, version: Version) -> list[Operation]:
     """Calls of one column change. Deletes wait until the key is gone (it stays ``deleting`` for a
     while and a recreate would meet 409); creates wait until ``available``; updates are
     synchronous PATCHes on the route of the live type (the server does not check it matches)."""
@@ -249,7 +305,7 @@ def operations(change: Change, live: LiveState) -> list[Operation]:
         body = update_body(change.after, old.name)
         note = f"rename {old.name} -> {a.name}" if old != a else ""
         if change.before["type"] == "relationship":
-            path = calls.object_path(a, old.name) + "/relationship"
+            path = relationship_path(a, old.name, version)
         else:
             path = f"{_route(a, change.before['type'])}/{old.name}"
         ops.append(calls.update(a, "PATCH", path, body, note))

@@ -54,7 +54,7 @@ def _table(db: Address, path: tuple[str | int, ...], table: TableSpec, locate: L
                                    locate((*path, "columns", k)), depends, column.protect, column.renamedFrom))
     declared = {c.key for c in table.columns}
     for k, index in enumerate(table.indexes):
-        depends = frozenset(address.child("columns", c) for c in index.columns if c in declared)
+        depends = frozenset(address.child("columns", c) for c in index.columns or () if c in declared)
         out.append(DesiredResource(address.child("indexes", index.key), indexes.desired_value(index),
                                    locate((*path, "indexes", k)), depends, index.protect, index.renamedFrom))
     return out

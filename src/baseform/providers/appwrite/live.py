@@ -5,6 +5,11 @@ carries its columns and indexes), one paged list of buckets and one of teams, in
 Two round trips in all for a project whose lists fit in a page: the version and the top-level
 lists go together, then the table lists of every database together. A longer list costs one more
 round, not one per page (see :func:`list_all`).
+
+The version comes from ``GET /v1/health/version``; where that route is not served (the SDKs dropped
+it, and Appwrite Cloud may not answer it) the error's own body names the version, as every Appwrite
+error body does. The storage engine is the configured one, else what the answers show
+(:func:`~baseform.providers.appwrite.engines.detect`); it goes in the state's ``context``.
 """
 
 from __future__ import annotations
@@ -15,14 +20,14 @@ from collections.abc import Sequence
 
 from baseform.engine.address import Address
 from baseform.engine.resource import DesiredResource, LiveResource, LiveState
-from baseform.errors import PlanError
+from baseform.errors import ApiError, PlanError, ProviderError
 from baseform.http import Session
-from baseform.providers.appwrite import buckets, columns, databases, indexes, tables, teams
+from baseform.providers.appwrite import buckets, columns, databases, engines, indexes, tables, teams
 from baseform.providers.appwrite.calls import PROVIDER
 from baseform.providers.appwrite.versions import TABLESDB, at_least, parse_version
 from baseform.types import JSON, JSONObject
 
-__all__ = ["PAGE_SIZE", "TOTAL_CAP", "list_all", "read_state"]
+__all__ = ["PAGE_SIZE", "TOTAL_CAP", "list_all", "read_state", "server_version"]
 
 PAGE_SIZE = 100
 TOTAL_CAP = 5000  # the server counts at most this many items (APP_LIMIT_COUNT)
@@ -72,18 +77,39 @@ async def list_all(session: Session, path: str, items: str, *, cursor_field: str
     return list(out.values())
 
 
-async def read_state(session: Session, desired: Sequence[DesiredResource]) -> LiveState:
-    """The live project. Raises PlanError for a server without TablesDB (before 1.8.0)."""
+async def server_version(session: Session) -> str:
+    """The server's version: ``/health/version``, else the ``version`` of the error it answered."""
+    try:
+        about = await session.request("GET", "/health/version", operation="read the server version")
+    except ApiError as e:
+        found = e.body.get("version") if isinstance(e.body, dict) else None
+        if isinstance(found, str) and found:
+            return found
+        # a ProviderError caused by the server's answer, so the CLI can say what the URL answers like
+        raise ProviderError(f"GET /v1/health/version answered {e.status} and the answer named no version; "
+                            "is the endpoint an Appwrite API (.../v1)?",
+                            operation="learn the Appwrite server's version") from e
+    if not isinstance(about, dict) or not isinstance(about.get("version"), str):
+        raise PlanError("cannot learn the Appwrite server's version: GET /v1/health/version answered no version",
+                        address=PROVIDER)
+    return str(about["version"])
+
+
+async def read_state(session: Session, desired: Sequence[DesiredResource],
+                     engine: str | None = None) -> LiveState:
+    """The live project. Raises PlanError for a server without TablesDB (before 1.8.0).
+
+    ``engine`` is the configured storage engine (None: learn it from the answers if they show it)."""
     # The version gates the TablesDB routes, but is read together with the lists: on a server
     # without TablesDB the version error is the one reported.
     answers = await asyncio.gather(
-        session.request("GET", "/health/version", operation="read the server version"),
+        server_version(session),
         list_all(session, "/tablesdb", "databases"), list_all(session, "/storage/buckets", "buckets"),
         list_all(session, "/teams", "teams"), return_exceptions=True)
     about = answers[0]
     if isinstance(about, BaseException):
         raise about
-    version = str(about["version"])
+    version = str(about)
     if not at_least(parse_version(version), TABLESDB):
         raise PlanError(f"Appwrite {version} has no TablesDB API; baseform needs server 1.8.0 or later",
                         address=PROVIDER)
@@ -109,24 +135,30 @@ async def read_state(session: Session, desired: Sequence[DesiredResource]) -> Li
             t_address = db_address.child("tables", table["$id"])
             add(t_address, tables.live_value(table),
                 {k: v for k, v in table.items() if k not in _TABLE_CHILD_FIELDS})
+            # what baseform does not know (a newer server's column or index types) is implicit: never
+            # planned for deletion, left out of exports
             for column in table.get("columns") or []:
                 add(t_address.child("columns", column["key"]), columns.live_value(column), column,
-                    implicit=columns.is_counterpart(column))
+                    implicit=columns.is_counterpart(column) or not columns.is_known(column))
             for index in table.get("indexes") or []:
-                add(t_address.child("indexes", index["key"]), indexes.live_value(index), index)
+                add(t_address.child("indexes", index["key"]), indexes.live_value(index), index,
+                    implicit=not indexes.is_known(index))
     for bucket in bucket_list:
         add(root.child("buckets", bucket["$id"]), buckets.live_value(bucket), bucket)
     for team in team_list:
         add(root.child("teams", team["$id"]), teams.live_value(team), team)
     _follow_renames(resources, desired)
-    return LiveState(PROVIDER, session.base_url, version, resources)
+    shown = engines.detect(dbs, [t for table_list in table_lists for t in table_list])
+    return LiveState(PROVIDER, session.base_url, version, resources,
+                     {"engine": engine, "engineShown": shown})
 
 
 def _follow_renames(resources: dict[Address, LiveResource], desired: Sequence[DesiredResource]) -> None:
     """Rewrite live index values as the server will after the manifest's column renames.
 
-    Renaming a column rewrites the indexes that use it (reference §2.8), so an index naming the old
-    key is not a change. Applied only where the rename will happen: old key live, new key not.
+    Renaming a column rewrites the indexes that use it (the emulator's FIDELITY.md [column-params]), so
+    an index naming the old key is not a change. Applied only where the rename will happen: old key
+    live, new key not.
     """
     renames: dict[Address, dict[str, str]] = {}
     for d in desired:

@@ -25,6 +25,9 @@ Permissions = list[str] | dict[str, list[str]]
 """Native strings (``'read("any")'``) or the mapping form (``{read: [any], write: ["team:editors"]}``)."""
 
 Default = bool | int | float | str | list[Any] | None
+Order = Literal["ASC", "DESC", "asc", "desc"]
+_DESCRIPTION = ("Free text shown in the console. Appwrite Cloud's API (2.5) only; left out = keep the live "
+                "value.")
 
 
 class AppwriteConfig(ProviderConfig):
@@ -37,6 +40,9 @@ class AppwriteConfig(ProviderConfig):
     project: str | None = Field(None, description="Project id.")
     apiKey: SecretStr | None = Field(None, description="API key with databases, tables, columns, indexes, "
                                                        "buckets and teams scopes.")
+    engine: Literal["mariadb", "mysql", "postgresql", "mongodb"] | None = Field(
+        None, description="The database the project's tables live in (limits differ). Left out: what the "
+                          "server shows (MongoDB shows itself), else MariaDB's limits, the strictest.")
 
 
 class ColumnSpec(Resource):
@@ -59,20 +65,26 @@ class ColumnSpec(Resource):
     twoWayKey: str | None = Field(None, description="Key of the counterpart column on the related table "
                                                     "(default: this table's id).")
     onDelete: Literal["cascade", "restrict", "setNull"] = "restrict"
+    description: str | None = Field(None, description=_DESCRIPTION)
 
 
 class IndexSpec(Resource):
     key: str
-    type: Literal["key", "unique", "fulltext", "spatial"]
-    columns: list[str]
-    orders: list[Literal["ASC", "DESC"]] = Field(default_factory=list, description="Per column; key and "
-                                                                                 "unique indexes only.")
-    lengths: list[int | None] = Field(default_factory=list, description="Prefix length per column.")
+    type: Literal["key", "unique", "fulltext", "spatial", "trigram"]
+    columns: list[str] | None = Field(None, description="Column keys. Left out (as `appwrite pull` writes "
+                                                        "some indexes): the live index's, which must exist.")
+    orders: list[Order | None] = Field(default_factory=list, description="Per column, any case; left out or "
+                                                                         "null = ascending.")
+    lengths: list[int | None] | None = Field(None, description="Prefix length per column (0 or null: whole "
+                                                               "value). Left out: the live index's (`appwrite "
+                                                               "pull` never writes them), none for a new one.")
+    description: str | None = Field(None, description=_DESCRIPTION)
 
 
 class TableSpec(Resource):
     id: str
     name: str
+    description: str | None = Field(None, description=_DESCRIPTION)
     enabled: bool = True
     rowSecurity: bool = False
     permissions: Permissions = Field(default_factory=list)
@@ -83,6 +95,7 @@ class TableSpec(Resource):
 class DatabaseSpec(Resource):
     id: str
     name: str
+    description: str | None = Field(None, description=_DESCRIPTION)
     enabled: bool = True
     tables: list[TableSpec] = Field(default_factory=list)
 
@@ -90,6 +103,7 @@ class DatabaseSpec(Resource):
 class BucketSpec(Resource):
     id: str
     name: str
+    description: str | None = Field(None, description=_DESCRIPTION)
     permissions: Permissions = Field(default_factory=list)
     fileSecurity: bool = False
     enabled: bool = True
@@ -99,7 +113,10 @@ class BucketSpec(Resource):
     compression: Literal["none", "gzip", "zstd"] = "none"
     encryption: bool = True
     antivirus: bool = True
-    transformations: bool = True
+    transformations: bool = Field(True, description="Image transformations (Appwrite 1.8.1 and later).")
+    stripMetadata: bool | None = Field(None, description="Remove location and device metadata from uploaded "
+                                                         "images. Appwrite Cloud's API (2.5) only; left out = "
+                                                         "keep the live value.")
 
 
 class TeamSpec(Resource):

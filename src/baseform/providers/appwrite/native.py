@@ -11,8 +11,11 @@ a table goes under its ``databaseId``; a column's server type and format become 
 (``string`` + ``email`` -> ``email``, ``double`` -> ``float``, ``linestring`` -> ``line``);
 ``previousKey`` becomes ``renamedFrom``; the counterpart column a two-way relationship creates on the
 related table (``side: child``) is left out, as the server makes it with its relationship (the CLI's
-push skips it too); index ``orders`` are upper-cased (older consoles wrote ``asc``); keys the server
-manages (timestamps, ``status``, ``error``, ``side``, ``bytesMax``...) are dropped.
+push skips it too); a ``size`` on a type that takes none (seen on booleans in older files) is dropped
+with a warning, as the server never reads it; keys the server manages (timestamps, ``status``,
+``error``, ``side``, ``bytesMax``...) are dropped. Index ``orders`` stay as written (any case, null =
+ascending); an index without ``columns`` or ``lengths`` (``appwrite pull`` writes no lengths, and
+some files no columns) keeps the live index's.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from baseform.manifest.native import Conversion, DataPath, Include, NativeFormat
-from baseform.providers.appwrite.columns import type_of_live
+from baseform.providers.appwrite.columns import TYPES, type_of_live
 
 __all__ = ["APPWRITE_CONFIG"]
 
@@ -94,6 +97,11 @@ def _column(raw: dict[str, Any], at: DataPath, out: DataPath, conversion: Conver
         conversion.problem((*at, "format"), f"unknown string column format {fmt!r}; known: email, url, ip, enum")
     if isinstance(stored, str):
         column["type"] = type_of_live(raw)
+        info = TYPES.get(column["type"])
+        if "size" in column and info is not None and not info.sized and info.fixed_size is None:
+            del column["size"]
+            conversion.problem((*at, "size"), f"size does not apply to {column['type']} columns; ignored",
+                               warning=True)
     return column
 
 
@@ -119,11 +127,8 @@ def _indexes(value: Any, at: DataPath, out: DataPath, conversion: Conversion) ->
         if not isinstance(raw, dict):
             indexes.append(raw)
             continue
-        index = _copy(raw, (*at, i), (*out, i), conversion, {"attributes": "columns"},
-                      _TIMESTAMPS | {"$id", "status", "error"})
-        if isinstance(index.get("orders"), list):
-            index["orders"] = [o.upper() if isinstance(o, str) else o for o in index["orders"]]
-        indexes.append(index)
+        indexes.append(_copy(raw, (*at, i), (*out, i), conversion, {"attributes": "columns"},
+                             _TIMESTAMPS | {"$id", "status", "error"}))
     return indexes
 
 

@@ -2,7 +2,7 @@
 
 The server parses every ``action("role")`` entry and re-serialises it, expanding ``write`` into
 ``create``, ``update`` and ``delete`` and dropping duplicates (utopia ``Permission::aggregate``,
-reference §5). Both sides of a diff use that expansion as a sorted set, so neither the manifest's
+FIDELITY.md [permissions]). Both sides of a diff use that expansion as a sorted set, so neither the manifest's
 form nor its order ever shows up as a change.
 """
 

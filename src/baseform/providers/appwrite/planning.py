@@ -12,26 +12,30 @@ from baseform.engine.graph import link_operations
 from baseform.engine.operation import Operation
 from baseform.engine.resource import DesiredResource, LiveState
 from baseform.errors import PlanError
-from baseform.providers.appwrite import buckets, columns, databases, indexes, tables, teams
-from baseform.providers.appwrite.checks import SYSTEM_INDEX_COLUMNS
-from baseform.providers.appwrite.columns import TYPES
+from baseform.providers.appwrite import buckets, columns, databases, engines, indexes, tables, teams
+from baseform.providers.appwrite.checks import SYSTEM_INDEX_COLUMNS, index_length
+from baseform.providers.appwrite.columns import INT32_MAX, TYPES
 from baseform.providers.appwrite.versions import (
+    BUCKET_TRANSFORMATIONS,
+    CLOUD_API,
     ENCRYPT,
     INLINE_CREATE,
     STRING_DEPRECATED,
+    Version,
     at_least,
     parse_version,
     show,
 )
 from baseform.types import JSONObject
 
-__all__ = ["LIVE_VALUES", "capability_problems", "column_extra_reasons", "index_extra_reasons",
+__all__ = ["LIVE_VALUES", "capability_problems", "column_extra_reasons", "engine_of", "index_extra_reasons",
            "live_dependencies", "plan_operations", "plan_warnings", "raise_capability_problems",
            "with_live_defaults"]
 
-INLINE_LIMIT = 100  # create-table accepts at most 100 inline columns and 100 inline indexes
+INLINE_COLUMNS = 100  # APP_LIMIT_ARRAY_PARAMS_SIZE
+INLINE_INDEXES = 58  # the adapter's index limit, which create-table's inline validator is built with
 _FAILED = ("failed", "stuck")
-_INT32_MAX = 2**31 - 1
+_CLOUD_ONLY = "needs Appwrite Cloud's API (2.5); no self-hosted release read has it"
 
 LIVE_VALUES: Mapping[str, Callable[[JSONObject], JSONObject]] = {
     "databases": databases.live_value, "tables": tables.live_value, "columns": columns.live_value,
@@ -39,50 +43,132 @@ LIVE_VALUES: Mapping[str, Callable[[JSONObject], JSONObject]] = {
 """kind -> the function that turns a server object into the diff shape."""
 
 
-def capability_problems(desired: Sequence[DesiredResource], live: LiveState) -> list[str]:
-    """What the manifest asks for that this server cannot do (one line each, with where)."""
-    version = parse_version(live.server_version)
+def engine_of(live: LiveState) -> engines.Engine:
+    """The project's storage engine: configured, else shown by the server's answers, else unknown."""
+    return engines.rules(str(live.context.get("engine") or live.context.get("engineShown") or ""))
+
+
+def _where(d: DesiredResource) -> str:
+    return f"{d.source}: {d.address}" if d.source else str(d.address)
+
+
+def _version_problems(d: DesiredResource, version: Version, server: str | None) -> list[str]:
+    """What ``d`` asks of a newer server than this one."""
     problems: list[str] = []
-    for d in desired:
-        if d.address.kind != "columns":
-            continue
-        where = f"{d.source}: {d.address}" if d.source else str(d.address)
-        info = TYPES.get(d.value["type"])
+    kind, value = d.address.kind, d.value
+    if kind == "columns":
+        info = TYPES.get(value["type"])
         if info is not None and not at_least(version, info.since):
             hint = " (use string, or upgrade the server)" if info.stored in ("varchar", "text", "mediumtext",
                                                                              "longtext") else ""
-            problems.append(f"{where}: column type {info.name} needs Appwrite {show(info.since)} or later; "
-                            f"this server is {live.server_version}{hint}")
-        if d.value.get("encrypt") and not at_least(version, ENCRYPT):
-            problems.append(f"{where}: encrypt needs Appwrite {show(ENCRYPT)} or later; this server is "
-                            f"{live.server_version}")
+            problems.append(f"column type {info.name} needs Appwrite {show(info.since)} or later; this server is "
+                            f"{server}{hint}")
+        if value.get("encrypt") and not at_least(version, ENCRYPT):
+            problems.append(f"encrypt needs Appwrite {show(ENCRYPT)} or later; this server is {server}")
+    if "description" in d.value and not at_least(version, CLOUD_API):
+        problems.append(f"description {_CLOUD_ONLY}; this server is {server} (remove it)")
+    if kind == "buckets" and "stripMetadata" in value and not at_least(version, CLOUD_API):
+        problems.append(f"stripMetadata {_CLOUD_ONLY}; this server is {server} (remove it)")
+    if kind == "buckets" and value.get("transformations") is False and not at_least(version, BUCKET_TRANSFORMATIONS):
+        problems.append(f"transformations needs Appwrite {show(BUCKET_TRANSFORMATIONS)} or later; this server is "
+                        f"{server} (remove it)")
+    if kind == "indexes" and value.get("type") == "trigram" and not at_least(version, CLOUD_API):
+        problems.append(f"a trigram index {_CLOUD_ONLY}; this server is {server}")
+    return problems
+
+
+def _new_index_problem(d: DesiredResource, table_columns: Mapping[str, JSONObject], limit: int) -> str | None:
+    """Why an index the server lacks cannot be created from what the manifest says: no columns, or no
+    lengths (left to the live index) where the columns need them."""
+    if "columns" not in d.value:
+        return (f"index {d.address.name!r} declares no columns and the server has no such index, so it cannot be "
+                "created: add its columns")
+    if "lengths" in d.value or d.value["type"] not in ("key", "unique"):
+        return None
+    budget = 0
+    for name in d.value["columns"]:
+        column = table_columns.get(name, {})
+        size = column.get("size") or (TYPES[column["type"]].fixed_size if column.get("type") in TYPES else None)
+        budget += index_length(name, column.get("type"), size, None)
+    if budget <= limit:
+        return None
+    return (f"index {d.address.name!r} is {budget} characters long and the server has no such index to take "
+            f"prefix lengths from; the limit is {limit}: give lengths")
+
+
+def capability_problems(desired: Sequence[DesiredResource], live: LiveState) -> list[str]:
+    """What the manifest asks for that this server cannot do (one line each, with where)."""
+    version = parse_version(live.server_version)
+    problems = [f"{_where(d)}: {p}" for d in desired for p in _version_problems(d, version, live.server_version)]
+    declared: dict[Address, dict[str, JSONObject]] = {}
+    for d in desired:
+        if d.address.kind == "columns" and d.address.parent is not None:
+            declared.setdefault(d.address.parent, {})[d.address.name] = d.value
+    limit = engine_of(live).index_length
+    for d in desired:
+        found = live.resources.get(d.address)
+        if d.address.kind == "indexes" and found is None and d.address.parent is not None:
+            problem = _new_index_problem(d, declared.get(d.address.parent, {}), limit)
+            if problem:
+                problems.append(f"{_where(d)}: {problem}")
+        if found is not None and found.implicit and d.address.kind in ("columns", "indexes") and not (
+                d.address.kind == "columns" and columns.is_counterpart(found.raw)):
+            what = "column" if d.address.kind == "columns" else "index"
+            problems.append(f"{_where(d)}: the server's {what} {d.address.name!r} has type {found.value['type']!r}, "
+                            f"which this version of baseform does not know and will not change or replace: remove "
+                            f"it from the manifest (it is left as it is)")
+    configured, shown = live.context.get("engine"), live.context.get("engineShown")
+    if configured and shown and engines.rules(str(configured)).name != shown:
+        shows = "its tables report bytesMax 0, as only MongoDB's do" if shown == "mongodb" else \
+            "a trigram index, which only PostgreSQL has" if shown == "postgresql" else "its databases say so"
+        problems.append(f"providers.appwrite.engine is {configured}, but the server shows {shown} ({shows}): "
+                        "correct the setting")
+    elif shown and not configured:
+        # validate assumed an unknown engine; now that the server shows it, its refusals are errors for
+        # what is still to be made (what the server already has, it evidently took)
+        problems += [str(f) for f in engines.engine_findings(desired, engines.rules(str(shown)))
+                     if not f.warning and Address.parse(str(f.address)) not in live.resources]
     return problems
 
 
 def plan_warnings(changes: Sequence[Change], live: LiveState) -> list[str]:
-    """A legacy ``string`` column that this plan creates on a server that has its replacements
-    (existing string columns keep working and are left alone)."""
-    if not at_least(parse_version(live.server_version), STRING_DEPRECATED):
-        return []
+    """Warnings about this plan: a legacy ``string`` column created on a server that has its
+    replacements (existing ones keep working and are left alone), and live columns or indexes of types
+    baseform does not know (left alone: never deleted, not exported)."""
     out = []
-    for c in changes:
-        created = c.action in (Action.CREATE, Action.REPLACE)
-        if c.kind == "columns" and created and (c.after or {}).get("type") == "string":
-            where = f"{c.source}: " if c.source else ""
-            out.append(f"{where}{c.address}: type string is deprecated since Appwrite {show(STRING_DEPRECATED)}; "
-                       "declare new columns as varchar (size up to 16381) or text/mediumtext/longtext")
+    if at_least(parse_version(live.server_version), STRING_DEPRECATED):
+        for c in changes:
+            created = c.action in (Action.CREATE, Action.REPLACE)
+            if c.kind == "columns" and created and (c.after or {}).get("type") == "string":
+                where = f"{c.source}: " if c.source else ""
+                out.append(f"{where}{c.address}: type string is deprecated since Appwrite {show(STRING_DEPRECATED)}; "
+                           "declare new columns as varchar (size up to 16381) or text/mediumtext/longtext")
+    for address, res in sorted(live.resources.items(), key=lambda item: str(item[0])):
+        if res.implicit and address.kind in ("columns", "indexes") and not columns.is_counterpart(res.raw):
+            what = "column" if address.kind == "columns" else "index"
+            out.append(f"{address}: the server's {what} type {res.value['type']!r} is not known to this version of "
+                       "baseform: it is left as it is (plans never delete it, export leaves it out)")
     return out
 
 
 def with_live_defaults(desired: Sequence[DesiredResource], live: LiveState) -> list[DesiredResource]:
-    """Desired resources with values only the live server knows filled in (bucket size limit)."""
+    """Desired resources with what the manifest left to the server filled in from the live objects:
+    a bucket's size limit, ``stripMetadata`` and ``description``; an index's ``columns`` and ``lengths``
+    (``appwrite pull`` leaves them out); any other ``description``."""
     out = []
     for d in desired:
+        found = live.resources.get(d.address)
+        have = found.value if found is not None else None
         if d.address.kind == "buckets":
-            found = live.resources.get(d.address)
-            value = buckets.with_live_size(d.value, found.value if found else None)
-            if value is not d.value:
-                d = DesiredResource(d.address, value, d.source, d.depends_on, d.protect, d.renamed_from)
+            value = buckets.with_live(d.value, have)
+        elif d.address.kind == "indexes":
+            value = indexes.with_live(d.value, have)
+        elif have is not None and "description" in have and "description" not in d.value:
+            value = {**d.value, "description": have["description"]}
+        else:
+            value = d.value
+        if value is not d.value:
+            d = DesiredResource(d.address, value, d.source, d.depends_on, d.protect, d.renamed_from)
         out.append(d)
     return out
 
@@ -101,7 +187,7 @@ def column_extra_reasons(address: Address, before: JSONObject, after: JSONObject
     reasons = _status_reason(address, live)
     if before.get("type") == after.get("type") == "integer":
         old, new = before.get("max"), after.get("max")
-        if isinstance(old, int) and isinstance(new, int) and old <= _INT32_MAX < new:
+        if isinstance(old, int) and isinstance(new, int) and old <= INT32_MAX < new:
             reasons.append(f"max {old} -> {new} needs 8-byte storage; an integer column's width is fixed "
                            "when it is created")
     return reasons
@@ -138,12 +224,14 @@ def _gone_with_parent(address: Address, by_address: Mapping[Address, Change]) ->
     return False
 
 
-def _inline_children(table: Change, children: Sequence[DesiredResource],
-                     by_address: Mapping[Address, Change]) -> tuple[list[JSONObject], list[JSONObject], set[Address]]:
+def _inline_children(table: Change, children: Sequence[DesiredResource], by_address: Mapping[Address, Change],
+                     version: Version) -> tuple[list[JSONObject], list[JSONObject], set[Address]]:
     """The create-table ``columns``/``indexes`` entries of a new table and the changes they cover.
 
-    Relationship and encrypted columns cannot go inline; an index goes inline only when all its
-    columns do (or are system columns).
+    Only the column types this server takes inline go there (:func:`columns.can_inline`); the others
+    (relationships, encrypted columns, the text types before 2.0) are their own calls, made in
+    parallel once the table exists. An index goes inline only when all its columns do (or are system
+    columns).
     """
     cols: list[JSONObject] = []
     idxs: list[JSONObject] = []
@@ -152,14 +240,16 @@ def _inline_children(table: Change, children: Sequence[DesiredResource],
     for d in children:
         change = by_address.get(d.address)
         if (d.address.kind == "columns" and change is not None and change.after is not None
-                and change.action is Action.CREATE and columns.can_inline(change.after) and len(cols) < INLINE_LIMIT):
+                and change.action is Action.CREATE and columns.can_inline(change.after, version)
+                and len(cols) < INLINE_COLUMNS):
             cols.append(columns.inline_body(change.after))
             covered.add(d.address)
             inline_keys.add(d.address.name)
     for d in children:
         change = by_address.get(d.address)
         if (d.address.kind == "indexes" and change is not None and change.after is not None
-                and change.action is Action.CREATE and len(idxs) < INLINE_LIMIT
+                and change.action is Action.CREATE and len(idxs) < INLINE_INDEXES
+                and indexes.can_inline(change.after)
                 and all(c in inline_keys or c in SYSTEM_INDEX_COLUMNS for c in change.after["columns"])):
             idxs.append(indexes.inline_body(d.address.name, change.after))
             covered.add(d.address)
@@ -170,12 +260,14 @@ def plan_operations(changes: Sequence[Change], desired: Sequence[DesiredResource
     """The operations of a whole plan with dependencies wired.
 
     New tables are created with their columns and indexes in the same request when the server
-    supports it (>= 1.9.0); relationships and what cannot go inline follow as their own calls.
-    Children of a deleted database or table go with it (no call of their own).
+    supports it (>= 1.9.0, with the column types that version takes inline); relationships and what
+    cannot go inline follow as their own calls. Children of a deleted database or table go with it
+    (no call of their own).
     """
     active = [c for c in changes if c.action is not Action.NOOP]
     by_address = {c.address: c for c in active}
-    inline = at_least(parse_version(live.server_version), INLINE_CREATE)
+    version = parse_version(live.server_version)
+    inline = at_least(version, INLINE_CREATE)
     children: dict[Address, list[DesiredResource]] = {}  # in manifest order, grouped once (not per table)
     for d in desired:
         if d.address.parent is not None:
@@ -187,13 +279,13 @@ def plan_operations(changes: Sequence[Change], desired: Sequence[DesiredResource
         if a in covered:
             continue
         if a.kind == "tables" and change.action is Action.CREATE and inline:
-            cols, idxs, inlined = _inline_children(change, children.get(a, []), by_address)
+            cols, idxs, inlined = _inline_children(change, children.get(a, []), by_address, version)
             covered |= inlined
             ops[a] = tables.operations(change, cols, idxs)
         elif a.kind == "tables":
             ops[a] = tables.operations(change)
         elif a.kind == "columns":
-            ops[a] = columns.operations(change, live)
+            ops[a] = columns.operations(change, live, version)
         else:
             ops[a] = {"databases": databases.operations, "indexes": indexes.operations,
                       "buckets": buckets.operations, "teams": teams.operations}[a.kind](change)

@@ -14,24 +14,27 @@ from baseform.engine.change import Action, Change
 from baseform.engine.operation import Operation
 from baseform.engine.resource import KindRules
 from baseform.providers.appwrite import calls, permissions
+from baseform.providers.appwrite.calls import with_description
 from baseform.providers.appwrite.models import TableSpec
 from baseform.types import JSONObject
 
 __all__ = ["TABLES", "desired_value", "export_entry", "live_value", "operations"]
 
-TABLES = KindRules("tables", renamable=False,
+TABLES = KindRules("tables", renamable=False, data_loss="all its rows",
                    rename_unsupported="Appwrite table ids cannot change (change `name` instead)")
 
 
 def desired_value(spec: TableSpec) -> JSONObject:
-    return {"name": spec.name, "enabled": spec.enabled, "rowSecurity": spec.rowSecurity,
-            "permissions": permissions.normalize(spec.permissions)}
+    value: JSONObject = {"name": spec.name, "enabled": spec.enabled, "rowSecurity": spec.rowSecurity,
+                         "permissions": permissions.normalize(spec.permissions)}
+    return with_description(value, spec.description)
 
 
 def live_value(raw: JSONObject) -> JSONObject:
-    return {"name": raw.get("name"), "enabled": bool(raw.get("enabled", True)),
-            "rowSecurity": bool(raw.get("rowSecurity", False)),
-            "permissions": permissions.normalize(raw.get("$permissions") or [])}
+    value: JSONObject = {"name": raw.get("name"), "enabled": bool(raw.get("enabled", True)),
+                         "rowSecurity": bool(raw.get("rowSecurity", False)),
+                         "permissions": permissions.normalize(raw.get("$permissions") or [])}
+    return with_description(value, raw.get("description"))
 
 
 def operations(change: Change, inline_columns: Sequence[JSONObject] = (),
@@ -59,4 +62,6 @@ def export_entry(address: Address, value: JSONObject) -> JSONObject:
         out["rowSecurity"] = True
     if value["permissions"]:
         out["permissions"] = permissions.collapse(value["permissions"])
+    if value.get("description"):
+        out["description"] = value["description"]
     return out

@@ -12,7 +12,7 @@ from baseform.types import JSONObject
 
 __all__ = ["TEAMS", "desired_value", "export_entry", "live_value", "operations"]
 
-TEAMS = KindRules("teams", renamable=False,
+TEAMS = KindRules("teams", renamable=False, data_loss="all its memberships",
                   rename_unsupported="Appwrite team ids cannot change (change `name` instead)")
 
 

@@ -21,6 +21,7 @@ from baseform.errors import ApiError, Diagnostic
 from baseform.http import Session
 from baseform.manifest.models import Section
 from baseform.providers.base import Locator, Provider
+from baseform.providers.fingerprint import Fingerprint
 from baseform.providers.pocketbase.collections import COLLECTIONS
 from baseform.providers.pocketbase.connection import open_session
 from baseform.providers.pocketbase.declared import check_section, desired_resources
@@ -53,6 +54,7 @@ class PocketBaseProvider(Provider):
     top_level = ("collections",)
     native_formats = (PB_SCHEMA,)
     local_server = "baseform.providers.pocketbase.local:LocalPocketBase"
+    fingerprint = Fingerprint("PocketBase", "url", "/api/health", frozenset({"message", "code", "data"}))
 
     def check(self, section: Section, locate: Locator) -> list[Diagnostic]:
         assert isinstance(section, PocketBaseSection)

@@ -47,6 +47,7 @@ COLLECTIONS = KindRules(
     replace_on=frozenset({"type"}),
     renamable=True,
     compare_declared_only=True,
+    data_loss="all its records",
 )
 
 

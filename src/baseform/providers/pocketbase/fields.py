@@ -66,6 +66,8 @@ FIELDS = KindRules(
     # the fields of a collection are saved together (by id), so renames may chain and swap names
     rename_chains=True,
     compare_declared_only=False,
+    data_loss="its value in every record",
+    narrowing={"max": "limit", "maxSize": "limit", "maxSelect": "limit", "min": "min", "values": "values"},
     # a relation whose target collection is recreated (new id) must be recreated too
     replaced_with_dependencies=True,
 )

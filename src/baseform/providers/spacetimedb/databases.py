@@ -23,6 +23,7 @@ DATABASES = KindRules(
     "databases",
     ignore=frozenset({"module", "hostType", "breakClients", "deleteData"}),
     rename_unsupported="a database is published under its name; publish to the new name instead",
+    data_loss="all its tables and their rows",
 )
 
 _IDENTITY = re.compile(r"^[0-9a-fA-F]{64}$")

@@ -20,7 +20,8 @@ from baseform.types import JSON, JSONObject
 
 __all__ = ["BUCKETS", "BUCKET_KEYS", "bucket_statements", "desired_bucket"]
 
-BUCKETS = KindRules("buckets", sets=frozenset({"allowed_mime_types"}))
+BUCKETS = KindRules("buckets", sets=frozenset({"allowed_mime_types"}), data_loss="all its files",
+                    defaults={"public": False, "file_size_limit": None, "allowed_mime_types": None})
 BUCKET_KEYS = ("name", "public", "file_size_limit", "allowed_mime_types")
 
 

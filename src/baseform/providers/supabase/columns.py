@@ -33,7 +33,10 @@ __all__ = [
     "parse_reference",
 ]
 
-COLUMNS = KindRules("columns", renamable=True)
+COLUMNS = KindRules("columns", renamable=True, data_loss="its value in every row",
+                    # what Postgres assumes when a column definition leaves them out (hidden in create blocks)
+                    defaults={"nullable": True, "default": None, "identity": None, "primary_key": False,
+                              "unique": False, "check": None, "references": None, "on_delete": None})
 
 _REFERENCE = re.compile(r'^\s*(?:("(?:[^"]|"")+"|[^".()\s]+)\s*\.\s*)?("(?:[^"]|"")+"|[^".()\s]+)\s*'
                         r'\(\s*("(?:[^"]|"")+"|[^".()\s]+)\s*\)\s*$')

@@ -19,7 +19,8 @@ from baseform.types import JSONObject
 __all__ = ["INDEXES", "create_index", "desired_index", "index_statements"]
 
 INDEXES = KindRules("indexes", replace_on=frozenset({"columns", "unique", "method", "where"}),
-                    ignore=frozenset({"concurrently"}))
+                    ignore=frozenset({"concurrently"}),
+                    defaults={"unique": False, "method": "btree", "where": None, "concurrently": False})
 
 
 def desired_index(spec: IndexSpec) -> JSONObject:

@@ -21,7 +21,7 @@ from baseform.types import JSONObject
 __all__ = ["POLICIES", "desired_policy", "policy_statements"]
 
 POLICIES = KindRules("policies", renamable=True, replace_on=frozenset({"command", "as", "table"}),
-                     sets=frozenset({"to"}))
+                     sets=frozenset({"to"}), defaults={"as": "permissive", "using": None, "with_check": None})
 
 
 def desired_policy(spec: TablePolicySpec | PolicySpec) -> JSONObject:

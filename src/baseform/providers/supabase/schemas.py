@@ -18,7 +18,7 @@ from baseform.providers.supabase.script import Phase
 
 __all__ = ["SCHEMAS", "schema_statements"]
 
-SCHEMAS = KindRules("schemas")
+SCHEMAS = KindRules("schemas", data_loss="all its tables and their rows")
 
 
 def schema_statements(change: Change) -> Iterator[tuple[Phase, str]]:

@@ -24,7 +24,7 @@ from baseform.types import JSON, JSONObject
 __all__ = ["ALL_PRIVILEGES", "TABLES", "desired_table", "expand_privileges", "primary_key_statements",
            "table_sql", "table_statements"]
 
-TABLES = KindRules("tables", renamable=True, managed_alone=True)
+TABLES = KindRules("tables", renamable=True, managed_alone=True, data_loss="all its rows")
 
 ALL_PRIVILEGES = ("delete", "insert", "references", "select", "trigger", "truncate", "update")
 """What ``all`` grants on a table; Postgres 17 added ``maintain``."""

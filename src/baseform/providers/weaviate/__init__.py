@@ -19,6 +19,7 @@ from baseform.errors import ApiError, Diagnostic
 from baseform.http import Session
 from baseform.manifest.models import Section
 from baseform.providers.base import Locator, Provider
+from baseform.providers.fingerprint import Fingerprint
 from baseform.providers.weaviate.aliases import ALIASES, alias_address, desired_alias
 from baseform.providers.weaviate.classes import CLASSES, class_address, desired_class
 from baseform.providers.weaviate.datatypes import reference_targets
@@ -51,6 +52,7 @@ class WeaviateProvider(Provider):
     kinds = (CLASSES, PROPERTIES, TENANTS, ALIASES)
     top_level = ("classes", "aliases")
     native_formats = (WEAVIATE_SCHEMA,)
+    fingerprint = Fingerprint("Weaviate", "url", "/v1/meta", frozenset({"version", "modules"}))
 
     # -- validate time ------------------------------------------------------------------------
     def check(self, section: Section, locate: Locator) -> list[Diagnostic]:

@@ -24,7 +24,7 @@ __all__ = ["CLASSES", "add_named_vectors", "class_address", "class_path", "creat
            "desired_class", "has_both_vector_shapes", "update_class"]
 
 CLASSES = KindRules(
-    "classes", renamable=False,
+    "classes", renamable=False, data_loss="all its objects",
     rename_unsupported="Weaviate cannot rename a class; declare the new class (and copy the objects), or "
                        "point an alias at it on Weaviate 1.32+")
 

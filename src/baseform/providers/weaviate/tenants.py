@@ -18,7 +18,8 @@ from baseform.types import JSONObject
 
 __all__ = ["MAX_UPDATE", "TENANTS", "create_tenants", "delete_tenants", "desired_tenant", "update_tenants"]
 
-TENANTS = KindRules("tenants", renamable=False, rename_unsupported="Weaviate cannot rename a tenant")
+TENANTS = KindRules("tenants", renamable=False, rename_unsupported="Weaviate cannot rename a tenant",
+                   data_loss="all the tenant's objects")
 MAX_UPDATE = 100
 
 

@@ -40,7 +40,7 @@ class Connections:
 
     providers: dict[str, Provider]
     sessions: dict[str, Session]
-    known: tuple[type[Provider], ...] = ()
+    known: Sequence[type[Provider]] = ()  # the registry: iterated (so imported) only to explain an error
     transports: Transports | None = None
 
     @property
@@ -65,7 +65,7 @@ async def connect(project: Project, transports: Transports | None = None,
             return session
 
         sessions = await asyncio.gather(*(open_one(p) for p in providers.values()))
-        yield Connections(providers, dict(zip(providers, sessions, strict=True)), tuple(known), transports)
+        yield Connections(providers, dict(zip(providers, sessions, strict=True)), known, transports)
 
 
 async def read_live(project: Project, connections: Connections) -> dict[str, LiveState]:

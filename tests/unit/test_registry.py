@@ -30,3 +30,9 @@ def test_a_provider_registered_under_another_name_is_refused() -> None:
     pocketbase = default_registry()[0]
     with pytest.raises(RuntimeError, match="registered as 'other' calls itself 'pocketbase'"):
         Registry({"other": pocketbase}).get("other")
+
+
+def test_the_secret_variables_known_without_imports_are_the_config_models_own() -> None:
+    from baseform.providers import BUILTIN, SECRET_ENV, secret_variables
+
+    assert {cls.name: secret_variables(cls) for cls in default_registry()} == {n: SECRET_ENV[n] for n in BUILTIN}

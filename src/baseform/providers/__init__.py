@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, overload
 if TYPE_CHECKING:
     from baseform.providers.base import Provider
 
-__all__ = ["BUILTIN", "Registry", "default_registry"]
+__all__ = ["BUILTIN", "SECRET_ENV", "Registry", "as_registry", "default_registry", "secret_variables"]
 
 BUILTIN: Mapping[str, str] = {
     "pocketbase": "baseform.providers.pocketbase:PocketBaseProvider",
@@ -28,6 +28,17 @@ BUILTIN: Mapping[str, str] = {
     "spacetimedb": "baseform.providers.spacetimedb:SpacetimeDBProvider",
 }
 """provider name -> ``"module:Class"``, in the registry's order."""
+
+SECRET_ENV: Mapping[str, tuple[str, ...]] = {
+    "pocketbase": ("POCKETBASE_PASSWORD",),
+    "appwrite": ("APPWRITE_API_KEY",),
+    "weaviate": ("WEAVIATE_API_KEY",),
+    "supabase": ("SUPABASE_DB_URL",),
+    "spacetimedb": ("SPACETIMEDB_TOKEN",),
+}
+"""The environment variables that hold a built-in provider's secrets (its config model's ``SecretStr``
+fields), known without importing it: they are masked before anything is loaded, since a template may
+put them anywhere. tests/unit/test_registry.py checks them against the config models."""
 
 _GROUP = "baseform.providers"
 
@@ -95,6 +106,20 @@ class Registry(Sequence["type[Provider]"]):
             self._discovered()
         return tuple(cls for n in self._specs if n in wanted and (cls := self.get(n)) is not None)
 
+    def secret_variables(self) -> tuple[str, ...]:
+        """Every provider's secret environment variables (a provider outside :data:`SECRET_ENV` is
+        imported to read them from its config model)."""
+        out: list[str] = []
+        for name in self.names:
+            spec = self._specs[name]
+            if isinstance(spec, str) and spec == BUILTIN.get(name):
+                out.extend(SECRET_ENV[name])
+            else:
+                cls = self.get(name)
+                assert cls is not None
+                out.extend(secret_variables(cls))
+        return tuple(out)
+
     def _all(self) -> tuple[type[Provider], ...]:
         return self.load(self.names)
 
@@ -117,6 +142,17 @@ class Registry(Sequence["type[Provider]"]):
     def default(cls) -> Registry:
         """The built-in providers and those of the ``baseform.providers`` entry points; nothing imported yet."""
         return cls(BUILTIN, discover=True)
+
+
+def secret_variables(cls: type[Provider]) -> tuple[str, ...]:
+    """The environment variables of ``cls``'s config model that hold secrets."""
+    model = cls.config_model
+    return tuple(var for name, var in model.env.items() if "SecretStr" in str(model.model_fields[name].annotation))
+
+
+def as_registry(providers: Registry | Iterable[type[Provider]]) -> Registry:
+    """``providers`` as a :class:`Registry` (a list of classes, as tests pass, is wrapped)."""
+    return providers if isinstance(providers, Registry) else Registry.of(providers)
 
 
 def default_registry() -> tuple[type[Provider], ...]:

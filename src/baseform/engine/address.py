@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["Address"]
 
@@ -23,6 +23,16 @@ class Address:
 
     provider: str
     path: tuple[tuple[str, str], ...] = ()
+    # addresses are dict keys and sort keys thousands of times per plan: hash and text made once
+    _hash: int | None = field(default=None, init=False, repr=False, compare=False)
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __hash__(self) -> int:
+        found = self._hash
+        if found is None:
+            found = hash((self.provider, self.path))
+            object.__setattr__(self, "_hash", found)
+        return found
 
     @property
     def kind(self) -> str:
@@ -56,11 +66,14 @@ class Address:
         return Address(new.provider, (*new.path, *self.path[len(old.path):]))
 
     def __str__(self) -> str:
+        if self._text is not None:
+            return self._text
         parts = [self.provider]
         for kind, name in self.path:
             parts.append(f"{kind}.{name}" if _PLAIN.fullmatch(name) else f"{kind}[{json.dumps(name)}]")
-        text = ".".join(parts)
-        return text.replace(".[", "[")
+        text = ".".join(parts).replace(".[", "[")
+        object.__setattr__(self, "_text", text)
+        return text
 
     @classmethod
     def parse(cls, text: str) -> Address:

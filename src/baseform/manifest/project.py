@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from pydantic import ValidationError
@@ -45,9 +46,9 @@ class Project:
     units: list[ProviderUnit]
     warnings: list[Diagnostic] = field(default_factory=list)
 
-    @property
+    @cached_property
     def digest(self) -> str:
-        """Digest of everything the plan depends on in the manifest (secrets masked)."""
+        """Digest of everything the plan depends on in the manifest (secrets masked; made once)."""
         payload = []
         for unit in self.units:
             rules = {k.kind: k for k in unit.provider.kinds}

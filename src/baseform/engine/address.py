@@ -23,9 +23,10 @@ class Address:
 
     provider: str
     path: tuple[tuple[str, str], ...] = ()
-    # addresses are dict keys and sort keys thousands of times per plan: hash and text made once
+    # addresses are dict keys and sort keys thousands of times per plan: hash, text and parent made once
     _hash: int | None = field(default=None, init=False, repr=False, compare=False)
     _text: str | None = field(default=None, init=False, repr=False, compare=False)
+    _parent: Address | None = field(default=None, init=False, repr=False, compare=False)
 
     def __hash__(self) -> int:
         found = self._hash
@@ -46,7 +47,13 @@ class Address:
     @property
     def parent(self) -> Address | None:
         """The enclosing resource, or None for a top-level resource."""
-        return Address(self.provider, self.path[:-1]) if len(self.path) > 1 else None
+        if len(self.path) < 2:
+            return None
+        found = self._parent
+        if found is None:
+            found = Address(self.provider, self.path[:-1])
+            object.__setattr__(self, "_parent", found)
+        return found
 
     @property
     def depth(self) -> int:

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from baseform import secrets
+from baseform import collector, secrets
 from baseform.engine.resource import DesiredResource, digest
 from baseform.errors import Diagnostic, ManifestError, SourceSpan
 from baseform.manifest.loader import DataPath, LoadedManifest, data_path_in, load_manifest, load_variables
@@ -279,8 +279,9 @@ def load_project(paths: Sequence[str], *, var_files: Sequence[str] = (), var_ass
     variables, problems = load_variables(var_files, var_assignments)
     if problems:
         raise ManifestError(problems)
-    loaded = load_manifest(paths, variables, environ, native_formats(providers))
-    return build_project(loaded, _named_providers(loaded.data, providers), environ)
+    with collector.paused():
+        loaded = load_manifest(paths, variables, environ, native_formats(providers))
+        return build_project(loaded, _named_providers(loaded.data, providers), environ)
 
 
 def native_formats(registry: Registry | Sequence[type[Provider]]) -> NativeFormats:

@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     floor = measure_floor(progress=print) if args.floor and "appwrite" in args.backends else None
     if args.write:
         write_results(render(results, machine(), readiness_s=args.readiness_s, peers=peers, variants=variants,
-                             floor=floor))
+                             floor=floor, cli_max_tables=args.cli_max_tables))
         print(f"wrote {RESULTS}")
     failed = any(r.error for r in (*results, *variants)) or any(p.error and not p.notes for p in peers)
     return 1 if failed else 0

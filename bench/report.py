@@ -203,8 +203,8 @@ def render(results: Sequence[Result], info: Machine, *, readiness_s: float, peer
         f"{info['system']}. Date: {info['date']}. Load average at the end of the run: {info['load']}.",
         "Timings are from a shared 2-core box (other engineers' test runs may disturb them); request counts "
         "are exact.", "",
-        "Regenerate: `python -m bench --write` (about 3 minutes on a quiet machine; `python -m bench --help` "
-        "for options).", "",
+        "Regenerate: `python -m bench --write` (about 20 minutes, most of it the Appwrite CLI; `python -m bench "
+        "--help` for options).", "",
         "## Targets", "", *_targets(main), *_issue12_targets(variants, floor), "",
         f"## Scenarios ({latency:g} ms per request, parallelism {parallelism})", "",
         "Each row is one command as a user runs it: `plan` (load, connect, read, diff) or `apply "
@@ -300,7 +300,7 @@ def _peer_findings(peers: Sequence[PeerResult]) -> list[str]:
     lines = []
     for p in peers:
         if p.notes:
-            what = (f"{p.deletes} DELETE request(s)" + (f", then it stopped: {p.error}" if p.error else ""))
+            what = (f"{p.deletes} DELETE request(s)" + (f", then it stopped: {p.error.rstrip('.')}" if p.error else ""))
             lines.append(f"- {p.peer}, {p.size}, {p.scenario}: {'; '.join(p.notes)}. Measured: {what}.")
     return lines
 
@@ -331,6 +331,10 @@ def _floor_rows(floor: Floor) -> list[dict[str, str]]:
     return out
 
 
+CPU_BOUND = 0.8
+"""The share of the executor's time the client may spend on its CPU before the run counts as CPU-bound."""
+
+
 def _issue12_targets(variants: Sequence[Result], floor: Floor | None) -> list[str]:
     lines = []
     if floor is not None:
@@ -348,10 +352,12 @@ def _issue12_targets(variants: Sequence[Result], floor: Floor | None) -> list[st
         requests = slow.requests("execute")
         ratio = slow.phase("execute") / bound["seconds"]
         cpu = float(slow.child.get("execute_cpu_s", 0.0))
-        cpu_bound = cpu > 0.5 * slow.phase("execute")
-        met = requests <= 1900 and ratio <= 1.5 and not cpu_bound
+        # an event loop runs on one core: busy most of the executor's time, its CPU would set the pace
+        busy = cpu / slow.phase("execute") if slow.phase("execute") else 0.0
+        met = requests <= 1900 and ratio <= 1.5 and busy < CPU_BOUND
         lines.append(f"| column by column ({VARIANTS[0].version}), {VARIANT_TABLES} tables x 20 columns: within "
                      f"~1,900 requests and 1.5x of the bound at parallelism {slow.parallelism}, not CPU-bound "
-                     f"| {requests} requests, {ratio:.2f}x, CPU {cpu:.2f} s of {slow.phase('execute'):.2f} s "
+                     f"(client CPU under {CPU_BOUND:.0%} of the executor's time) | {requests} requests, "
+                     f"{ratio:.2f}x, client CPU {cpu:.2f} s of {slow.phase('execute'):.2f} s ({busy:.0%}) "
                      f"| {'met' if met else 'not met'} |")
     return lines

@@ -1,7 +1,9 @@
 """``python -m bench``: request counts, wall time, memory and lower bounds for every backend and size.
 
 Starts a fresh server per backend and size (emulators with injected latency, the real local
-PocketBase), runs the four scenarios in child processes, prints one line per scenario, and with
+PocketBase), runs the four scenarios in child processes, then the Appwrite create paths by server
+version (:data:`bench.runner.VARIANTS`), the peers on fresh servers of their own
+(:mod:`bench.peers`) and the local floor (:mod:`bench.floor`), prints one line per result, and with
 ``--write`` rewrites the generated part of ``bench/RESULTS.md`` (the hand-written part below it stays).
 """
 

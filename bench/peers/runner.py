@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
@@ -95,12 +96,16 @@ def _appwrite_cli(size: str, manifest: dict[str, Any], *, latency_ms: float, rea
                   version: str | None) -> Iterator[PeerResult]:
     items = SIZES["appwrite"][size]
     peer = f"appwrite-cli {appwrite_cli.VERSION}"
+    try:
+        binary = str(appwrite_cli.install())
+    except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+        yield PeerResult("appwrite", size, items, peer, "apply from empty", error=f"cannot install the CLI: {e}")
+        return
     with start_server("appwrite", latency_ms=latency_ms, readiness_s=readiness_s, version=version) as server, \
             tempfile.TemporaryDirectory(prefix="baseform-bench-cli-") as tmp:
         workdir, endpoint = Path(tmp), server.url + "/v1"
         written = appwrite_cli.cli_config(manifest, project=APPWRITE_PROJECT, endpoint=endpoint)
         env = {**os.environ, "HOME": str(workdir), "NO_COLOR": "1", "CI": "true"}
-        binary = str(appwrite_cli.install())
 
         def push(scenario: str, config: Mapping[str, Any] | None) -> PeerResult:
             if config is not None:

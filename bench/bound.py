@@ -5,8 +5,9 @@ For the operations of a plan (a dependency graph of calls), two bounds hold and 
 * the longest dependency chain: each call costs one latency; an operation that waits for readiness
   also needs one status read that cannot start before the object is ready (``readiness_s`` after the
   create; the emulated worker's delay), so it costs ``max(latency, readiness_s) + latency``;
-* the total work spread over the allowed parallelism: (calls + one status read per wait) x latency
-  / parallelism.
+* the total work spread over the allowed parallelism: (calls + status reads) x latency / parallelism,
+  where waits that read the same call (the children of one table) need one status read between them
+  at least (the executor shares reads: :mod:`baseform.engine.readiness`).
 
 Reads are not an operation graph: their chain is the API's own depth (``read_rounds``, e.g. list the
 databases before their tables), their work is the requests actually made over the session's
@@ -38,12 +39,21 @@ class Bound:
 
 
 def _cost(op: Operation, latency_s: float, readiness_s: float) -> tuple[float, int]:
-    """(seconds on the critical path, minimum requests) of one operation."""
+    """(seconds on the critical path, minimum calls) of one operation (its status reads apart)."""
     seconds, requests = (latency_s, 1) if op.request is not None else (0.0, 0)
     if op.wait is not None:
         seconds = max(seconds, readiness_s) + latency_s
-        requests += 1
     return seconds, requests
+
+
+def _read_key(op: Operation) -> object:
+    assert op.wait is not None
+    try:
+        key = (op.provider, op.wait.request)
+        hash(key)
+        return key
+    except TypeError:
+        return op.id
 
 
 def operations_bound(operations: Sequence[Operation], *, latency_s: float, readiness_s: float,
@@ -59,6 +69,7 @@ def operations_bound(operations: Sequence[Operation], *, latency_s: float, readi
         total += requests
         start = max((finish[d] for d in op.depends_on if d in finish), default=0.0)
         finish[op_id] = start + seconds
+    total += len({_read_key(op) for op in operations if op.wait is not None})
     chain = max(finish.values(), default=0.0)
     return Bound(chain, total * latency_s / max(1, parallelism), total)
 

@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from baseform import collector
 from baseform.engine.plan import build_provider_plan
 from baseform.engine.resource import LiveState
 from baseform.manifest.project import load_project
@@ -50,7 +51,8 @@ def main() -> None:
         unit = project.units[0]
         live = LiveState(unit.provider.name, "http://bench", None, {})
         t2 = time.perf_counter()
-        plan = build_provider_plan(unit.provider, unit.desired, live, prune=False)
+        with collector.paused():  # as the CLI plans (commands.plan_from_live)
+            plan = build_provider_plan(unit.provider, unit.desired, live, prune=False)
         t3 = time.perf_counter()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     changed = sum(1 for c in plan.changes if c.action.value == "create")

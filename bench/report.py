@@ -14,8 +14,10 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench.floor import FLOOR_TABLES, RUNS, Floor
 from bench.manifests import SIZES, appwrite
-from bench.runner import Result
+from bench.peers.runner import PeerResult
+from bench.runner import VARIANT_TABLES, VARIANTS, Result
 
 __all__ = ["MARKER", "Machine", "kept_part", "machine", "render", "row", "write_results"]
 
@@ -187,7 +189,8 @@ def _check_rows(check: Sequence[Result], main: Sequence[Result]) -> list[dict[st
     return out
 
 
-def render(results: Sequence[Result], info: Machine, *, readiness_s: float) -> str:
+def render(results: Sequence[Result], info: Machine, *, readiness_s: float, peers: Sequence[PeerResult] = (),
+           variants: Sequence[Result] = (), floor: Floor | None = None, cli_max_tables: int | None = None) -> str:
     """The generated part of RESULTS.md."""
     latency = max((r.latency_ms for r in results), default=0.0)
     main = [r for r in results if r.latency_ms == latency]
@@ -200,9 +203,9 @@ def render(results: Sequence[Result], info: Machine, *, readiness_s: float) -> s
         f"{info['system']}. Date: {info['date']}. Load average at the end of the run: {info['load']}.",
         "Timings are from a shared 2-core box (other engineers' test runs may disturb them); request counts "
         "are exact.", "",
-        "Regenerate: `python -m bench --write` (about 3 minutes on a quiet machine; `python -m bench --help` "
-        "for options).", "",
-        "## Targets", "", *_targets(main), "",
+        "Regenerate: `python -m bench --write` (about 20 minutes, most of it the Appwrite CLI; `python -m bench "
+        "--help` for options).", "",
+        "## Targets", "", *_targets(main), *_issue12_targets(variants, floor), "",
         f"## Scenarios ({latency:g} ms per request, parallelism {parallelism})", "",
         "Each row is one command as a user runs it: `plan` (load, connect, read, diff) or `apply "
         "--auto-approve` (the same plan, the calls, then the verification plan). *local* is loading the "
@@ -212,16 +215,30 @@ def render(results: Sequence[Result], info: Machine, *, readiness_s: float) -> s
         "RSS; *server CPU* is what the server process used meanwhile.", "",
         *_table([row(r) for r in main]), "",
         "## The executor alone (apply rows)", "",
-        "*min requests* counts one call per operation plus one status read per readiness wait; *chain* is "
-        "the longest dependency chain (readiness included), *work* is min requests x latency / parallelism; "
-        "the bound is the larger.", "",
+        "*min requests* counts one call per operation plus one status read per object that readiness waits "
+        "read; *chain* is the longest dependency chain (readiness included), *work* is min requests x "
+        "latency / parallelism; the bound is the larger.", "",
         *_table(_executor_rows(main)), "",
     ]
+    if peers:
+        skipped = (f" The Appwrite CLI ran up to {cli_max_tables} tables (`--cli-max-tables`): it handles one "
+                   "table after another and waits at least 2 s twice per table, so 500 tables would take about "
+                   "40 minutes." if cli_max_tables is not None else "")
+        out += ["## Peers side by side", "", PEERS_INTRO.format(latency=latency) + skipped, "",
+                *_table(_peer_rows(peers, main)), "", *_peer_findings(peers), ""]
+    if variants:
+        out += [f"## Appwrite create paths by server version ({VARIANT_TABLES} tables x 20 columns)", "",
+                VARIANTS_INTRO, "", *_table(_variant_rows(variants)), ""]
+    if floor is not None:
+        out += [f"## The local floor ({FLOOR_TABLES} Appwrite tables, no network latency)", "", FLOOR_INTRO.format(
+                runs=RUNS), "", *_table(_floor_rows(floor)), ""]
     if check:
         out += ["## The same without latency: is the server the bottleneck?", "",
                 "The largest size once more with no injected latency. What remains is the client's and the "
                 "server's own work; *client CPU* is the whole scenario process (loading and diffing included).",
                 "", *_table(_check_rows(check, main)), ""]
+    errors += [f"- peer {p.peer} {p.backend} {p.size} {p.scenario}: {p.error}" for p in peers
+               if p.error and not p.notes]
     if errors:
         out += ["## Failures", "", *errors, ""]
     out += ["## Method", "", METHOD.format(latency=latency, parallelism=parallelism, readiness=readiness_s), ""]
@@ -232,3 +249,115 @@ def write_results(generated: str) -> None:
     """Rewrite RESULTS.md: ``generated``, the marker, then the kept part of the current file."""
     previous = RESULTS.read_text() if RESULTS.exists() else ""
     RESULTS.write_text(f"{generated}\n{MARKER}\n\n{kept_part(previous)}")
+
+
+PEERS_INTRO = """\
+What a user would run otherwise, against a fresh server of the same kind with the same {latency:g} ms
+per request: the Appwrite CLI (`appwrite push tables|buckets|teams --all --force` of the same schema
+as an `appwrite.config.json`, the CLI installed by the bench with npm), a weaviate-client v4 script
+(sequential, and on 8 threads), and one hand-made PocketBase `collections/import` (the floor). Times
+are whole processes as a user starts them (interpreter or Node start-up included), for the peer and
+for baseform's `apply --auto-approve` (which also plans first and verifies after); *bound* is
+baseform's lower bound on network time for that apply. *peer / baseform* above 1 means baseform is
+faster. *rerun (no-op)* compares with baseform's no-op plan (an apply with nothing to do stops
+there)."""
+
+VARIANTS_INTRO = """\
+The same manifest against the emulator at three versions: what a version accepts inline decides how
+many columns are created one by one (each with its own readiness wait). *CPU* is the scenario
+process's CPU during the executor's run: well under the executor's time means it is not CPU-bound."""
+
+FLOOR_INTRO = """\
+Whole processes, fastest of {runs} runs (CPU time of that run beside it): start-up, `validate`, and a
+no-op `plan` against a local emulator with no injected latency (after an apply), each next to the bare
+parse of the same file with PyYAML's C loader in a fresh interpreter."""
+
+
+def _baseform_for(peer: PeerResult, main: Sequence[Result]) -> Result | None:
+    scenario = "plan after apply (no-op)" if peer.scenario.startswith("rerun") else "apply from empty"
+    return _find(main, peer.backend, peer.size, scenario)
+
+
+def _peer_rows(peers: Sequence[PeerResult], main: Sequence[Result]) -> list[dict[str, str]]:
+    out = []
+    for p in peers:
+        ours = _baseform_for(p, main)
+        ours_s = float(ours.child.get("process_s", 0.0)) if ours else 0.0
+        bound = (ours.bound_s("plan_read") + ours.bound_s("execute") + ours.bound_s("verify_read")) if ours else 0.0
+        outcome = "error" if p.error else "ok"
+        out.append({"backend": p.backend, "size": f"{p.size} ({p.items})", "peer": p.peer, "scenario": p.scenario,
+                    "requests": str(p.requests), "deletes": str(p.deletes), "peer s": _s(p.wall_s),
+                    "peer CPU s": _s(p.cpu_s), "baseform s": _s(ours_s) if ours else "-",
+                    "peer / baseform": f"{p.wall_s / ours_s:.1f}x" if ours_s else "-",
+                    "bound s": _s(bound) if bound else "-",
+                    "baseform / bound": f"{ours_s / bound:.1f}x" if bound else "-",
+                    "peer / bound": f"{p.wall_s / bound:.1f}x" if bound else "-",
+                    "server CPU s": _s(p.server_cpu_s), "outcome": outcome})
+    return out
+
+
+def _peer_findings(peers: Sequence[PeerResult]) -> list[str]:
+    lines = []
+    for p in peers:
+        if p.notes:
+            what = (f"{p.deletes} DELETE request(s)" + (f", then it stopped: {p.error.rstrip('.')}" if p.error else ""))
+            lines.append(f"- {p.peer}, {p.size}, {p.scenario}: {'; '.join(p.notes)}. Measured: {what}.")
+    return lines
+
+
+def _variant_rows(variants: Sequence[Result]) -> list[dict[str, str]]:
+    paths = {f"@{v.version}": v.path for v in VARIANTS}
+    out = []
+    for r in variants:
+        bound = r.child["bounds"].get("execute")
+        execute = r.phase("execute")
+        cells = row(r)
+        out.append({"version": r.size.lstrip("@"), "create path": paths.get(r.size, ""), "scenario": r.scenario.name,
+                    "requests": cells["requests"], "executor requests": str(r.requests("execute")) if bound else "-",
+                    "wall s": cells["wall s"], "executor s": _s(execute) if bound else "-",
+                    "executor bound s": _s(bound["seconds"]) if bound else "-",
+                    "executor ratio": f"{execute / bound['seconds']:.1f}x" if bound else "-",
+                    "executor CPU s": _s(float(r.child.get("execute_cpu_s", 0.0))) if bound else "-"})
+    return out
+
+
+def _floor_rows(floor: Floor) -> list[dict[str, str]]:
+    out = []
+    for t in (floor.help, floor.parse, floor.validate, floor.noop_plan):
+        ratio = f"{t.wall_s / floor.parse.wall_s:.2f}x" if t is not floor.help and floor.parse.wall_s else "-"
+        out.append({"command": t.label, "wall s (fastest)": "-" if t.error else f"{t.wall_s:.3f}",
+                    "median s": "-" if t.error else f"{t.median_s:.3f}", "CPU s": "-" if t.error else f"{t.cpu_s:.3f}",
+                    "/ C-YAML parse": ratio if not t.error else t.error})
+    return out
+
+
+CPU_BOUND = 0.8
+"""The share of the executor's time the client may spend on its CPU before the run counts as CPU-bound."""
+
+
+def _issue12_targets(variants: Sequence[Result], floor: Floor | None) -> list[str]:
+    lines = []
+    if floor is not None:
+        h = floor.help
+        lines.append(f"| `baseform --help` under 0.15 s | {h.wall_s:.3f} s (CPU {h.cpu_s:.3f} s) "
+                     f"| {'met' if not h.error and h.wall_s < 0.15 else 'not met'} |")
+        p = floor.parse.wall_s
+        for t, limit in ((floor.validate, 2.0), (floor.noop_plan, 2.5)):
+            ratio = t.wall_s / p if p and not t.error else float("inf")
+            lines.append(f"| {t.label} of {FLOOR_TABLES} Appwrite tables within {limit:g}x of the C-YAML parse "
+                         f"({p:.3f} s) | {t.wall_s:.3f} s = {ratio:.2f}x | {'met' if ratio <= limit else 'not met'} |")
+    slow = _find(variants, "appwrite", f"@{VARIANTS[0].version}", "apply from empty")
+    bound = slow.child["bounds"].get("execute") if slow else None
+    if slow is not None and bound:
+        requests = slow.requests("execute")
+        ratio = slow.phase("execute") / bound["seconds"]
+        cpu = float(slow.child.get("execute_cpu_s", 0.0))
+        # an event loop runs on one core: busy most of the executor's time, its CPU would set the pace
+        busy = cpu / slow.phase("execute") if slow.phase("execute") else 0.0
+        met = requests <= 1900 and ratio <= 1.5 and busy < CPU_BOUND
+        lines.append(f"| column by column ({VARIANTS[0].version}), {VARIANT_TABLES} tables x 20 columns: within "
+                     f"~1,900 requests and 1.5x of the bound at parallelism {slow.parallelism}, not CPU-bound "
+                     f"(client CPU under {CPU_BOUND:.0%} of the executor's time) | {requests} requests, "
+                     f"{ratio:.2f}x, client CPU {cpu:.2f} s of {slow.phase('execute'):.2f} s ({busy:.0%}) "
+                     f"| {'met' if met else 'not met'} |")
+    return lines

@@ -13,15 +13,16 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.manifests import GENERATORS, SIZES
+from bench.manifests import GENERATORS, SIZES, Generator, appwrite
 from bench.servers import Server, start_server
 
-__all__ = ["SCENARIOS", "Result", "Scenario", "run_all"]
+__all__ = ["SCENARIOS", "VARIANTS", "VARIANT_TABLES", "Result", "Scenario", "Variant", "run_all", "run_variants"]
 
 _ROOT = Path(__file__).resolve().parent.parent
 CHANGED = 0.1
@@ -79,25 +80,31 @@ def _child(server: Server, manifest: Path, scenario: Scenario, *, latency_ms: fl
                "--readiness-s", str(server.readiness_s), "--client-latency-ms", str(server.client_latency_ms)]
     if scenario.apply:
         command.append("--apply")
+    t0 = time.perf_counter()
     done = subprocess.run(command, cwd=_ROOT, env={**os.environ, **server.env}, capture_output=True, text=True,
                           timeout=1800, check=False)
+    process_s = time.perf_counter() - t0
     if done.returncode != 0 or not done.stdout.strip():
         tail = done.stderr.strip().splitlines()[-5:]
         return {"phases": {}, "requests": {}, "bounds": {}, "peak_rss_mb": 0.0, "cpu_s": 0.0,
-                "error": f"scenario process exited {done.returncode}: " + " | ".join(tail)}
+                "process_s": process_s, "error": f"scenario process exited {done.returncode}: " + " | ".join(tail)}
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["process_s"] = process_s  # the whole process: interpreter start and imports too
     return result
 
 
 def _one_size(backend: str, size: str, *, latency_ms: float, readiness_s: float, parallelism: int,
-              progress: Callable[[Result], None], scenarios: Sequence[Scenario] = SCENARIOS) -> Iterator[Result]:
-    items = SIZES[backend][size]
+              progress: Callable[[Result], None], scenarios: Sequence[Scenario] = SCENARIOS,
+              items: int | None = None, version: str | None = None,
+              generator: Generator | None = None) -> Iterator[Result]:
+    items = SIZES[backend][size] if items is None else items
+    generate = generator or GENERATORS[backend]
     with tempfile.TemporaryDirectory(prefix="baseform-bench-") as tmp, \
-            start_server(backend, latency_ms=latency_ms, readiness_s=readiness_s) as server:
+            start_server(backend, latency_ms=latency_ms, readiness_s=readiness_s, version=version) as server:
         manifests = {}
         for changed in (False, True):
             path = Path(tmp) / f"{backend}-{size}{'-changed' if changed else ''}.yaml"
-            path.write_text(GENERATORS[backend](items, CHANGED if changed else 0.0))
+            path.write_text(generate(items, CHANGED if changed else 0.0))
             manifests[changed] = path
         for scenario in scenarios:
             cpu, stats = server.cpu_s(), server.stats()
@@ -110,6 +117,36 @@ def _one_size(backend: str, size: str, *, latency_ms: float, readiness_s: float,
             yield result
             if result.error and scenario.apply:
                 return  # later scenarios assume this apply succeeded
+
+
+@dataclass(frozen=True)
+class Variant:
+    """An Appwrite server version whose create path differs, at ``items`` tables."""
+
+    version: str
+    path: str  # what that version does with a new table's columns
+    generator: Generator = appwrite.generate
+
+
+VARIANT_TABLES = 60
+VARIANTS = (
+    Variant("1.8.1", "column by column: no inline create (1.8; text columns as `string`)", appwrite.generate_legacy),
+    Variant("1.9.6", "released 1.9.x: inline create of the core types only; text types, email, url, ip and "
+                     "enum columns one by one"),
+    Variant("2.0.0", "HEAD: every scalar column inline"),
+)
+"""The Appwrite create paths, at :data:`VARIANT_TABLES` tables (20 columns each)."""
+
+
+def run_variants(*, latency_ms: float, readiness_s: float, parallelism: int,
+                 progress: Callable[[Result], None]) -> list[Result]:
+    """Apply from empty and the no-op plan on each :data:`VARIANTS` version (size label ``@VERSION``)."""
+    results: list[Result] = []
+    for variant in VARIANTS:
+        results += _one_size("appwrite", f"@{variant.version}", latency_ms=latency_ms, readiness_s=readiness_s,
+                             parallelism=parallelism, progress=progress, scenarios=SCENARIOS[1:3],
+                             items=VARIANT_TABLES, version=variant.version, generator=variant.generator)
+    return results
 
 
 def run_all(backends: Sequence[str], sizes: Sequence[str], *, latency_ms: float, readiness_s: float,

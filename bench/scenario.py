@@ -21,11 +21,12 @@ from typing import Any
 
 import httpx
 
+from baseform import collector
 from baseform.commands import Connections, apply_operations, connect, read_live
 from baseform.engine.plan import Plan, build_provider_plan
 from baseform.errors import BaseformError
 from baseform.manifest.project import Project, load_project
-from baseform.providers import default_registry
+from baseform.providers import Registry
 from bench.bound import operations_bound, read_bound
 from bench.latency import SESSION_POOL, DelayedTransport
 from bench.read_depth import READ_ROUNDS
@@ -40,10 +41,11 @@ async def _plan(project: Project, conns: Connections, args: argparse.Namespace, 
     ``connect_requests`` made while connecting (a login) count in this read's bound as one more round.
     """
     before, t0 = conns.request_count, time.perf_counter()
-    lives = await read_live(project, conns)
-    t1 = time.perf_counter()
-    plans = tuple(build_provider_plan(u.provider, u.desired, lives[u.provider.name], prune=u.section.prune)
-                  for u in project.units)
+    with collector.paused():  # as commands.compute_plan does
+        lives = await read_live(project, conns)
+        t1 = time.perf_counter()
+        plans = tuple(build_provider_plan(u.provider, u.desired, lives[u.provider.name], prune=u.section.prune)
+                      for u in project.units)
     t2 = time.perf_counter()
     requests = conns.request_count - before
     live = lives[args.backend]
@@ -59,7 +61,7 @@ async def _plan(project: Project, conns: Connections, args: argparse.Namespace, 
 
 async def _run(args: argparse.Namespace, out: dict[str, Any]) -> None:
     t0 = time.perf_counter()
-    project = load_project([args.manifest], registry=default_registry(), environ=os.environ)
+    project = load_project([args.manifest], registry=Registry.default(), environ=os.environ)
     out["phases"]["load"] = time.perf_counter() - t0
     out["resources"] = sum(len(u.desired) for u in project.units)
     transports: dict[str, httpx.AsyncBaseTransport] = {}
@@ -76,9 +78,10 @@ async def _run(args: argparse.Namespace, out: dict[str, Any]) -> None:
             return
         bound = operations_bound(plan.operations, latency_s=args.latency_ms / 1000,
                                         readiness_s=args.readiness_s, parallelism=args.parallelism)
-        before, t2 = conns.request_count, time.perf_counter()
+        before, t2, cpu = conns.request_count, time.perf_counter(), time.process_time()
         result = await apply_operations(plan, conns, parallelism=args.parallelism)
         out["phases"]["execute"] = time.perf_counter() - t2
+        out["execute_cpu_s"] = time.process_time() - cpu  # is the executor CPU-bound?
         out["requests"]["execute"] = conns.request_count - before
         out["bounds"]["execute"] = {**asdict(bound), "seconds": bound.seconds}
         if not result.ok:
@@ -104,7 +107,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         asyncio.run(_run(args, out))
     except BaseformError as e:
-        out["error"] = f"{type(e).__name__}: {e}"
+        text = f"{type(e).__name__}: {e}"
+        out["error"] = text if len(text) <= 600 else text[:600] + f"... ({len(text)} characters)"
     usage = resource.getrusage(resource.RUSAGE_SELF)
     out["peak_rss_mb"] = usage.ru_maxrss / 1024
     out["cpu_s"] = usage.ru_utime + usage.ru_stime

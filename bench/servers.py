@@ -25,10 +25,11 @@ import httpx
 
 from baseform.providers.pocketbase import process
 
-__all__ = ["Server", "start_server"]
+__all__ = ["APPWRITE_KEY", "APPWRITE_PROJECT", "Server", "start_server"]
 
 _ROOT = Path(__file__).resolve().parent.parent
-_APPWRITE_KEY = "secret-key"  # the emulator's default key: a test double, not a secret
+APPWRITE_PROJECT = "test"
+APPWRITE_KEY = "secret-key"  # the emulator's default key: a test double, not a secret
 
 
 @dataclass
@@ -59,6 +60,11 @@ class Server:
         with httpx.Client(trust_env=False, timeout=10) as client:
             body: dict[str, Any] = client.get(self.url + "/__emulator/stats").json()
             return body
+
+    def reset(self) -> None:
+        """Empty the emulator again (its counters too)."""
+        with httpx.Client(trust_env=False, timeout=10) as client:
+            client.post(self.url + "/__emulator/reset").raise_for_status()
 
 
 def _emulator(backend: str, args: list[str]) -> subprocess.Popen[str]:
@@ -112,12 +118,17 @@ def _run_pocketbase(latency_ms: float) -> Iterator[Server]:
 
 
 @contextmanager
-def start_server(backend: str, *, latency_ms: float, readiness_s: float) -> Iterator[Server]:
-    """A fresh, empty server for ``backend`` with ``latency_ms`` per request."""
+def start_server(backend: str, *, latency_ms: float, readiness_s: float,
+                 version: str | None = None) -> Iterator[Server]:
+    """A fresh, empty server for ``backend`` with ``latency_ms`` per request (an emulator: of ``version``,
+    else its default)."""
     latency = ["--latency-ms", str(latency_ms)]
+    if version is not None and backend != "appwrite":
+        raise ValueError(f"the {backend} server of the bench has one version only")
     if backend == "appwrite":
-        env = {"APPWRITE_ENDPOINT": "{url}/v1", "APPWRITE_PROJECT_ID": "test", "APPWRITE_API_KEY": _APPWRITE_KEY}
-        args = [*latency, "--column-delay-s", str(readiness_s)]
+        env = {"APPWRITE_ENDPOINT": "{url}/v1", "APPWRITE_PROJECT_ID": APPWRITE_PROJECT,
+               "APPWRITE_API_KEY": APPWRITE_KEY}
+        args = [*latency, "--column-delay-s", str(readiness_s), *(["--version", version] if version else [])]
         with _run_emulator(backend, args, env, readiness_s=readiness_s) as server:
             yield server
     elif backend == "weaviate":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bench.manifests.changes import is_changed
 
-__all__ = ["DATABASES", "generate"]
+__all__ = ["DATABASES", "generate", "generate_legacy"]
 
 DATABASES = 5
 BUCKETS = 20
@@ -30,18 +30,24 @@ _SCALARS = (
 )
 
 
-def _table(db_tables: list[int], position: int, changed: bool) -> list[str]:
+def _legacy(column: str) -> str:
+    """The column as a 1.8 server takes it: ``varchar``/``text`` did not exist yet, ``string`` did."""
+    return column.replace("type: varchar", "type: string").replace("type: text}", "type: string, size: 65535}")
+
+
+def _table(db_tables: list[int], position: int, changed: bool, legacy: bool) -> list[str]:
     t = db_tables[position]
     target = db_tables[(position + 1) % len(db_tables)]
     name = f"Table {t}" + (" v2" if changed else "")
     lines = [f"        - id: t{t:04d}", f"          name: {name}",
              "          permissions: {read: [any], write: ['team:team00']}", "          columns:"]
     for c in range(19):
-        lines.append("            - " + _SCALARS[c % len(_SCALARS)] % f"c{c:02d}")
+        column = _SCALARS[c % len(_SCALARS)] % f"c{c:02d}"
+        lines.append("            - " + (_legacy(column) if legacy else column))
     lines.append(f"            - {{key: parent, type: relationship, relatedTable: t{target:04d}, "
                  "relationType: manyToOne, onDelete: setNull}")
     if changed:
-        lines.append("            - {key: extra, type: varchar, size: 64}")
+        lines.append("            - " + ((_legacy if legacy else str)("{key: extra, type: varchar, size: 64}")))
     lines += ["          indexes:",
               "            - {key: by_c00, type: key, columns: [c00], orders: [ASC]}",
               "            - {key: by_c03, type: key, columns: [c03, c06]}"]
@@ -50,8 +56,9 @@ def _table(db_tables: list[int], position: int, changed: bool) -> list[str]:
     return lines
 
 
-def generate(tables: int, changed: float = 0.0) -> str:
-    """The manifest text for ``tables`` tables; ``changed`` as in :mod:`bench.manifests`."""
+def generate(tables: int, changed: float = 0.0, *, legacy: bool = False) -> str:
+    """The manifest text for ``tables`` tables; ``changed`` as in :mod:`bench.manifests`; ``legacy``: the
+    text columns as ``string`` (for servers before 1.9)."""
     lines = ["version: 1", "providers:", "  appwrite: {}", "appwrite:", "  teams:"]
     lines += [f"    - {{id: team{t:02d}, name: Team {t}}}" for t in range(TEAMS)]
     lines.append("  buckets:")
@@ -62,5 +69,10 @@ def generate(tables: int, changed: float = 0.0) -> str:
         db_tables = list(range(d, tables, DATABASES))
         lines += [f"    - id: db{d}", f"      name: Database {d}", "      tables:" if db_tables else "      tables: []"]
         for position, t in enumerate(db_tables):
-            lines += _table(db_tables, position, is_changed(t, changed))
+            lines += _table(db_tables, position, is_changed(t, changed), legacy)
     return "\n".join(lines) + "\n"
+
+
+def generate_legacy(tables: int, changed: float = 0.0) -> str:
+    """:func:`generate` for a 1.8 server (``string`` columns where 1.9 has ``varchar``/``text``)."""
+    return generate(tables, changed, legacy=True)

@@ -16,7 +16,6 @@ a second one aborts at once.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import logging
@@ -42,6 +41,7 @@ if TYPE_CHECKING:
     from baseform.engine.operation import Operation
     from baseform.engine.plan import Plan
     from baseform.manifest.project import Project
+    from baseform.providers import Registry
     from baseform.providers.base import Provider
     from baseform.providers.local import LocalServer, LocalUp
 
@@ -59,7 +59,7 @@ class Context:
     stderr: IO[str]
     stdin: IO[str] | None
     environ: Mapping[str, str]
-    registry: tuple[type[Provider], ...]
+    registry: Registry
     transports: Mapping[str, httpx.AsyncBaseTransport] = field(default_factory=dict)
     colour: bool = False
     writing: bool = False
@@ -285,8 +285,20 @@ def _print_notes(project: Project, ctx: Context, *, warnings: bool = True) -> No
 
 
 def _run(work: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine on a fresh event loop (each phase of a command gets its own)."""
-    return asyncio.run(work)
+    """Run a coroutine on a fresh event loop (each phase of a command gets its own).
+
+    The main task itself returns nothing: Python 3.11's ``asyncio.run`` formats the main task, its
+    result included, when it puts the SIGINT handler back, and the repr of a large plan takes seconds.
+    """
+    import asyncio  # not for --help: asyncio and what it imports are a third of start-up
+
+    results: list[T] = []
+
+    async def main() -> None:
+        results.append(await work)
+
+    asyncio.run(main())
+    return results[0]
 
 
 def _confirm(ctx: Context, question: str, action: str) -> bool:
@@ -542,6 +554,8 @@ class _ApplyRun:
 
     async def execute(self, plan: Plan, conns: Connections) -> int:
         """Run the plan with Ctrl-C handling, print what happened, and check convergence."""
+        import asyncio
+
         from baseform.commands import apply_operations
         from baseform.engine.plan_json import apply_result_to_json
         from baseform.engine.render import render_apply_result
@@ -679,10 +693,9 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
 
     from baseform.manifest.project import make_provider
 
-    cls = next((c for c in ctx.registry if c.name == args.provider), None)
+    cls = ctx.registry.get(args.provider)
     if cls is None:
-        raise PlanError(f"unknown provider {args.provider!r}; available: "
-                        + ", ".join(c.name for c in ctx.registry))
+        raise PlanError(f"unknown provider {args.provider!r}; available: " + ", ".join(ctx.registry.names))
     block = None
     if args.paths or Path("baseform.yaml").exists():
         project = _load(ctx, args.paths, args.var_file, args.var)
@@ -735,7 +748,7 @@ def _shown_path(path: Path) -> str:
 def _local_server(args: argparse.Namespace, ctx: Context) -> LocalServer:
     from baseform.providers.local import local_server_class
 
-    cls = next((c for c in ctx.registry if c.name == args.backend), None)
+    cls = ctx.registry.get(args.backend)
     server = local_server_class(cls) if cls is not None else None
     if server is None:
         runnable = [c.name for c in ctx.registry if c.local_server]
@@ -871,14 +884,13 @@ def main(argv: Sequence[str] | None = None, *, registry: Sequence[type[Provider]
     handler = logging.StreamHandler(err)
     handler.addFilter(secrets.RedactingFilter())
     logging.getLogger("baseform").addHandler(handler)
-    if registry is None:
-        from baseform.providers import default_registry
+    from baseform.providers import Registry, as_registry
 
-        registry = default_registry()
     ctx = Context(
         stdout=out, stderr=err,
         stdin=stdin if stdin is not None else (sys.stdin if sys.stdin and sys.stdin.isatty() else None),
-        environ=environ, registry=tuple(registry), transports=transports or {},
+        environ=environ, registry=Registry.default() if registry is None else as_registry(registry),
+        transports=transports or {},
         colour=_colour(out, args, environ))
     try:
         return COMMANDS[args.command](args, ctx)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from baseform import collector
 from baseform.engine.address import Address
 from baseform.engine.apply import ApplyResult, Reporter, execute
 from baseform.engine.plan import Plan, ProviderPlan, build_provider_plan, check_targets
@@ -40,7 +41,7 @@ class Connections:
 
     providers: dict[str, Provider]
     sessions: dict[str, Session]
-    known: tuple[type[Provider], ...] = ()
+    known: Sequence[type[Provider]] = ()  # the registry: iterated (so imported) only to explain an error
     transports: Transports | None = None
 
     @property
@@ -65,7 +66,7 @@ async def connect(project: Project, transports: Transports | None = None,
             return session
 
         sessions = await asyncio.gather(*(open_one(p) for p in providers.values()))
-        yield Connections(providers, dict(zip(providers, sessions, strict=True)), tuple(known), transports)
+        yield Connections(providers, dict(zip(providers, sessions, strict=True)), known, transports)
 
 
 async def read_live(project: Project, connections: Connections) -> dict[str, LiveState]:
@@ -81,9 +82,10 @@ async def read_live(project: Project, connections: Connections) -> dict[str, Liv
 def plan_from_live(project: Project, lives: Mapping[str, LiveState], targets: Sequence[Address] = ()) -> Plan:
     """Build the plan from live state already read. Pure."""
     plans: list[ProviderPlan] = []
-    for unit in project.units:
-        plans.append(build_provider_plan(unit.provider, unit.desired, lives[unit.provider.name],
-                                         prune=unit.section.prune, targets=targets))
+    with collector.paused():
+        for unit in project.units:
+            plans.append(build_provider_plan(unit.provider, unit.desired, lives[unit.provider.name],
+                                             prune=unit.section.prune, targets=targets))
     if targets:
         check_targets(targets, plans, {u.provider.name: u.desired for u in project.units})
     # the plan labels them itself, so the diagnostics lose their own 'warning:' tag
@@ -94,7 +96,8 @@ def plan_from_live(project: Project, lives: Mapping[str, LiveState], targets: Se
 async def compute_plan(project: Project, connections: Connections,
                        targets: Sequence[Address] = ()) -> Plan:
     """Read live state and build the plan (the pure part runs after all reads)."""
-    return plan_from_live(project, await read_live(project, connections), targets)
+    with collector.paused():  # the answers become large structures too
+        return plan_from_live(project, await read_live(project, connections), targets)
 
 
 async def apply_operations(plan: Plan, connections: Connections, *, parallelism: int = 8,

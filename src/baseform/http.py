@@ -7,9 +7,9 @@ write may meet its own earlier attempt (the answer was lost, not the write): the
 verify-on-conflict decides whether that still means done. Other 4xx answers are final. What cannot
 get better by waiting fails at once: a URL that is not ``http(s)://host...`` and a host name that
 does not resolve; a refused connection (no server listening, or one still starting) gets a short
-budget of its own. Every failure becomes an
-:class:`ApiError` or :class:`TransportError` naming the method, URL and status (with
-``TransportError.reason`` saying what kind of failure it was), with secrets redacted.
+budget of its own. Every failure becomes an :class:`ApiError` or :class:`TransportError` naming the
+method, URL and status (with ``TransportError.reason`` saying what kind of failure it was), with
+secrets redacted.
 """
 
 from __future__ import annotations
@@ -99,6 +99,12 @@ def _tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+def _verify(base_url: str) -> ssl.SSLContext | bool:
+    """The TLS settings of a session: a plain-HTTP base URL (a local server) never uses TLS (requests
+    are paths under it and redirects are not followed), so it skips loading the CA bundle."""
+    return _tls_context() if base_url.lower().startswith("https:") else False
+
+
 class Session:
     """An authenticated connection to one backend. Use as ``async with``; not shared across loops."""
 
@@ -117,7 +123,7 @@ class Session:
         self._client = httpx.AsyncClient(
             base_url=self.base_url, headers=dict(headers or {}), timeout=timeout_s, transport=transport,
             limits=httpx.Limits(max_connections=limits, max_keepalive_connections=limits),
-            follow_redirects=False, verify=_tls_context() if transport is None else True)
+            follow_redirects=False, verify=_verify(self.base_url) if transport is None else True)
 
     async def __aenter__(self) -> Session:
         return self

@@ -104,6 +104,12 @@ DROP = _Drop()
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
+LISTEN_BACKLOG = 511
+"""Pending connections the listening socket queues (nginx's and Redis's default backlog; the kernel
+caps it at ``net.core.somaxconn``)."""
+KEEPALIVE_IDLE_S = 75.0
+"""Seconds an idle keep-alive connection stays open (nginx's ``keepalive_timeout`` default)."""
+
 
 class Backend:
     """What the shared server serves (an emulator or a proxy): faults, counters and the answer to a request.
@@ -238,6 +244,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
     # headers and body go out in separate writes: with Nagle on, the body waits for the client's
     # delayed ACK (up to 40 ms on Linux) on every answer
     disable_nagle_algorithm = True
+    # HTTP/1.1 connections stay open between requests (keep-alive); one idle this long is closed, as
+    # real servers and their proxies close idle keep-alive connections (nginx's default is 75 s)
+    timeout = KEEPALIVE_IDLE_S
     backend: Backend  # set on the subclass created by serve()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
@@ -348,11 +357,16 @@ class RunningServer:
 RunningEmulator = RunningServer
 
 
+class _Server(ThreadingHTTPServer):
+    # the listen queue of a real server (Python's default is 5: a client that opens one connection per
+    # table, as the Appwrite CLI does, would see connections refused or reset that no real server causes)
+    request_queue_size = LISTEN_BACKLOG
+    daemon_threads = True
+
+
 def _make_server(backend: Backend, port: int) -> ThreadingHTTPServer:
     handler = type("Handler", (_RequestHandler,), {"backend": backend})
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    server.daemon_threads = True
-    return server
+    return _Server(("127.0.0.1", port), handler)
 
 
 def serve(backend: Backend, port: int = 0) -> RunningServer:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["Address"]
 
@@ -23,6 +23,17 @@ class Address:
 
     provider: str
     path: tuple[tuple[str, str], ...] = ()
+    # addresses are dict keys and sort keys thousands of times per plan: hash, text and parent made once
+    _hash: int | None = field(default=None, init=False, repr=False, compare=False)
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
+    _parent: Address | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __hash__(self) -> int:
+        found = self._hash
+        if found is None:
+            found = hash((self.provider, self.path))
+            object.__setattr__(self, "_hash", found)
+        return found
 
     @property
     def kind(self) -> str:
@@ -36,7 +47,13 @@ class Address:
     @property
     def parent(self) -> Address | None:
         """The enclosing resource, or None for a top-level resource."""
-        return Address(self.provider, self.path[:-1]) if len(self.path) > 1 else None
+        if len(self.path) < 2:
+            return None
+        found = self._parent
+        if found is None:
+            found = Address(self.provider, self.path[:-1])
+            object.__setattr__(self, "_parent", found)
+        return found
 
     @property
     def depth(self) -> int:
@@ -56,11 +73,14 @@ class Address:
         return Address(new.provider, (*new.path, *self.path[len(old.path):]))
 
     def __str__(self) -> str:
+        if self._text is not None:
+            return self._text
         parts = [self.provider]
         for kind, name in self.path:
             parts.append(f"{kind}.{name}" if _PLAIN.fullmatch(name) else f"{kind}[{json.dumps(name)}]")
-        text = ".".join(parts)
-        return text.replace(".[", "[")
+        text = ".".join(parts).replace(".[", "[")
+        object.__setattr__(self, "_text", text)
+        return text
 
     @classmethod
     def parse(cls, text: str) -> Address:

@@ -7,12 +7,12 @@ sleeping waits would serialise the apply). On the first failure (or when ``stop`
 SIGINT) no operation sends its first request any more, operations whose call was sent finish
 (their readiness waits included), and the result lists what was done, what failed and what was
 skipped; rerunning apply converges because the next plan starts from whatever the server now has.
+Readiness waits that read the same call share each read (:mod:`baseform.engine.readiness`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,12 +20,12 @@ from typing import Protocol
 
 from baseform.engine.change import Action
 from baseform.engine.graph import topological_order
-from baseform.engine.operation import Call, Operation, WaitFor
+from baseform.engine.operation import Call, Operation
 from baseform.engine.outcome import ApplyResult, OperationResult, Outcome
+from baseform.engine.readiness import Polls
 from baseform.engine.session import Session
-from baseform.errors import ApiError, BaseformError, ProviderError, ReadinessError, TransportError
+from baseform.errors import ApiError, BaseformError, ProviderError, TransportError
 from baseform.providers.base import Provider
-from baseform.types import JSON
 
 __all__ = ["ApplyResult", "Outcome", "OperationResult", "Reporter", "execute"]
 
@@ -67,13 +67,13 @@ async def execute(operations: Sequence[Operation], providers: Mapping[str, Provi
     running: dict[asyncio.Task[OperationResult], str] = {}
     results: dict[str, OperationResult] = {}
     halted = asyncio.Event()  # set on the first failure
-    slots = _Slots(asyncio.Semaphore(max(1, parallelism)), halted, stop)
+    semaphore = asyncio.Semaphore(max(1, parallelism))
+    slots = _Slots(semaphore, halted, stop, Polls(semaphore, poll_interval_s, report.waiting))
 
     while ready or running:
         while ready and not slots.closed:
             op = by_id[ready.pop(0)]
-            task = asyncio.create_task(_run(op, providers[op.provider], sessions[op.provider], report,
-                                            poll_interval_s, slots))
+            task = asyncio.create_task(_run(op, providers[op.provider], sessions[op.provider], report, slots))
             running[task] = op.id
         if not running:
             break
@@ -101,11 +101,13 @@ async def execute(operations: Sequence[Operation], providers: Mapping[str, Provi
 
 @dataclass(frozen=True, slots=True)
 class _Slots:
-    """Bounds the requests in flight; ``closed`` once the apply stops starting operations."""
+    """Bounds the requests in flight; ``closed`` once the apply stops starting operations. ``polls``
+    are the readiness polls, whose reads take slots too."""
 
     semaphore: asyncio.Semaphore
     halted: asyncio.Event
     stop: asyncio.Event
+    polls: Polls
 
     @property
     def closed(self) -> bool:
@@ -113,7 +115,7 @@ class _Slots:
 
 
 async def _run(op: Operation, provider: Provider, session: Session, report: Reporter,
-               poll_interval_s: float, slots: _Slots) -> OperationResult:
+               slots: _Slots) -> OperationResult:
     note = None
     started = time.monotonic()
     try:
@@ -130,10 +132,8 @@ async def _run(op: Operation, provider: Provider, session: Session, report: Repo
                 except ApiError as e:
                     note = await _recover(op, provider, session, e)
         if op.wait is not None:
-            if op.request is not None:
-                # the call's own answer said the job is under way: the first status read can wait
-                await asyncio.sleep(poll_interval_s)
-            await _wait(op, op.wait, session, report, started, poll_interval_s, slots.semaphore)
+            # after a call, its own answer said the job is under way: the first status read can wait
+            await slots.polls.wait(op, op.wait, session, started, first_read_now=op.request is None)
     except BaseformError as e:
         # halt before any queued operation can take the slot this one just gave back
         slots.halted.set()
@@ -163,50 +163,3 @@ async def _recover(op: Operation, provider: Provider, session: Session, error: A
                        message=f"{error.server_message} (it exists on the server with different settings; "
                                "plan again to see the difference)")
     raise error
-
-
-_SELECT = re.compile(r"^(?P<key>[^\[]+)\[(?P<field>[^=\]]+)=(?P<value>[^\]]*)\]$")
-
-
-def _field(value: JSON, dotted: str) -> JSON:
-    """The value at ``dotted``; a part ``key[field=value]`` picks the element of the list at ``key``
-    whose ``field`` is ``value``."""
-    for part in dotted.split("."):
-        select = _SELECT.match(part)
-        value = value.get(select["key"] if select else part) if isinstance(value, dict) else None
-        if select:
-            value = next((x for x in value if isinstance(x, dict) and str(x.get(select["field"])) == select["value"]),
-                         None) if isinstance(value, list) else None
-    return value
-
-
-async def _wait(op: Operation, wait: WaitFor, session: Session, report: Reporter, started: float,
-                interval_s: float, slots: asyncio.Semaphore) -> None:
-    deadline = time.monotonic() + wait.timeout_s
-    delay = interval_s
-    last_report = time.monotonic()
-    while True:
-        try:
-            async with slots:
-                body = await session.perform(wait.request, operation=f"{op.description} (waiting)")
-        except ApiError as e:
-            if wait.gone and e.status == 404:
-                return
-            raise
-        if not wait.gone:
-            status = _field(body, wait.field)
-            if status in wait.ready:
-                return
-            if status in wait.failed:
-                detail = _field(body, wait.error_field) if wait.error_field else None
-                raise ReadinessError(f"the server reports status {status!r}"
-                                     + (f": {detail}" if detail else ""), operation=op.description)
-        now = time.monotonic()
-        if now > deadline:
-            raise ReadinessError(f"not ready after {wait.timeout_s:.0f}s (last status "
-                                 f"{_field(body, wait.field)!r})", operation=op.description)
-        if now - last_report >= 2.0:
-            report.waiting(op, now - started)
-            last_report = now
-        await asyncio.sleep(delay)
-        delay = min(delay * 1.5, 2.0)

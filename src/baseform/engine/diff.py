@@ -16,9 +16,6 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from deepdiff import DeepDiff
-from deepdiff.path import parse_path
-
 from baseform.engine.address import Address
 from baseform.engine.change import ABSENT, Action, Change, FieldDiff
 from baseform.engine.normalize import normalize
@@ -68,6 +65,10 @@ def _lookup(value: JSON, path: Sequence[str | int]) -> JSON:
 
 def diff_fields(before: JSONObject, after: JSONObject) -> list[FieldDiff]:
     """Per-field differences, dotted paths; a changed list is reported whole at its own path."""
+    # imported here: deepdiff pulls in numpy (~0.4 s), which only a plan with changes needs
+    from deepdiff import DeepDiff
+    from deepdiff.path import parse_path
+
     # threshold 0: two shapes with few keys in common are still compared key by key (DeepDiff would
     # report them as one change at the root, which no replace rule can blame)
     dd = DeepDiff(before, after, ignore_numeric_type_changes=True, verbose_level=2, threshold_to_diff_deeper=0)
@@ -229,6 +230,16 @@ def diff_state(desired: Iterable[DesiredResource], live: LiveState, rules: Mappi
         """Top-level, or of a kind managed alone: left alone when undeclared unless pruned."""
         return a.depth == 1 or (a.kind in rules and rules[a.kind].managed_alone)
 
+    text: dict[Address, str] = {}
+
+    def order(a: Address) -> tuple[int, str]:
+        """Parents first, then by address (each address is written out once: sorting thousands of
+        resources several times would otherwise mostly build their strings)."""
+        found = text.get(a)
+        if found is None:
+            found = text[a] = str(a)
+        return a.depth, found
+
     unmanaged: list[Address] = []
     pruned: set[Address] = set()
 
@@ -237,7 +248,7 @@ def diff_state(desired: Iterable[DesiredResource], live: LiveState, rules: Mappi
         return all(p in want or p in pruned for p in prefixes if scope_root(p))
 
     # parents first, so a root inside an undeclared (and unpruned) root is not listed itself
-    for a in sorted((a for a in have if scope_root(a) and a not in want), key=lambda a: (a.depth, str(a))):
+    for a in sorted((a for a in have if scope_root(a) and a not in want), key=order):
         if a.parent is not None and not in_scope(a.parent):
             continue
         if prune and not have[a].implicit:
@@ -246,7 +257,18 @@ def diff_state(desired: Iterable[DesiredResource], live: LiveState, rules: Mappi
             unmanaged.append(a)
     unmanaged.sort()
 
-    addresses = sorted({*want, *(a for a in have if in_scope(a))}, key=lambda a: (a.depth, str(a)))
+    scoped: dict[Address, bool] = {}
+
+    def settled_in_scope(a: Address) -> bool:
+        """:func:`in_scope` once ``pruned`` is complete, remembered per address (siblings share parents)."""
+        found = scoped.get(a)
+        if found is None:
+            parent = a.parent
+            found = scoped[a] = ((not scope_root(a) or a in want or a in pruned)
+                                 and (parent is None or settled_in_scope(parent)))
+        return found
+
+    addresses = sorted({*want, *(a for a in have if settled_in_scope(a))}, key=order)
     dependencies = _renamed_dependencies(live_dependencies or {}, origin)
     forced: dict[Address, _Forced] = {}
     while True:  # each round may force more replacements; it ends because `forced` only grows
@@ -260,7 +282,7 @@ def diff_state(desired: Iterable[DesiredResource], live: LiveState, rules: Mappi
         if not more:
             break
         forced.update(more)
-    ordered = sorted(decided.values(), key=lambda c: str(c.address))
+    ordered = sorted(decided.values(), key=lambda c: order(c.address)[1])
     return DiffResult(tuple(ordered), tuple(unmanaged))
 
 
@@ -316,9 +338,11 @@ def _decide(address: Address, want: DesiredResource | None, have: LiveResource |
 
     def make(action: Action, before: JSONObject | None, diffs: Sequence[FieldDiff] = (),
              reason: str | None = None) -> Change:
+        # a no-op is never applied, so no saved plan checks its live object: its digest is not needed
+        digest = have.digest if have is not None and action is not Action.NOOP else None
         return Change(address, action, before, after if action is not Action.DELETE else None,
                       tuple(diffs), reason, source=want.source if want else None,
-                      live_digest=have.digest if have else None, renamed_from=origin,
+                      live_digest=digest, renamed_from=origin,
                       protect=bool(want and want.protect), sensitive=kind_rules.sensitive)
 
     if have is not None and have.implicit and want is None:

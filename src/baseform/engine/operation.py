@@ -114,6 +114,11 @@ class WaitFor:
     ``field`` is a dotted path; a part ``key[name=value]`` picks the list element whose ``name`` is ``value``.
 
     A value in ``failed`` stops the apply at once with the server's ``error_field`` text.
+
+    ``field`` and ``error_field`` are dotted paths where a part ``key[field=value]`` picks an element
+    of a list, so a wait can read one child's status out of its container's answer
+    (``columns[key=title].status`` of a table). Waits that read the same ``request`` share each read:
+    a container's children become ready with one read per poll, not one per child.
     """
 
     request: Call

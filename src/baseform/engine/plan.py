@@ -202,7 +202,9 @@ def build_provider_plan(provider: Provider, desired: Sequence[DesiredResource], 
                         live_dependencies=provider.live_dependencies(live))
     own_targets = [t for t in targets if t.provider == provider.name]
     changes = select_targets(result.changes, prepared, own_targets) if targets else list(result.changes)
-    changes = [c if c.action is Action.NOOP else replace(c, details=provider.details(c, live)) for c in changes]
+    # a new Change only where the provider has details to add (copying thousands of changes is not free)
+    changes = [replace(c, details=details) if c.action is not Action.NOOP and (details := provider.details(c, live))
+               else c for c in changes]
     changes = annotate(changes, rules)
     excluded = sum(1 for c in result.changes if c.action is not Action.NOOP) - sum(
         1 for c in changes if c.action is not Action.NOOP)

@@ -30,7 +30,24 @@ from baseform.manifest.template import TemplateResult, render_template
 __all__ = ["DataPath", "LoadedManifest", "data_path_in", "expand_paths", "load_manifest", "load_variables"]
 
 # libyaml's parser is ~10x faster and keeps the same node marks; fall back to pure Python
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
+    """The safe loader with its tag resolution remembered: a manifest repeats the same keys and values
+    thousands of times, and resolving each scalar anew (regular expressions, in Python) is a third of
+    parsing it."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._resolved: dict[tuple[Any, Any, Any], str] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        key = (kind, value, implicit)
+        tag = self._resolved.get(key)
+        if tag is None:
+            tag = self._resolved[key] = super().resolve(kind, value, implicit)
+        return tag
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
@@ -140,6 +157,8 @@ def _foreign(text: str, manifest_keys: frozenset[str]) -> str | None:
 
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
 _PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("map", "seq", "str", "int", "float", "bool", "null",
                                                             "timestamp", "merge"))
 
@@ -166,37 +185,49 @@ class _Builder:
             raise _TooLarge(self.span(node), f"more than {MAX_NODES} values (after expanding aliases)")
         if depth > MAX_DEPTH:
             raise _TooLarge(self.span(node), f"nested deeper than {MAX_DEPTH} levels")
-        self.positions[path] = self.span(node)
-        if node.tag not in _PLAIN_TAGS:
-            self.problems.append(Diagnostic(f"unsupported YAML tag {node.tag.rsplit(':', 1)[-1]!r}",
+        mark = node.start_mark
+        self.positions[path] = SourceSpan(self.name, mark.line + 1, mark.column + 1, rendered=not self.line_exact)
+        tag = node.tag
+        if tag == _STR:  # the common case first: no constructor needed
+            return node.value
+        if tag not in _PLAIN_TAGS:
+            self.problems.append(Diagnostic(f"unsupported YAML tag {tag.rsplit(':', 1)[-1]!r}",
                                             self.span(node), hint="remove the tag; manifests hold plain data"))
             return None
-        if node.tag == _TIMESTAMP:
+        if tag == _TIMESTAMP:
             return node.value  # dates stay the strings the user wrote; backends take them as text
         if isinstance(node, yaml.MappingNode):
-            # keys written in this mapping (not brought in by a `<<` merge, which they override)
-            written = {id(k) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"}
-            self.loader.flatten_mapping(node)
-            out: dict[str, Any] = {}
-            seen: dict[Any, yaml.Node] = {}
-            for key_node, value_node in node.value:
-                key = self.loader.construct_object(key_node, deep=True)
-                if not isinstance(key, str):
-                    self.problems.append(Diagnostic(f"key {key!r} must be a string", self.span(key_node),
-                                                    hint="quote the key"))
-                    key = str(key)
-                if key in seen and id(key_node) in written and id(seen[key]) in written:
-                    first = self.span(seen[key])
-                    self.problems.append(Diagnostic(
-                        f"duplicate key {key!r} (first at line {first.line})", self.span(key_node),
-                        hint="remove one of them; YAML would silently keep only the last"))
-                seen[key] = key_node
-                self.key_positions[(*path, key)] = self.span(key_node)
-                out[key] = self.build(value_node, (*path, key), depth + 1)
-            return out
+            return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         return self.loader.construct_object(node, deep=True)
+
+    def _mapping(self, node: yaml.MappingNode, path: DataPath, depth: int) -> dict[str, Any]:
+        merges = any(k.tag == _MERGE for k, _ in node.value)
+        # keys written in this mapping (not brought in by a `<<` merge, which they override)
+        written = {id(k) for k, _ in node.value if k.tag != _MERGE} if merges else None
+        if merges:
+            self.loader.flatten_mapping(node)
+        out: dict[str, Any] = {}
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if key_node.tag == _STR else self.loader.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                self.problems.append(Diagnostic(f"key {key!r} must be a string", self.span(key_node),
+                                                hint="quote the key"))
+                key = str(key)
+            if key in seen and (written is None or (id(key_node) in written and id(seen[key]) in written)):
+                first = self.span(seen[key])
+                self.problems.append(Diagnostic(
+                    f"duplicate key {key!r} (first at line {first.line})", self.span(key_node),
+                    hint="remove one of them; YAML would silently keep only the last"))
+            seen[key] = key_node
+            here = (*path, key)
+            mark = key_node.start_mark
+            self.key_positions[here] = SourceSpan(self.name, mark.line + 1, mark.column + 1,
+                                                  rendered=not self.line_exact)
+            out[key] = self.build(value_node, here, depth + 1)
+        return out
 
 
 class _TooLarge(Exception):
@@ -239,6 +270,10 @@ def _expansion(root: yaml.Node) -> tuple[int, int] | None:
     return len(sizes), sizes[id(root)]
 
 
+# an anchor (`&name`) where YAML allows one: before a value, after an indicator or whitespace
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:?-])&[^\s\[\]{},]")
+
+
 def _alias_bomb(root: yaml.Node) -> str | None:
     """Why the document's aliases expand too far (refused before building), or None."""
     counted = _expansion(root)
@@ -258,7 +293,7 @@ def _build(name: str, text: str, line_exact: bool, loader_class: type[yaml.SafeL
         node = loader.get_single_node()
         if node is None:
             return None, {}, {}, []
-        bomb = _alias_bomb(node)
+        bomb = _alias_bomb(node) if _ANCHOR.search(text) else None  # no anchor, no alias to expand
         if bomb:
             raise _TooLarge(SourceSpan(name, 1, rendered=not line_exact), bomb,
                             "write the values out, or use aliases that repeat a value a few times only")
@@ -286,7 +321,7 @@ def _parse(name: str, text: str, line_exact: bool) -> _Parsed:
         return None, {}, {}, [Diagnostic(f"YAML error: {e}", SourceSpan(name, 1))]
 
 
-class _JsonLoader(_Loader):  # type: ignore[misc,valid-type]
+class _JsonLoader(_Loader):
     """Reads JSON with positions: YAML 1.1 takes ``1e5`` for a string, JSON for a number."""
 
 
@@ -495,6 +530,8 @@ class _Files:
         """The undefined variables of a rendered file as problems. An environment variable inside the
         ``providers`` block is only a warning: connection settings are for plan and apply, so
         ``validate`` works without them (plan then names the setting that is empty)."""
+        if not rendered.missing:
+            return []
         lines = [s.line for p, s in data_pos.items() if p[:1] == ("providers",)]
         block = range(min(lines), max(lines) + 1) if lines and rendered.line_exact else range(0)
         out = []
@@ -509,6 +546,11 @@ class _Files:
 
     def merge(self, data: dict[str, Any], data_pos: Mapping[DataPath, SourceSpan],
               key_pos: Mapping[DataPath, SourceSpan]) -> None:
+        if not self.merged:  # the first document is taken as it is
+            self.merged.update(data)
+            self.positions.update(data_pos)
+            self.key_positions.update(key_pos)
+            return
         offsets = _merge(self.merged, self.positions, data, data_pos, (), self.problems)
         for p, span in key_pos.items():
             self.key_positions[_shift(p, offsets)] = span

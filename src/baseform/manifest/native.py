@@ -103,21 +103,26 @@ class NativeFormat:
 class NativeFormats:
     """The formats the registered providers read, and how to tell a baseform manifest apart."""
 
-    formats: tuple[NativeFormat, ...] = ()
+    formats: tuple[NativeFormat, ...] | Callable[[], tuple[NativeFormat, ...]] = ()
+    """The formats, or a function that returns them: asked for only when a file is not a baseform
+    manifest (finding them imports every provider)."""
     manifest_keys: frozenset[str] = frozenset()
     """Top-level keys of a baseform manifest: a mapping with any of them is a manifest, never native."""
 
     def is_manifest(self, data: Any) -> bool:
         return isinstance(data, dict) and any(k in self.manifest_keys for k in data)
 
+    def _formats(self) -> tuple[NativeFormat, ...]:
+        return self.formats() if callable(self.formats) else self.formats
+
     def detect(self, data: Any) -> NativeFormat | None:
         """The format of ``data``, or None (also for baseform manifests)."""
         if self.is_manifest(data):
             return None
-        return next((f for f in self.formats if f.detect(data)), None)
+        return next((f for f in self._formats() if f.detect(data)), None)
 
     def names(self) -> str:
-        return "; ".join(f.name for f in self.formats) or "none (no provider registers one)"
+        return "; ".join(f.name for f in self._formats()) or "none (no provider registers one)"
 
 
 def remap_positions(conversion: Conversion, positions: Mapping[DataPath, SourceSpan],

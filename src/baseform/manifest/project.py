@@ -12,16 +12,18 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from pydantic import ValidationError
 
-from baseform import secrets
+from baseform import collector, secrets
 from baseform.engine.resource import DesiredResource, digest
 from baseform.errors import Diagnostic, ManifestError, SourceSpan
 from baseform.manifest.loader import DataPath, LoadedManifest, data_path_in, load_manifest, load_variables
 from baseform.manifest.models import Model, ProviderConfig, Section, did_you_mean, manifest_model
 from baseform.manifest.native import NativeFormats
+from baseform.providers import Registry, as_registry
 from baseform.providers.base import Provider
 from baseform.providers.local import local_connection, local_server_class
 
@@ -44,9 +46,9 @@ class Project:
     units: list[ProviderUnit]
     warnings: list[Diagnostic] = field(default_factory=list)
 
-    @property
+    @cached_property
     def digest(self) -> str:
-        """Digest of everything the plan depends on in the manifest (secrets masked)."""
+        """Digest of everything the plan depends on in the manifest (secrets masked; made once)."""
         payload = []
         for unit in self.units:
             rules = {k.kind: k for k in unit.provider.kinds}
@@ -246,26 +248,45 @@ def _structural_problems(provider: Provider, desired: Sequence[DesiredResource])
     return problems
 
 
-def _register_environment_secrets(registry: Sequence[type[Provider]], environ: Mapping[str, str]) -> None:
+def _register_environment_secrets(registry: Registry, environ: Mapping[str, str]) -> None:
     # before anything can fail: a secret from the environment may be templated into any value
-    for cls in registry:
-        for name, var in cls.config_model.env.items():
-            if "SecretStr" in str(cls.config_model.model_fields[name].annotation) and environ.get(var):
-                secrets.register(environ[var])
+    for var in registry.secret_variables():
+        if environ.get(var):
+            secrets.register(environ[var])
+
+
+_OWN_KEYS = frozenset({"version", "providers", "include"})
+
+
+def _named_providers(data: Mapping[str, Any], registry: Registry) -> tuple[type[Provider], ...]:
+    """The providers a loaded manifest names (sections and connection blocks): only those are
+    imported. A key that names no provider needs them all, to say what it may have meant."""
+    names = set(registry.names)
+    blocks = data.get("providers")
+    keys = {*data, *(blocks if isinstance(blocks, dict) else ())}
+    if not keys <= names | _OWN_KEYS:
+        return tuple(registry)
+    return registry.load(keys & names)
 
 
 def load_project(paths: Sequence[str], *, var_files: Sequence[str] = (), var_assignments: Sequence[str] = (),
-                 registry: Sequence[type[Provider]], environ: Mapping[str, str] | None = None) -> Project:
-    """Load, template and validate the manifest at ``paths``. No network."""
-    _register_environment_secrets(registry, os.environ if environ is None else environ)
+                 registry: Registry | Sequence[type[Provider]],
+                 environ: Mapping[str, str] | None = None) -> Project:
+    """Load, template and validate the manifest at ``paths``. No network. Only the providers the
+    manifest names are imported (see :class:`~baseform.providers.Registry`)."""
+    providers = as_registry(registry)
+    _register_environment_secrets(providers, os.environ if environ is None else environ)
     variables, problems = load_variables(var_files, var_assignments)
     if problems:
         raise ManifestError(problems)
-    loaded = load_manifest(paths, variables, environ, native_formats(registry))
-    return build_project(loaded, registry, environ)
+    with collector.paused():
+        loaded = load_manifest(paths, variables, environ, native_formats(providers))
+        return build_project(loaded, _named_providers(loaded.data, providers), environ)
 
 
-def native_formats(registry: Sequence[type[Provider]]) -> NativeFormats:
-    """The native schema formats the providers read, and the keys that mark a baseform manifest."""
-    keys = frozenset(f.alias or n for n, f in manifest_model(tuple(registry)).model_fields.items())
-    return NativeFormats(tuple(f for cls in registry for f in cls.native_formats), keys)
+def native_formats(registry: Registry | Sequence[type[Provider]]) -> NativeFormats:
+    """The native schema formats the providers read (imported only when a file is not a baseform
+    manifest), and the keys that mark a baseform manifest."""
+    providers = as_registry(registry)
+    return NativeFormats(lambda: tuple(f for cls in providers for f in cls.native_formats),
+                         _OWN_KEYS | frozenset(providers.names))

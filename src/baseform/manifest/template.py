@@ -15,12 +15,12 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
-
-import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+from typing import TYPE_CHECKING, Any
 
 from baseform.errors import Diagnostic, SourceSpan
+
+if TYPE_CHECKING:
+    import jinja2
 
 __all__ = ["Missing", "TemplateResult", "render_template"]
 
@@ -61,6 +61,8 @@ def _template_line(tb: TracebackType | None, name: str) -> int | None:
 def _recording_undefined(file: str, context: Mapping[str, Any], found: list[Missing]) -> type[jinja2.Undefined]:
     """An Undefined that renders as nothing and records where it was used, so that one render finds
     every undefined variable of the file. ``default`` and ``is defined`` see it as undefined as usual."""
+    import jinja2
+
     scopes = {id(v): k for k, v in context.items() if isinstance(v, Mapping)}
 
     class Recording(jinja2.Undefined):
@@ -131,6 +133,9 @@ def render_template(name: str, source: str, context: Mapping[str, Any]) -> Templ
     Never raises for template problems."""
     if "{{" not in source and "{%" not in source and "{#" not in source:
         return TemplateResult(source)
+    import jinja2  # only for files that use it: importing it is a tenth of a plain validate
+    from jinja2.sandbox import SandboxedEnvironment
+
     found: list[Missing] = []
     env = SandboxedEnvironment(undefined=_recording_undefined(name, context, found), keep_trailing_newline=True,
                                lstrip_blocks=True, trim_blocks=False, autoescape=False)

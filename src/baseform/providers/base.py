@@ -19,9 +19,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from baseform.engine.address import Address
 from baseform.engine.change import Action, Change, FieldDiff
@@ -35,6 +33,9 @@ from baseform.manifest.models import ProviderConfig, Section
 from baseform.manifest.native import NativeFormat
 from baseform.providers.fingerprint import Fingerprint
 from baseform.types import JSON, JSONObject
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["Locator", "Provider", "subset_matches"]
 
@@ -124,6 +125,8 @@ class Provider(ABC):
     def replace_reasons(self, address: Address, before: JSONObject, after: JSONObject,
                         diffs: Sequence[FieldDiff], live: LiveState) -> list[str]:
         """Why this change cannot be made in place ([] when it can). Default: ``replace_on``."""
+        if not diffs:
+            return []  # no field differs, so no replace_on field to blame
         return default_replace_reasons(self.rules(live))(address, before, after, diffs)
 
     def details(self, change: Change, live: LiveState) -> tuple[str, ...]:

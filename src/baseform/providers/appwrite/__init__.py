@@ -8,16 +8,13 @@ The provider class only wires the modules of this package together: ``models`` (
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from baseform.engine.address import Address
 from baseform.engine.change import Change, FieldDiff
 from baseform.engine.operation import Operation
 from baseform.engine.resource import DesiredResource, LiveState
 from baseform.errors import ApiError, Diagnostic
-from baseform.http import Session
 from baseform.manifest.models import Section
 from baseform.providers.appwrite import engines, planning
 from baseform.providers.appwrite.buckets import BUCKETS
@@ -28,7 +25,6 @@ from baseform.providers.appwrite.databases import DATABASES
 from baseform.providers.appwrite.desired import desired_resources
 from baseform.providers.appwrite.export import export_section
 from baseform.providers.appwrite.indexes import INDEXES
-from baseform.providers.appwrite.live import read_state
 from baseform.providers.appwrite.models import AppwriteConfig, AppwriteSection
 from baseform.providers.appwrite.native import APPWRITE_CONFIG
 from baseform.providers.appwrite.tables import TABLES
@@ -37,6 +33,11 @@ from baseform.providers.base import Locator, Provider, subset_matches
 from baseform.providers.fingerprint import Fingerprint
 from baseform.types import JSON, JSONObject
 
+if TYPE_CHECKING:
+    import httpx
+
+    from baseform.http import Session
+
 __all__ = ["AppwriteProvider"]
 
 
@@ -44,6 +45,7 @@ class AppwriteProvider(Provider):
     """Appwrite (server 1.8+, TablesDB API), per server version and storage engine."""
 
     name = "appwrite"
+    _desired: tuple[Section, Locator, list[DesiredResource]] | None = None
     config_model = AppwriteConfig
     section_model = AppwriteSection
     kinds = (DATABASES, TABLES, COLUMNS, INDEXES, BUCKETS, TEAMS)
@@ -60,21 +62,29 @@ class AppwriteProvider(Provider):
     def check(self, section: Section, locate: Locator) -> list[Diagnostic]:
         assert isinstance(section, AppwriteSection)
         return check_section(section, locate, self.engine) + engines.engine_findings(
-            desired_resources(section, locate), self.engine)
+            self.desired(section, locate), self.engine)
 
     def desired(self, section: Section, locate: Locator) -> list[DesiredResource]:
         assert isinstance(section, AppwriteSection)
-        return desired_resources(section, locate)
+        # check() needs them too: made once per section (a frozen model) and locator
+        made = self._desired
+        if made is None or made[0] is not section or made[1] != locate:
+            made = self._desired = (section, locate, desired_resources(section, locate))
+        return list(made[2])
 
     async def connect(self, transport: httpx.AsyncBaseTransport | None = None) -> Session:
         endpoint = self.config.require("endpoint", self.name).rstrip("/")
         if not endpoint.endswith("/v1"):
             endpoint += "/v1"  # Appwrite's documented endpoints include it; accept the bare host too
+        from baseform.http import Session  # validate needs no HTTP client (nor its import time)
+
         headers = {"X-Appwrite-Project": self.config.require("project", self.name),
                    "X-Appwrite-Key": self.config.require("apiKey", self.name)}
         return Session(endpoint, headers=headers, transport=transport)
 
     async def read(self, session: Session, desired: Sequence[DesiredResource]) -> LiveState:
+        from baseform.providers.appwrite.live import read_state
+
         return await read_state(session, desired, self.engine.name)
 
     def prepare(self, desired: Sequence[DesiredResource], live: LiveState) -> list[DesiredResource]:

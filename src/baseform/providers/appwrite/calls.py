@@ -49,8 +49,13 @@ def object_path(address: Address, name: str | None = None) -> str:
 
 
 def wait_available(address: Address) -> WaitFor:
-    """Poll the object until ``status`` is ``available``; ``failed``/``stuck`` fail with its ``error``."""
-    return WaitFor(Request("GET", object_path(address)))
+    """Poll until the column or index's ``status`` is ``available`` (``failed``/``stuck`` fail with its
+    ``error``), read from its table: a table's answer lists every column and index with its status, so
+    the executor waits for all of a table's new children with one read per poll."""
+    table = address.parent
+    assert table is not None
+    entry = f"{address.kind}[key={address.name}]"
+    return WaitFor(Request("GET", object_path(table)), field=f"{entry}.status", error_field=f"{entry}.error")
 
 
 def create(address: Address, path: str, body: JSON, expects: JSONObject, *, wait: WaitFor | None = None,

@@ -140,10 +140,14 @@ def _value(key: str, type_name: str, fields: JSONObject) -> JSONObject:
     return value
 
 
+_NOT_FIELDS = frozenset({"protect", "renamedFrom", "key", "type"})
+
+
 def desired_value(spec: ColumnSpec, table_id: str) -> JSONObject:
     """The manifest column in the diff shape (server defaults filled in; ``description`` only when
     declared: left out means keep). Pure."""
-    fields: JSONObject = spec.model_dump(exclude={"protect", "renamedFrom", "key", "type"})
+    # the model's own field values (plain JSON values: no nested models), without model_dump's cost
+    fields: JSONObject = {k: v for k, v in vars(spec).items() if k not in _NOT_FIELDS}
     if spec.type == "relationship":
         fields["twoWayKey"] = spec.twoWayKey or table_id  # the server's default
     value = _value(spec.key, spec.type, fields)

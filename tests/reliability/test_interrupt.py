@@ -201,7 +201,8 @@ PROMPT = b"Only 'yes' or 'y' is accepted:"
 
 class Terminal:
     """``python -m baseform ARGV`` on a pseudo-terminal of its own, as a person runs it: what it prints
-    is read from the terminal, keys are typed into it (Ctrl-C becomes SIGINT in the terminal driver)."""
+    is read from the terminal, keys are typed into it (Ctrl-C becomes SIGINT in the terminal driver).
+    Reads wait generously (a loaded machine starts Python slowly) and end as soon as the text is there."""
 
     def __init__(self, argv: list[str], env: dict[str, str]) -> None:
         self.pid, self.fd = pty.fork()
@@ -209,7 +210,7 @@ class Terminal:
             os.execve(sys.executable, [sys.executable, "-m", "baseform", *argv], process_env(env))
         self.seen = b""
 
-    def read_until(self, text: bytes, timeout_s: float = 30) -> None:
+    def read_until(self, text: bytes, timeout_s: float = 120) -> None:
         deadline = time.monotonic() + timeout_s
         while text not in self.seen:
             if time.monotonic() > deadline or not self._read(deadline - time.monotonic()):
@@ -229,7 +230,7 @@ class Terminal:
     def type(self, keys: bytes) -> None:
         os.write(self.fd, keys)
 
-    def finish(self, timeout_s: float = 30) -> int:
+    def finish(self, timeout_s: float = 120) -> int:
         """Read until the child closes the terminal, then return its exit code."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline and self._read(deadline - time.monotonic()):

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
 
-from baseform import __version__, secrets
+from baseform import __version__, collector, secrets
 from baseform.errors import BaseformError, Diagnostic, ManifestError, PlanError, RefusedError
 
 if TYPE_CHECKING:
@@ -909,6 +909,7 @@ def main(argv: Sequence[str] | None = None, *, registry: Sequence[type[Provider]
 
 
 def _entry() -> None:
+    collector.keep_results()  # this process runs one command and exits
     sys.exit(main())
 
 

@@ -143,11 +143,12 @@ def plan_warnings(changes: Sequence[Change], live: LiveState) -> list[str]:
                 where = f"{c.source}: " if c.source else ""
                 out.append(f"{where}{c.address}: type string is deprecated since Appwrite {show(STRING_DEPRECATED)}; "
                            "declare new columns as varchar (size up to 16381) or text/mediumtext/longtext")
-    for address, res in sorted(live.resources.items(), key=lambda item: str(item[0])):
-        if res.implicit and address.kind in ("columns", "indexes") and not columns.is_counterpart(res.raw):
-            what = "column" if address.kind == "columns" else "index"
-            out.append(f"{address}: the server's {what} type {res.value['type']!r} is not known to this version of "
-                       "baseform: it is left as it is (plans never delete it, export leaves it out)")
+    unknown = [(address, res) for address, res in live.resources.items()
+               if res.implicit and address.kind in ("columns", "indexes") and not columns.is_counterpart(res.raw)]
+    for address, res in sorted(unknown, key=lambda item: str(item[0])):  # the few found, not every live object
+        what = "column" if address.kind == "columns" else "index"
+        out.append(f"{address}: the server's {what} type {res.value['type']!r} is not known to this version of "
+                   "baseform: it is left as it is (plans never delete it, export leaves it out)")
     return out
 
 
@@ -265,6 +266,8 @@ def plan_operations(changes: Sequence[Change], desired: Sequence[DesiredResource
     (no call of their own).
     """
     active = [c for c in changes if c.action is not Action.NOOP]
+    if not active:
+        return []  # nothing to call: no need to group the manifest's children or read live dependencies
     by_address = {c.address: c for c in active}
     version = parse_version(live.server_version)
     inline = at_least(version, INLINE_CREATE)

@@ -97,7 +97,9 @@ async def compute_plan(project: Project, connections: Connections,
                        targets: Sequence[Address] = ()) -> Plan:
     """Read live state and build the plan (the pure part runs after all reads)."""
     with collector.paused():  # the answers become large structures too
-        return plan_from_live(project, await read_live(project, connections), targets)
+        # the manifest's digest needs no server: made on a thread while the servers work on their answers
+        lives, _ = await asyncio.gather(read_live(project, connections), asyncio.to_thread(lambda: project.digest))
+        return plan_from_live(project, lives, targets)
 
 
 async def apply_operations(plan: Plan, connections: Connections, *, parallelism: int = 8,

@@ -60,7 +60,12 @@ class Address:
         return len(self.path)
 
     def child(self, kind: str, name: str) -> Address:
-        return Address(self.provider, (*self.path, (kind, name)))
+        made = Address(self.provider, (*self.path, (kind, name)))
+        if self.path:
+            # its parent is this very object: lookups by parent (thousands per plan) then find the key by
+            # identity, and no second parent object is made
+            object.__setattr__(made, "_parent", self)
+        return made
 
     def is_within(self, other: Address) -> bool:
         """True when ``self`` is ``other`` or a descendant of it."""

@@ -148,16 +148,14 @@ def _value(key: str, type_name: str, fields: JSONObject) -> JSONObject:
     return value
 
 
-_NOT_FIELDS = frozenset({"protect", "renamedFrom", "key", "type"})
-
-
 def desired_value(spec: ColumnSpec, table_id: str) -> JSONObject:
     """The manifest column in the diff shape (server defaults filled in; ``description`` only when
     declared: left out means keep). Pure."""
-    # the model's own field values (plain JSON values: no nested models), without model_dump's cost
-    fields: JSONObject = {k: v for k, v in vars(spec).items() if k not in _NOT_FIELDS}
+    # the model's own field values (plain JSON values: no nested models), read in place: without
+    # model_dump's cost, and without a copy (_value reads only the keys that apply)
+    fields: JSONObject = vars(spec)
     if spec.type == "relationship":
-        fields["twoWayKey"] = spec.twoWayKey or table_id  # the server's default
+        fields = {**fields, "twoWayKey": spec.twoWayKey or table_id}  # the server's default
     value = _value(spec.key, spec.type, fields)
     if spec.description is not None:
         value["description"] = spec.description

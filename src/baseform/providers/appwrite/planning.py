@@ -96,18 +96,25 @@ def _new_index_problem(d: DesiredResource, table_columns: Mapping[str, JSONObjec
             f"prefix lengths from; the limit is {limit}: give lengths")
 
 
+def _declared_columns(desired: Sequence[DesiredResource]) -> dict[Address, dict[str, JSONObject]]:
+    """Table -> its declared columns by key (their desired values)."""
+    out: dict[Address, dict[str, JSONObject]] = {}
+    for d in desired:
+        if d.address.kind == "columns" and d.address.parent is not None:
+            out.setdefault(d.address.parent, {})[d.address.name] = d.value
+    return out
+
+
 def capability_problems(desired: Sequence[DesiredResource], live: LiveState) -> list[str]:
     """What the manifest asks for that this server cannot do (one line each, with where)."""
     version = parse_version(live.server_version)
     problems = [f"{_where(d)}: {p}" for d in desired for p in _version_problems(d, version, live.server_version)]
-    declared: dict[Address, dict[str, JSONObject]] = {}
-    for d in desired:
-        if d.address.kind == "columns" and d.address.parent is not None:
-            declared.setdefault(d.address.parent, {})[d.address.name] = d.value
+    declared: dict[Address, dict[str, JSONObject]] | None = None  # made for the first index the server lacks
     limit = engine_of(live).index_length
     for d in desired:
         found = live.resources.get(d.address)
         if d.address.kind == "indexes" and found is None and d.address.parent is not None:
+            declared = _declared_columns(desired) if declared is None else declared
             problem = _new_index_problem(d, declared.get(d.address.parent, {}), limit)
             if problem:
                 problems.append(f"{_where(d)}: {problem}")

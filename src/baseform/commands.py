@@ -90,16 +90,15 @@ def plan_from_live(project: Project, lives: Mapping[str, LiveState], targets: Se
         check_targets(targets, plans, {u.provider.name: u.desired for u in project.units})
     # the plan labels them itself, so the diagnostics lose their own 'warning:' tag
     warnings = [str(replace(w, warning=False)) for w in project.warnings] + [w for p in plans for w in p.warnings]
-    return Plan(project.digest, tuple(plans), tuple(targets), tuple(warnings))
+    # the project makes its digest once, when a plan file or a saved plan's check first asks for it
+    return Plan(lambda: project.digest, tuple(plans), tuple(targets), tuple(warnings))
 
 
 async def compute_plan(project: Project, connections: Connections,
                        targets: Sequence[Address] = ()) -> Plan:
     """Read live state and build the plan (the pure part runs after all reads)."""
     with collector.paused():  # the answers become large structures too
-        # the manifest's digest needs no server: made on a thread while the servers work on their answers
-        lives, _ = await asyncio.gather(read_live(project, connections), asyncio.to_thread(lambda: project.digest))
-        return plan_from_live(project, lives, targets)
+        return plan_from_live(project, await read_live(project, connections), targets)
 
 
 async def apply_operations(plan: Plan, connections: Connections, *, parallelism: int = 8,

@@ -80,10 +80,14 @@ class Address:
     def __str__(self) -> str:
         if self._text is not None:
             return self._text
-        parts = [self.provider]
-        for kind, name in self.path:
-            parts.append(f"{kind}.{name}" if _PLAIN.fullmatch(name) else f"{kind}[{json.dumps(name)}]")
-        text = ".".join(parts).replace(".[", "[")
+        if not self.path:
+            text = self.provider
+        else:
+            # the parent's text (made once, shared by its children) and this address's own segment
+            kind, name = self.path[-1]
+            segment = f"{kind}.{name}" if _PLAIN.fullmatch(name) else f"{kind}[{json.dumps(name)}]"
+            parent = self.parent
+            text = (str(parent) if parent is not None else self.provider) + f".{segment}".replace(".[", "[")
         object.__setattr__(self, "_text", text)
         return text
 

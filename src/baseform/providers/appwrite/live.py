@@ -151,8 +151,10 @@ async def _database(session: Session, root: Address,
         # what baseform does not know (a newer server's column or index types) is implicit: never
         # planned for deletion, left out of exports
         for column in table.get("columns") or []:
-            _add(resources, t_address.child("columns", column["key"]), columns.live_value(column), column,
-                 implicit=columns.is_counterpart(column) or not columns.is_known(column))
+            value = columns.live_value(column)
+            # the diff shape names a type baseform does not know as the server does (columns.is_known)
+            _add(resources, t_address.child("columns", column["key"]), value, column,
+                 implicit=columns.is_counterpart(column) or value["type"] not in columns.TYPES)
         for index in table.get("indexes") or []:
             _add(resources, t_address.child("indexes", index["key"]), indexes.live_value(index), index,
                  implicit=not indexes.is_known(index))
@@ -173,7 +175,7 @@ def _follow_renames(resources: dict[Address, LiveResource], desired: Sequence[De
     """
     renames: dict[Address, dict[str, str]] = {}
     for d in desired:
-        if d.address.kind != "columns" or not d.renamed_from or d.address in resources:
+        if not d.renamed_from or d.address.kind != "columns" or d.address in resources:
             continue
         table = d.address.parent
         assert table is not None

@@ -56,7 +56,7 @@ async def _plan(project: Project, conns: Connections, args: argparse.Namespace, 
     out["phases"][f"{label}_diff"] = t2 - t1
     out["requests"][f"{label}_read"] = requests
     out["bounds"][f"{label}_read"] = {**asdict(bound), "seconds": bound.seconds}
-    return Plan(project.digest, plans)
+    return Plan(lambda: project.digest, plans)  # as the CLI makes it: the digest only when asked
 
 
 async def _run(args: argparse.Namespace, out: dict[str, Any]) -> None:

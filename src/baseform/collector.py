@@ -5,6 +5,10 @@ positions, changes) and almost no reference cycles; reference counting frees the
 collector would still run every 700 allocations and walk everything alive, which costs about a
 third of loading and diffing a large manifest. :func:`paused` turns it off for such a phase and
 back on afterwards (if it was on).
+
+A process that runs one command and exits (the console script) also calls :func:`keep_results`:
+what a paused phase leaves alive (the project, the live state, the plan) then lives until the
+process ends, and the collector's next passes would walk all of it again to free nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +17,19 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["paused"]
+__all__ = ["keep_results", "paused"]
+
+_freeze_results = False
+
+
+def keep_results() -> None:
+    """From now on, what a paused phase leaves alive is moved out of the collector's sight when the
+    phase ends (``gc.freeze``). For a process that runs one command: a no-op plan of 300 Appwrite
+    tables otherwise spends 0.1 s in three passes over its own results (and a last one at exit).
+    Not for a process that runs many commands (tests calling ``cli.main``): frozen objects are
+    freed by reference counting only, so a cycle among them would stay until the process ends."""
+    global _freeze_results
+    _freeze_results = True
 
 
 @contextmanager
@@ -25,4 +41,6 @@ def paused() -> Iterator[None]:
         yield
     finally:
         if was_on:
+            if _freeze_results:
+                gc.freeze()
             gc.enable()

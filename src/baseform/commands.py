@@ -90,7 +90,8 @@ def plan_from_live(project: Project, lives: Mapping[str, LiveState], targets: Se
         check_targets(targets, plans, {u.provider.name: u.desired for u in project.units})
     # the plan labels them itself, so the diagnostics lose their own 'warning:' tag
     warnings = [str(replace(w, warning=False)) for w in project.warnings] + [w for p in plans for w in p.warnings]
-    return Plan(project.digest, tuple(plans), tuple(targets), tuple(warnings))
+    # the project makes its digest once, when a plan file or a saved plan's check first asks for it
+    return Plan(lambda: project.digest, tuple(plans), tuple(targets), tuple(warnings))
 
 
 async def compute_plan(project: Project, connections: Connections,

@@ -60,7 +60,12 @@ class Address:
         return len(self.path)
 
     def child(self, kind: str, name: str) -> Address:
-        return Address(self.provider, (*self.path, (kind, name)))
+        made = Address(self.provider, (*self.path, (kind, name)))
+        if self.path:
+            # its parent is this very object: lookups by parent (thousands per plan) then find the key by
+            # identity, and no second parent object is made
+            object.__setattr__(made, "_parent", self)
+        return made
 
     def is_within(self, other: Address) -> bool:
         """True when ``self`` is ``other`` or a descendant of it."""
@@ -75,10 +80,14 @@ class Address:
     def __str__(self) -> str:
         if self._text is not None:
             return self._text
-        parts = [self.provider]
-        for kind, name in self.path:
-            parts.append(f"{kind}.{name}" if _PLAIN.fullmatch(name) else f"{kind}[{json.dumps(name)}]")
-        text = ".".join(parts).replace(".[", "[")
+        if not self.path:
+            text = self.provider
+        else:
+            # the parent's text (made once, shared by its children) and this address's own segment
+            kind, name = self.path[-1]
+            segment = f"{kind}.{name}" if _PLAIN.fullmatch(name) else f"{kind}[{json.dumps(name)}]"
+            parent = self.parent
+            text = (str(parent) if parent is not None else self.provider) + f".{segment}".replace(".[", "[")
         object.__setattr__(self, "_text", text)
         return text
 

@@ -108,7 +108,8 @@ def default_replace_reasons(rules: Mapping[str, KindRules]) -> ReplaceReasons:
 
 
 def _project(live: JSONObject, desired: JSONObject) -> JSONObject:
-    return {k: v for k, v in live.items() if k in desired}
+    # most live objects have exactly the keys declared: then the live value itself is the projection
+    return live if live.keys() <= desired.keys() else {k: v for k, v in live.items() if k in desired}
 
 
 def _rules_for(rules: Mapping[str, KindRules], address: Address) -> KindRules:
@@ -226,9 +227,11 @@ def diff_state(desired: Iterable[DesiredResource], live: LiveState, rules: Mappi
     want = {d.address: d for d in desired}
     have, origin = _apply_renames(want, live.resources, rules)
 
+    alone = frozenset(kind for kind, kind_rules in rules.items() if kind_rules.managed_alone)
+
     def scope_root(a: Address) -> bool:
         """Top-level, or of a kind managed alone: left alone when undeclared unless pruned."""
-        return a.depth == 1 or (a.kind in rules and rules[a.kind].managed_alone)
+        return a.depth == 1 or a.kind in alone
 
     text: dict[Address, str] = {}
 
@@ -268,7 +271,8 @@ def diff_state(desired: Iterable[DesiredResource], live: LiveState, rules: Mappi
                                  and (parent is None or settled_in_scope(parent)))
         return found
 
-    addresses = sorted({*want, *(a for a in have if settled_in_scope(a))}, key=order)
+    # a declared address is in the plan anyway: only the undeclared live ones need their scope worked out
+    addresses = sorted({*want, *(a for a in have if a not in want and settled_in_scope(a))}, key=order)
     dependencies = _renamed_dependencies(live_dependencies or {}, origin)
     forced: dict[Address, _Forced] = {}
     while True:  # each round may force more replacements; it ends because `forced` only grows
@@ -311,8 +315,8 @@ def _forced_replacements(decided: Mapping[Address, Change], rules: Mapping[str, 
 
     for change in decided.values():
         address, kind = change.address, _rules_for(rules, change.address)
-        name = f"{address.kind}.{address.name}"
         if kind.replaces_parent and address.parent is not None:
+            name = f"{address.kind}.{address.name}"
             if change.action is Action.REPLACE:
                 blamed = [d for d in change.diff if d.forces_replacement] or list(change.diff)
                 force(address.parent, f"{name}: {change.reason}",
@@ -321,10 +325,11 @@ def _forced_replacements(decided: Mapping[Address, Change], rules: Mapping[str, 
                 force(address.parent, f"{name} is not declared, and {kind.delete_unsupported}",
                       [FieldDiff(name, change.before, ABSENT, True)])
         if kind.replaced_with_dependencies:
-            for dep in sorted(dependencies.get(address, ()), key=str):
-                dep_change = decided.get(dep)
-                if dep_change is not None and dep_change.action is Action.REPLACE:
-                    force(address, f"{dep.kind}.{dep.name} is recreated, and this {address.kind} refers to it")
+            # the replaced ones first, then in address order (writing out every dependency is not free)
+            replaced = [dep for dep in dependencies.get(address, ())
+                        if (dep_change := decided.get(dep)) is not None and dep_change.action is Action.REPLACE]
+            for dep in sorted(replaced, key=str):
+                force(address, f"{dep.kind}.{dep.name} is recreated, and this {address.kind} refers to it")
     return {a: _Forced(tuple(r), tuple(diffs[a])) for a, r in reasons.items()}
 
 
@@ -358,9 +363,10 @@ def _decide(address: Address, want: DesiredResource | None, have: LiveResource |
     if after is None:
         return make(Action.DELETE, before_full, reason="not declared in the manifest")
 
-    compared = {k: v for k, v in after.items() if k not in kind_rules.ignore}
+    ignore = kind_rules.ignore
+    compared = {k: v for k, v in after.items() if k not in ignore} if ignore else after
     before = _project(before_full, compared) if kind_rules.compare_declared_only else {
-        k: v for k, v in before_full.items() if k not in kind_rules.ignore}
+        k: v for k, v in before_full.items() if k not in ignore}
     diffs = [] if before == compared else diff_fields(before, compared)
     reasons = reasons_of(address, before, after, diffs)
     if reasons:

@@ -9,7 +9,7 @@ operations it recomputes, which are therefore exactly the saved ones.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -48,10 +48,17 @@ class ProviderPlan:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    manifest_digest: str
+    digest: str | Callable[[], str]
+    """The manifest's digest, or the function that makes it: only plan files and the checks of a saved plan
+    read it, and for a large manifest making it costs about as much as reading the server."""
     providers: tuple[ProviderPlan, ...]
     targets: tuple[Address, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def manifest_digest(self) -> str:
+        """Digest of everything the plan depends on in the manifest (see :attr:`digest`)."""
+        return self.digest if isinstance(self.digest, str) else self.digest()
 
     @property
     def changes(self) -> list[Change]:

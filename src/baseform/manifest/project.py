@@ -108,7 +108,7 @@ class _Reading:
         return out
 
     def locate(self, path: Sequence[str | int]) -> SourceSpan | None:
-        return self.loaded.locate(self.original(path))
+        return self.loaded.locate(self.original(path) if self.renames else path)
 
     def diagnostics(self, error: ValidationError) -> list[Diagnostic]:
         out = []

@@ -120,37 +120,50 @@ async def read_state(session: Session, desired: Sequence[DesiredResource],
         lists.append(answer)
     dbs, bucket_list, team_list = lists
     dbs = [d for d in dbs if d.get("type", "tablesdb") in _TABLE_DATABASES]
-    table_lists = await asyncio.gather(*(list_all(session, f"/tablesdb/{d['$id']}/tables", "tables")
-                                         for d in dbs))
-    resources: dict[Address, LiveResource] = {}
-
-    def add(address: Address, value: JSONObject, raw: JSON, implicit: bool = False) -> None:
-        resources[address] = LiveResource(address, value, raw, implicit)
-
     root = Address(PROVIDER)
-    for db, table_list in zip(dbs, table_lists, strict=True):
-        db_address = root.child("databases", db["$id"])
-        add(db_address, databases.live_value(db), db)
-        for table in table_list:
-            t_address = db_address.child("tables", table["$id"])
-            add(t_address, tables.live_value(table),
-                {k: v for k, v in table.items() if k not in _TABLE_CHILD_FIELDS})
-            # what baseform does not know (a newer server's column or index types) is implicit: never
-            # planned for deletion, left out of exports
-            for column in table.get("columns") or []:
-                add(t_address.child("columns", column["key"]), columns.live_value(column), column,
-                    implicit=columns.is_counterpart(column) or not columns.is_known(column))
-            for index in table.get("indexes") or []:
-                add(t_address.child("indexes", index["key"]), indexes.live_value(index), index,
-                    implicit=not indexes.is_known(index))
+    # each database's answer becomes resources as soon as it arrives, while the server is still
+    # writing the others' (on a large project both take a similar time)
+    read = await asyncio.gather(*(_database(session, root, db) for db in dbs))
+    resources: dict[Address, LiveResource] = {}
+    for db_resources, _ in read:
+        resources.update(db_resources)
     for bucket in bucket_list:
-        add(root.child("buckets", bucket["$id"]), buckets.live_value(bucket), bucket)
+        _add(resources, root.child("buckets", bucket["$id"]), buckets.live_value(bucket), bucket)
     for team in team_list:
-        add(root.child("teams", team["$id"]), teams.live_value(team), team)
+        _add(resources, root.child("teams", team["$id"]), teams.live_value(team), team)
     _follow_renames(resources, desired)
-    shown = engines.detect(dbs, [t for table_list in table_lists for t in table_list])
+    shown = engines.detect(dbs, [t for _, table_list in read for t in table_list])
     return LiveState(PROVIDER, session.base_url, version, resources,
                      {"engine": engine, "engineShown": shown})
+
+
+async def _database(session: Session, root: Address,
+                    db: JSONObject) -> tuple[dict[Address, LiveResource], list[JSONObject]]:
+    """One database with its tables, their columns and indexes (one paged list), and its table list."""
+    table_list = await list_all(session, f"/tablesdb/{db['$id']}/tables", "tables")
+    resources: dict[Address, LiveResource] = {}
+    db_address = root.child("databases", db["$id"])
+    _add(resources, db_address, databases.live_value(db), db)
+    for table in table_list:
+        t_address = db_address.child("tables", table["$id"])
+        _add(resources, t_address, tables.live_value(table),
+             {k: v for k, v in table.items() if k not in _TABLE_CHILD_FIELDS})
+        # what baseform does not know (a newer server's column or index types) is implicit: never
+        # planned for deletion, left out of exports
+        for column in table.get("columns") or []:
+            value = columns.live_value(column)
+            # the diff shape names a type baseform does not know as the server does (columns.is_known)
+            _add(resources, t_address.child("columns", column["key"]), value, column,
+                 implicit=columns.is_counterpart(column) or value["type"] not in columns.TYPES)
+        for index in table.get("indexes") or []:
+            _add(resources, t_address.child("indexes", index["key"]), indexes.live_value(index), index,
+                 implicit=not indexes.is_known(index))
+    return resources, table_list
+
+
+def _add(resources: dict[Address, LiveResource], address: Address, value: JSONObject, raw: JSON,
+         implicit: bool = False) -> None:
+    resources[address] = LiveResource(address, value, raw, implicit)
 
 
 def _follow_renames(resources: dict[Address, LiveResource], desired: Sequence[DesiredResource]) -> None:
@@ -162,7 +175,7 @@ def _follow_renames(resources: dict[Address, LiveResource], desired: Sequence[De
     """
     renames: dict[Address, dict[str, str]] = {}
     for d in desired:
-        if d.address.kind != "columns" or not d.renamed_from or d.address in resources:
+        if not d.renamed_from or d.address.kind != "columns" or d.address in resources:
             continue
         table = d.address.parent
         assert table is not None

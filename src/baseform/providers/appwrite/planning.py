@@ -96,18 +96,25 @@ def _new_index_problem(d: DesiredResource, table_columns: Mapping[str, JSONObjec
             f"prefix lengths from; the limit is {limit}: give lengths")
 
 
+def _declared_columns(desired: Sequence[DesiredResource]) -> dict[Address, dict[str, JSONObject]]:
+    """Table -> its declared columns by key (their desired values)."""
+    out: dict[Address, dict[str, JSONObject]] = {}
+    for d in desired:
+        if d.address.kind == "columns" and d.address.parent is not None:
+            out.setdefault(d.address.parent, {})[d.address.name] = d.value
+    return out
+
+
 def capability_problems(desired: Sequence[DesiredResource], live: LiveState) -> list[str]:
     """What the manifest asks for that this server cannot do (one line each, with where)."""
     version = parse_version(live.server_version)
     problems = [f"{_where(d)}: {p}" for d in desired for p in _version_problems(d, version, live.server_version)]
-    declared: dict[Address, dict[str, JSONObject]] = {}
-    for d in desired:
-        if d.address.kind == "columns" and d.address.parent is not None:
-            declared.setdefault(d.address.parent, {})[d.address.name] = d.value
+    declared: dict[Address, dict[str, JSONObject]] | None = None  # made for the first index the server lacks
     limit = engine_of(live).index_length
     for d in desired:
         found = live.resources.get(d.address)
         if d.address.kind == "indexes" and found is None and d.address.parent is not None:
+            declared = _declared_columns(desired) if declared is None else declared
             problem = _new_index_problem(d, declared.get(d.address.parent, {}), limit)
             if problem:
                 problems.append(f"{_where(d)}: {problem}")
@@ -143,11 +150,12 @@ def plan_warnings(changes: Sequence[Change], live: LiveState) -> list[str]:
                 where = f"{c.source}: " if c.source else ""
                 out.append(f"{where}{c.address}: type string is deprecated since Appwrite {show(STRING_DEPRECATED)}; "
                            "declare new columns as varchar (size up to 16381) or text/mediumtext/longtext")
-    for address, res in sorted(live.resources.items(), key=lambda item: str(item[0])):
-        if res.implicit and address.kind in ("columns", "indexes") and not columns.is_counterpart(res.raw):
-            what = "column" if address.kind == "columns" else "index"
-            out.append(f"{address}: the server's {what} type {res.value['type']!r} is not known to this version of "
-                       "baseform: it is left as it is (plans never delete it, export leaves it out)")
+    unknown = [(address, res) for address, res in live.resources.items()
+               if res.implicit and address.kind in ("columns", "indexes") and not columns.is_counterpart(res.raw)]
+    for address, res in sorted(unknown, key=lambda item: str(item[0])):  # the few found, not every live object
+        what = "column" if address.kind == "columns" else "index"
+        out.append(f"{address}: the server's {what} type {res.value['type']!r} is not known to this version of "
+                   "baseform: it is left as it is (plans never delete it, export leaves it out)")
     return out
 
 
@@ -265,6 +273,8 @@ def plan_operations(changes: Sequence[Change], desired: Sequence[DesiredResource
     (no call of their own).
     """
     active = [c for c in changes if c.action is not Action.NOOP]
+    if not active:
+        return []  # nothing to call: no need to group the manifest's children or read live dependencies
     by_address = {c.address: c for c in active}
     version = parse_version(live.server_version)
     inline = at_least(version, INLINE_CREATE)

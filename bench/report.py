@@ -268,9 +268,10 @@ many columns are created one by one (each with its own readiness wait). *CPU* is
 process's CPU during the executor's run: well under the executor's time means it is not CPU-bound."""
 
 FLOOR_INTRO = """\
-Whole processes, fastest of {runs} runs (CPU time of that run beside it): start-up, `validate`, and a
-no-op `plan` against a local emulator with no injected latency (after an apply), each next to the bare
-parse of the same file with PyYAML's C loader in a fresh interpreter."""
+Whole processes, fastest of {runs} runs taken in rounds that run each command once (CPU time of that
+run beside it): start-up, `validate`, and a no-op `plan` against a local emulator with no injected
+latency (after an apply), each next to the bare parse of the same file with PyYAML's C loader in a
+fresh interpreter. The modules are compiled first, as in an installed package."""
 
 
 def _baseform_for(peer: PeerResult, main: Sequence[Result]) -> Result | None:

@@ -169,7 +169,7 @@ class _Builder:
     def __init__(self, name: str, loader: yaml.SafeLoader, line_exact: bool) -> None:
         self.name = name
         self.loader = loader
-        self.line_exact = line_exact
+        self.rendered = not line_exact
         self.positions: dict[DataPath, SourceSpan] = {}
         self.key_positions: dict[DataPath, SourceSpan] = {}
         self.problems: list[Diagnostic] = []
@@ -177,7 +177,7 @@ class _Builder:
 
     def span(self, node: yaml.Node) -> SourceSpan:
         mark = node.start_mark
-        return SourceSpan(self.name, mark.line + 1, mark.column + 1, rendered=not self.line_exact)
+        return SourceSpan(self.name, mark.line + 1, mark.column + 1, self.rendered)
 
     def build(self, node: yaml.Node, path: DataPath, depth: int = 0) -> Any:
         self.nodes += 1
@@ -186,7 +186,7 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise _TooLarge(self.span(node), f"nested deeper than {MAX_DEPTH} levels")
         mark = node.start_mark
-        self.positions[path] = SourceSpan(self.name, mark.line + 1, mark.column + 1, rendered=not self.line_exact)
+        self.positions[path] = SourceSpan(self.name, mark.line + 1, mark.column + 1, self.rendered)
         tag = node.tag
         if tag == _STR:  # the common case first: no constructor needed
             return node.value
@@ -224,8 +224,7 @@ class _Builder:
             seen[key] = key_node
             here = (*path, key)
             mark = key_node.start_mark
-            self.key_positions[here] = SourceSpan(self.name, mark.line + 1, mark.column + 1,
-                                                  rendered=not self.line_exact)
+            self.key_positions[here] = SourceSpan(self.name, mark.line + 1, mark.column + 1, self.rendered)
             out[key] = self.build(value_node, here, depth + 1)
         return out
 

@@ -564,24 +564,33 @@ class _Files:
                 continue
             where = data_pos.get(("include", i))
             target = path.parent / entry
-            if not target.is_file():
-                self.problems.append(Diagnostic(f"included file not found: {target}", where,
-                                                hint=f"paths are relative to the including file ({path.name})"))
-                continue
-            name = str(target)
-            self.files.append(name)
-            source, problem = _read(target)
-            if problem:
-                self.problems.append(problem)
-                continue
-            assert source is not None
-            parsed = _parse_json(name, source) if target.suffix.lower() == ".json" else _parse(name, source, True)
-            found_data, found_pos, found_keys, found = parsed
-            self.problems.extend(found)
-            if found_data is None:
-                continue
-            self.texts[name] = source
-            self.native(target, found_data, found_pos, found_keys, where)
+            parsed = self.included(target, where, f"paths are relative to the including file ({path.name})",
+                                   json_only=False)
+            if parsed is not None:
+                found_data, found_pos, found_keys, _ = parsed
+                self.native(target, found_data, found_pos, found_keys, where)
+
+    def included(self, target: Path, where: SourceSpan | None, hint: str, *, json_only: bool) -> _Parsed | None:
+        """Read and parse a file another one names (``where``: the naming entry), as JSON when
+        ``json_only`` or its name ends in .json (else as YAML, not templated). None, with the
+        problem recorded, when it is missing, unreadable or does not parse."""
+        if not target.is_file():
+            self.problems.append(Diagnostic(f"included file not found: {target}", where, hint=hint))
+            return None
+        name = str(target)
+        self.files.append(name)
+        source, problem = _read(target)
+        if problem:
+            self.problems.append(problem)
+            return None
+        assert source is not None
+        as_json = json_only or target.suffix.lower() == ".json"
+        parsed = _parse_json(name, source) if as_json else _parse(name, source, True)
+        self.problems.extend(parsed[3])
+        if parsed[0] is None:
+            return None
+        self.texts[name] = source
+        return parsed
 
     def native(self, path: Path, data: Any, data_pos: dict[DataPath, SourceSpan],
                key_pos: dict[DataPath, SourceSpan], included_at: SourceSpan | None) -> None:
@@ -622,25 +631,11 @@ class _Files:
                                                 hint="keep included files next to the file that names them"))
                 ok = False
                 continue
-            if not target.is_file():
-                self.problems.append(Diagnostic(f"included file not found: {target}", where,
-                                                hint=f"paths are relative to {path.name}'s directory"))
+            parsed = self.included(target, where, f"paths are relative to {path.name}'s directory", json_only=True)
+            if parsed is None:
                 ok = False
                 continue
-            name = str(target)
-            self.files.append(name)
-            source, problem = _read(target)
-            if problem:
-                self.problems.append(problem)
-                ok = False
-                continue
-            assert source is not None
-            part_data, part_pos, part_keys, found = _parse_json(name, source)
-            self.problems.extend(found)
-            if part_data is None:
-                ok = False
-                continue
-            self.texts[name] = source
+            part_data, part_pos, part_keys, _ = parsed
             _put(data, part.at, part_data)
             for positions, new in ((data_pos, part_pos), (key_pos, part_keys)):
                 for p in [p for p in positions if p[:len(part.at)] == part.at]:

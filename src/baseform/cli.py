@@ -81,6 +81,9 @@ class Context:
 PATH_HELP = ("manifest files or directories (default: baseform.yaml). A directory loads the baseform "
              "manifests (*.yaml, *.yml) in it; other YAML there (docker-compose.yml, var files, dotfiles) "
              "is skipped and named")
+_LOCAL_DEFAULT = "pocketbase"
+"""The backend whose server ``local up`` starts when not told: the embedded PocketBase of the README's main job."""
+
 EXIT_CODES = """exit codes:
   0  success
   1  an error: invalid manifest, server error, refused destroy, stale plan, cancelled, bad arguments"""
@@ -237,9 +240,11 @@ def parser() -> argparse.ArgumentParser:
                  exit_codes=EXIT_CODES.replace("bad arguments", "bad arguments, `status`: not running"))
     p.add_argument("action", choices=("up", "down", "status", "logs", "reset"), metavar="ACTION",
                    help="up, down, status, logs or reset")
-    p.add_argument("--backend", default="pocketbase", metavar="NAME",
-                   help="which backend's server (default pocketbase; e.g. supabase; a NAME that cannot run "
-                        "locally is answered with the list of those that can)")
+    p.add_argument("--backend", metavar="NAME",
+                   help=f"which backend's server (e.g. supabase; a NAME that cannot run locally is answered with "
+                        f"the list of those that can). Default: `up` starts {_LOCAL_DEFAULT}'s; the other actions "
+                        f"take the servers this project has started (status and down all of them), else "
+                        f"{_LOCAL_DEFAULT}'s")
     p.add_argument("--dir", metavar="DIR", help="the project's state directory (default: the nearest "
                    ".baseform directory here or above, else ./.baseform)")
     p.add_argument("--port", type=_positive, metavar="N", help="up/reset: listen on this port (default: the "
@@ -745,16 +750,37 @@ def _shown_path(path: Path) -> str:
         return str(path)
 
 
-def _local_server(args: argparse.Namespace, ctx: Context) -> LocalServer:
+def _local_server(name: str, args: argparse.Namespace, ctx: Context) -> LocalServer:
     from baseform.providers.local import local_server_class
 
-    cls = ctx.registry.get(args.backend)
+    cls = ctx.registry.get(name)
     server = local_server_class(cls) if cls is not None else None
     if server is None:
         runnable = [c.name for c in ctx.registry if c.local_server]
-        raise PlanError(f"--backend {args.backend}: baseform cannot run that server locally; it can run: "
+        raise PlanError(f"--backend {name}: baseform cannot run that server locally; it can run: "
                         + ", ".join(runnable))
     return server.in_project(Path(args.dir) if args.dir else None, port=args.port, environ=ctx.environ)
+
+
+def _local_backends(args: argparse.Namespace, ctx: Context) -> list[str]:
+    """The backends whose local servers a ``local`` command acts on: ``--backend``'s; without it,
+    ``up`` starts the default one, and the other actions take what this project has (``status`` and
+    ``down`` every server it has started, ``logs`` and ``reset`` its one server), else the default."""
+    from baseform.providers.local import find_state_root
+
+    if args.backend is not None:
+        return [args.backend]
+    root = Path(args.dir) if args.dir else find_state_root()
+    if args.action == "up" or root is None:
+        return [_LOCAL_DEFAULT]
+    known = [name for name in ctx.registry.names if (root / name).is_dir()]  # a state directory each
+    if args.action in ("status", "down"):
+        started = [name for name in known if (root / name / "local.json").is_file()]
+        return started or known or [_LOCAL_DEFAULT]
+    if len(known) > 1:
+        raise PlanError(f"this project has local servers of {', '.join(known)} (in {_shown_path(root)}): "
+                        f"name one with --backend, e.g. `baseform local {args.action} --backend {known[-1]}`")
+    return known or [_LOCAL_DEFAULT]
 
 
 def _print_up(up: LocalUp, server: LocalServer, args: argparse.Namespace, ctx: Context, verb: str) -> None:
@@ -776,7 +802,11 @@ def _print_up(up: LocalUp, server: LocalServer, args: argparse.Namespace, ctx: C
 
 
 def cmd_local(args: argparse.Namespace, ctx: Context) -> int:
-    server = _local_server(args, ctx)
+    codes = [_local_action(_local_server(name, args, ctx), args, ctx) for name in _local_backends(args, ctx)]
+    return max(codes)
+
+
+def _local_action(server: LocalServer, args: argparse.Namespace, ctx: Context) -> int:
     title = server.title
     if args.action == "up":
         up = server.up()

@@ -81,3 +81,26 @@ def test_local_supabase_up_apply_down_up(project: Path) -> None:
         assert conn.execute("select body from public.notes").fetchall() == [("kept",)]
     plan = run_cli(["plan", "--detailed-exitcode"], env={})
     assert plan.code == 0, plan.text
+
+
+def test_local_commands_without_backend_act_on_the_servers_the_project_started(project: Path) -> None:
+    # the project has run PocketBase before (stopped now) and runs Supabase: a bare `local status` and
+    # `local down` must find the Supabase server, not report PocketBase and leave Postgres running
+    assert run_cli(["local", "up", "--port", str(free_port())], env={}).code == 0
+    assert run_cli(["local", "down"], env={}).code == 0
+    up = run_cli(["local", "up", "--backend", "supabase", "--port", str(free_port())], env={})
+    assert up.code == 0, up.text
+    pid = json.loads((project / ".baseform" / "supabase" / "local.json").read_text())["pid"]
+
+    status = run_cli(["local", "status"], env={})
+    assert status.code == 0 and "Supabase Postgres is running" in status.out, status.text
+    assert "PocketBase" not in status.out
+    logs = run_cli(["local", "logs"], env={})
+    assert logs.code == 1 and "pocketbase, supabase" in logs.err and "--backend" in logs.err, logs.text
+
+    down = run_cli(["local", "down"], env={})
+    assert down.code == 0 and f"Stopped Supabase Postgres (pid {pid})" in down.out, down.text
+    assert not alive(pid)
+    after = run_cli(["local", "status"], env={})
+    assert after.code == 1 and "PocketBase is not running" in after.out and "Supabase Postgres is not running" in \
+        after.out, after.text

@@ -215,3 +215,28 @@ def test_legacy_string_column_created_elsewhere_is_read_and_diffed(appwrite: App
     to_varchar = appwrite.changes(section([{"key": "legacy", "type": "varchar", "size": 300}]))
     assert "type string -> varchar cannot change in place" in \
         to_varchar["appwrite.databases.db.tables.t.columns.legacy"]["reason"]
+
+
+def test_a_create_shows_what_was_declared_not_the_server_defaults(appwrite: Appwrite) -> None:
+    bucket = {"id": "files", "name": "Files", "maximumFileSize": 1000}
+    declared = section([{"key": "n", "type": "integer", "min": 0},
+                        {"key": "body", "type": "text", "required": True},
+                        {"key": "flag", "type": "boolean"}])
+    result = appwrite.cli("plan", appwrite.manifest({**declared, "buckets": [bucket]}))
+    assert result.code == 0, result.text
+    # each create block: "# ADDRESS will be created", then "+ ADDRESS", then its values
+    blocks = {b.split()[1]: b for b in result.out.split("\n\n") if " will be created" in b}
+    n = blocks["appwrite.databases.db.tables.t.columns.n"]
+    assert "+ min  = 0" in n and "max" not in n  # the declared bound shown, the server's own left out
+    body = blocks["appwrite.databases.db.tables.t.columns.body"]
+    assert "+ required = true" in body and "encrypt" not in body and "array" not in body
+    flag = blocks["appwrite.databases.db.tables.t.columns.flag"]
+    assert "required" not in flag and "default" not in flag
+    files = blocks["appwrite.buckets.files"]
+    assert "+ maximumFileSize = 1000" in files and "antivirus" not in files and "enabled" not in files
+    assert "rowSecurity" not in blocks["appwrite.databases.db.tables.t"]
+    # what is sent is still complete: the server's defaults are the values the manifest means
+    appwrite.apply({**declared, "buckets": [bucket]})
+    created = server_columns(appwrite)
+    assert created["n"]["min"] == 0 and created["n"]["max"] == 9223372036854775807
+    assert created["body"]["required"] is True and created["flag"]["required"] is False

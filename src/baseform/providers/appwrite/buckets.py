@@ -24,13 +24,14 @@ __all__ = ["BUCKETS", "DEFAULT_MAXIMUM_FILE_SIZE", "desired_value", "export_entr
 
 DEFAULT_MAXIMUM_FILE_SIZE = 30_000_000  # _APP_STORAGE_LIMIT's default on self-hosted servers
 
-BUCKETS = KindRules("buckets", renamable=False, data_loss="all its files",
-                    rename_unsupported="Appwrite bucket ids cannot change (change `name` instead)")
-
 # settings with their create defaults, in the API's order (maximumFileSize handled apart)
 _DEFAULTS: dict[str, JSON] = {"fileSecurity": False, "enabled": True, "allowedFileExtensions": [],
                               "compression": "none", "encryption": True, "antivirus": True,
                               "transformations": True}
+
+BUCKETS = KindRules("buckets", renamable=False, data_loss="all its files",
+                    rename_unsupported="Appwrite bucket ids cannot change (change `name` instead)",
+                    defaults={**_DEFAULTS, "permissions": []})
 
 
 def desired_value(spec: BucketSpec) -> JSONObject:

@@ -86,6 +86,18 @@ STRING_TYPES = frozenset(n for n, t in TYPES.items() if t.stored in ("string", "
                                                                       "longtext"))
 RELATIONSHIP_KEYS = ("relatedTable", "relationType", "twoWay", "twoWayKey", "onDelete")
 
+def _server_defaults(info: ColumnTypeInfo) -> JSONObject:
+    """What the server stores for the settings a column of this type leaves out."""
+    if info.name == "relationship":
+        return {"twoWay": False, "onDelete": "restrict"}
+    defaults: JSONObject = {"required": False, "array": False, "default": None}
+    if info.encryptable:
+        defaults["encrypt"] = False
+    if info.numeric:
+        defaults["min"], defaults["max"] = info.bounds
+    return defaults
+
+
 COLUMNS = KindRules(
     "columns",
     replace_on=frozenset({"type", "array", "encrypt", *RELATIONSHIP_KEYS} - {"onDelete"}),
@@ -93,6 +105,8 @@ COLUMNS = KindRules(
     rename_field="key",
     data_loss="its value in every row",
     narrowing={"size": "max", "max": "max", "min": "min", "elements": "values"},
+    type_key="type",
+    type_defaults={name: _server_defaults(info) for name, info in TYPES.items()},
 )
 
 

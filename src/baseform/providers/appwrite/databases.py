@@ -14,7 +14,8 @@ from baseform.types import JSONObject
 __all__ = ["DATABASES", "desired_value", "export_entry", "live_value", "operations"]
 
 DATABASES = KindRules("databases", renamable=False, data_loss="all its tables and their rows",
-                      rename_unsupported="Appwrite database ids cannot change (change `name` instead)")
+                      rename_unsupported="Appwrite database ids cannot change (change `name` instead)",
+                      defaults={"enabled": True})
 
 
 def desired_value(spec: DatabaseSpec) -> JSONObject:

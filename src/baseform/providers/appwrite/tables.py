@@ -21,7 +21,8 @@ from baseform.types import JSONObject
 __all__ = ["TABLES", "desired_value", "export_entry", "live_value", "operations"]
 
 TABLES = KindRules("tables", renamable=False, data_loss="all its rows",
-                   rename_unsupported="Appwrite table ids cannot change (change `name` instead)")
+                   rename_unsupported="Appwrite table ids cannot change (change `name` instead)",
+                   defaults={"enabled": True, "rowSecurity": False, "permissions": []})
 
 
 def desired_value(spec: TableSpec) -> JSONObject:

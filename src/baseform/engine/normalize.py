@@ -28,6 +28,8 @@ def normalize(rules: KindRules, value: JSONObject) -> JSONObject:
     type_defaults = rules.type_defaults.get(str(value.get(rules.type_key)), {}) if rules.type_key else {}
     out: JSONObject = dict(value)
     for source in (type_defaults, rules.defaults):
+        if source.keys() <= out.keys():
+            continue  # the usual case (a server's answer has every key): nothing to fill in
         for key, default in source.items():
             if key not in out:
                 out[key] = default

@@ -783,18 +783,25 @@ def _local_backends(args: argparse.Namespace, ctx: Context) -> list[str]:
     return known or [_LOCAL_DEFAULT]
 
 
+def _local_command(server: LocalServer, action: str) -> str:
+    """The command line that does ACTION to SERVER (``--backend`` named unless it is the default)."""
+    backend = f" --backend {server.backend}" if server.backend != _LOCAL_DEFAULT else ""
+    return f"baseform local {action}{backend}"
+
+
 def _print_up(up: LocalUp, server: LocalServer, args: argparse.Namespace, ctx: Context, verb: str) -> None:
     env_file = _shown_path(up.env_file)
     ctx.out(f"{server.title} {verb} at {up.url} (pid {up.pid})\n")
     if up.already_running and args.port is not None and args.port != up.port:
         ctx.out(f"  (--port {args.port} ignored: it already runs on port {up.port}; "
-                "`baseform local down` first to move it)\n")
+                f"`{_local_command(server, 'down')}` first to move it)\n")
     ctx.out(f"  admin:     {up.user}\n")
     if args.show_password:
         ctx.out(f"  password:  {up.password}\n")
     else:
         origin = "generated, " if up.password_generated else ""
-        ctx.out(f"  password:  ({origin}kept in {env_file}; `baseform local status --show-password` prints it)\n")
+        shown = f"{_local_command(server, 'status')} --show-password"
+        ctx.out(f"  password:  ({origin}kept in {env_file}; `{shown}` prints it)\n")
     if up.console:
         ctx.out(f"  console:   {up.console}\n")
     ctx.out(f"baseform commands run in {_shown_path(server.state_dir.parent.parent)} or below use this "
@@ -837,10 +844,10 @@ def _local_action(server: LocalServer, args: argparse.Namespace, ctx: Context) -
             return 0
         if status.unresponsive:
             ctx.out(f"{title} (pid {status.pid}) is running but not answering at {status.url}; see "
-                    f"`baseform local logs`, stop it with `baseform local down`\n")
+                    f"`{_local_command(server, 'logs')}`, stop it with `{_local_command(server, 'down')}`\n")
             return 1
         stale = " (its state names a process that is gone)" if status.stale else ""
-        ctx.out(f"{title} is not running{stale}; start it with `baseform local up`\n")
+        ctx.out(f"{title} is not running{stale}; start it with `{_local_command(server, 'up')}`\n")
         return 1
     found = server.down()
     if found.running or found.unresponsive:

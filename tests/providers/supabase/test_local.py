@@ -102,5 +102,6 @@ def test_local_commands_without_backend_act_on_the_servers_the_project_started(p
     assert down.code == 0 and f"Stopped Supabase Postgres (pid {pid})" in down.out, down.text
     assert not alive(pid)
     after = run_cli(["local", "status"], env={})
-    assert after.code == 1 and "PocketBase is not running" in after.out and "Supabase Postgres is not running" in \
-        after.out, after.text
+    assert after.code == 1, after.text
+    assert "PocketBase is not running; start it with `baseform local up`\n" in after.out
+    assert "Supabase Postgres is not running; start it with `baseform local up --backend supabase`" in after.out

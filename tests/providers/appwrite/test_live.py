@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,11 @@ import httpx
 import pytest
 import yaml
 
+from baseform.commands import apply_operations, compute_plan, connect
+from baseform.engine.outcome import ApplyResult
+from baseform.engine.plan import Plan
+from baseform.manifest.project import load_project
+from baseform.providers import default_registry
 from tests.providers.appwrite.conftest import Appwrite
 from tests.providers.appwrite.test_columns import ALL_TYPES
 
@@ -121,3 +127,55 @@ def test_endpoint_without_v1_and_legacy_databases_are_served(appwrite: Appwrite)
     result = run_cli(["plan", appwrite.manifest({"databases": [{"id": "old", "name": "Old"}]}),
                       "--detailed-exitcode"], env=env)
     assert result.code == 0, result.text
+
+
+def _race(appwrite: Appwrite, ours: dict[str, Any], theirs: dict[str, Any]) -> ApplyResult:
+    """Plan OURS against the empty server, let another apply make THEIRS, then apply our plan."""
+    project = load_project([appwrite.manifest(ours, "ours.yaml")], registry=default_registry(), environ=appwrite.env)
+
+    async def planned() -> Plan:
+        async with connect(project) as conns:
+            return await compute_plan(project, conns)
+
+    async def applied(plan: Plan) -> ApplyResult:
+        async with connect(project) as conns:
+            return await apply_operations(plan, conns)
+
+    plan = asyncio.run(planned())
+    appwrite.apply(theirs)  # lands between our plan and our apply
+    return asyncio.run(applied(plan))
+
+
+def _one_table(columns: list[dict[str, Any]], indexes: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    table = {"id": "t", "name": "T", "columns": columns, "indexes": indexes or []}
+    return {"databases": [{"id": "db", "name": "DB", "tables": [table]}]}
+
+
+def test_a_table_another_apply_made_with_other_columns_is_not_taken_for_ours(appwrite: Appwrite) -> None:
+    # integer and boolean columns go inline with the table on 1.9.6: only the table's create is sent,
+    # so only its check of the existing table can see that the column is not the one declared
+    ours = _one_table([{"key": "n", "type": "integer", "min": 0}])
+    theirs = _one_table([{"key": "n", "type": "boolean"}])
+    result = _race(appwrite, ours, theirs)
+    failed = [r for r in result.results if r.error]
+    assert not result.ok and [r.operation.description for r in failed] == ["create appwrite.databases.db.tables.t"]
+    assert "it exists on the server with different settings" in str(failed[0].error)
+    assert appwrite.table("db", "t")["columns"][0]["type"] == "boolean"  # theirs, untouched
+
+
+def test_a_table_another_apply_made_the_same_way_is_ours(appwrite: Appwrite) -> None:
+    ours = _one_table([{"key": "n", "type": "integer", "min": 0}, {"key": "on", "type": "boolean"}],
+                      [{"key": "by_n", "type": "unique", "columns": ["n", "on"], "orders": ["DESC", "ASC"]}])
+    result = _race(appwrite, ours, ours)
+    assert result.ok, [r.error for r in result.results]
+    notes = {r.operation.description: r.note for r in result.results}
+    assert notes["create appwrite.databases.db.tables.t"] == "already existed and matches the manifest"
+
+
+def test_a_table_another_apply_made_with_another_index_is_not_taken_for_ours(appwrite: Appwrite) -> None:
+    columns = [{"key": "n", "type": "integer", "min": 0}]
+    ours = _one_table(columns, [{"key": "by_n", "type": "unique", "columns": ["n"]}])
+    theirs = _one_table(columns, [{"key": "by_n", "type": "key", "columns": ["n"]}])
+    result = _race(appwrite, ours, theirs)
+    assert [r.operation.description for r in result.results if r.error] == ["create appwrite.databases.db.tables.t"]
+    assert appwrite.table("db", "t")["indexes"][0]["type"] == "key"

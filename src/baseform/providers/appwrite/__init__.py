@@ -117,7 +117,9 @@ class AppwriteProvider(Provider):
         if not isinstance(operation, Creation) or not isinstance(live, dict):
             return super().matches(operation, live)
         kind = operation.addresses[0].kind
-        return subset_matches(operation.expects, planning.LIVE_VALUES[kind](live))
+        return subset_matches(operation.expects, planning.LIVE_VALUES[kind](live)) and all(
+            planning.children_match(child_kind, expected, live.get(child_kind))
+            for child_kind, expected in operation.children.items())
 
     def export(self, live: LiveState) -> JSONObject:
         return export_section(live)

@@ -7,6 +7,7 @@ after a lost answer) can be verified against the object the server has.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from baseform.engine.address import Address
@@ -26,9 +27,12 @@ _SEGMENTS = {"databases": "/tablesdb", "tables": "/tables", "columns": "/columns
 
 @dataclass(frozen=True, slots=True)
 class Creation(Operation):
-    """A create call plus ``expects``: the diff-shape value of what it creates."""
+    """A create call plus ``expects``: the diff-shape value of what it creates, and ``children``: those
+    of the columns and indexes a table create makes inline (kind -> key -> value), which the table's
+    own answer lists."""
 
     expects: JSONObject = field(default_factory=dict)
+    children: Mapping[str, Mapping[str, JSONObject]] = field(default_factory=dict)
 
 
 def with_description(value: JSONObject, description: JSON) -> JSONObject:
@@ -59,11 +63,11 @@ def wait_available(address: Address) -> WaitFor:
 
 
 def create(address: Address, path: str, body: JSON, expects: JSONObject, *, wait: WaitFor | None = None,
-           atomic: bool = False) -> Creation:
+           atomic: bool = False, children: Mapping[str, Mapping[str, JSONObject]] | None = None) -> Creation:
     """A POST verified by a GET of the new object; ``atomic`` when the server rolls it back whole."""
     return Creation(f"{address}:create", PROVIDER, Action.CREATE, (address,), f"create {address}",
                     Request("POST", path, body), verify=Request("GET", object_path(address)),
-                    wait=wait, atomic=atomic, expects=expects)
+                    wait=wait, atomic=atomic, expects=expects, children=children or {})
 
 
 def update(address: Address, method: str, path: str, body: JSON, note: str = "") -> Operation:

@@ -5,6 +5,7 @@ of a whole plan (inline table creation, children that go with their parent, depe
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from baseform.engine.address import Address
 from baseform.engine.change import Action, Change
@@ -26,11 +27,12 @@ from baseform.providers.appwrite.versions import (
     parse_version,
     show,
 )
-from baseform.types import JSONObject
+from baseform.providers.base import subset_matches
+from baseform.types import JSON, JSONObject
 
-__all__ = ["LIVE_VALUES", "capability_problems", "column_extra_reasons", "engine_of", "index_extra_reasons",
-           "live_dependencies", "plan_operations", "plan_warnings", "raise_capability_problems",
-           "with_live_defaults"]
+__all__ = ["LIVE_VALUES", "capability_problems", "children_match", "column_extra_reasons", "engine_of",
+           "index_extra_reasons", "live_dependencies", "plan_operations", "plan_warnings",
+           "raise_capability_problems", "with_live_defaults"]
 
 INLINE_COLUMNS = 100  # APP_LIMIT_ARRAY_PARAMS_SIZE
 INLINE_INDEXES = 58  # the adapter's index limit, which create-table's inline validator is built with
@@ -41,6 +43,15 @@ LIVE_VALUES: Mapping[str, Callable[[JSONObject], JSONObject]] = {
     "databases": databases.live_value, "tables": tables.live_value, "columns": columns.live_value,
     "indexes": indexes.live_value, "buckets": buckets.live_value, "teams": teams.live_value}
 """kind -> the function that turns a server object into the diff shape."""
+
+
+def children_match(kind: str, expected: Mapping[str, JSONObject], listed: JSON) -> bool:
+    """True when the columns or indexes (``kind``) a table's answer lists include each expected one
+    (key -> diff-shape value) as declared: a table made by someone else with other columns is not the
+    one a create meant, though its own settings may be."""
+    found = {str(raw.get("key")): raw for raw in listed if isinstance(raw, dict)} if isinstance(listed, list) else {}
+    return all(key in found and subset_matches(value, LIVE_VALUES[kind](found[key]))
+               for key, value in expected.items())
 
 
 def engine_of(live: LiveState) -> engines.Engine:
@@ -232,36 +243,45 @@ def _gone_with_parent(address: Address, by_address: Mapping[Address, Change]) ->
     return False
 
 
-def _inline_children(table: Change, children: Sequence[DesiredResource], by_address: Mapping[Address, Change],
-                     version: Version) -> tuple[list[JSONObject], list[JSONObject], set[Address]]:
-    """The create-table ``columns``/``indexes`` entries of a new table and the changes they cover.
+@dataclass
+class _Inline:
+    """What a new table's create carries of its children: the create-table entries, the diff-shape
+    values they realise (kind -> key -> value), and the children's addresses (no call of their own)."""
+
+    columns: list[JSONObject] = field(default_factory=list)
+    indexes: list[JSONObject] = field(default_factory=list)
+    values: dict[str, dict[str, JSONObject]] = field(default_factory=lambda: {"columns": {}, "indexes": {}})
+    covered: set[Address] = field(default_factory=set)
+
+
+def _inline_children(children: Sequence[DesiredResource], by_address: Mapping[Address, Change],
+                     version: Version) -> _Inline:
+    """What the create of a new table makes inline of its children (their changes in ``by_address``).
 
     Only the column types this server takes inline go there (:func:`columns.can_inline`); the others
     (relationships, encrypted columns, the text types before 2.0) are their own calls, made in
     parallel once the table exists. An index goes inline only when all its columns do (or are system
     columns).
     """
-    cols: list[JSONObject] = []
-    idxs: list[JSONObject] = []
-    covered: set[Address] = set()
-    inline_keys: set[str] = set()
+    inline = _Inline()
     for d in children:
         change = by_address.get(d.address)
         if (d.address.kind == "columns" and change is not None and change.after is not None
                 and change.action is Action.CREATE and columns.can_inline(change.after, version)
-                and len(cols) < INLINE_COLUMNS):
-            cols.append(columns.inline_body(change.after))
-            covered.add(d.address)
-            inline_keys.add(d.address.name)
+                and len(inline.columns) < INLINE_COLUMNS):
+            inline.columns.append(columns.inline_body(change.after))
+            inline.values["columns"][d.address.name] = change.after
+            inline.covered.add(d.address)
     for d in children:
         change = by_address.get(d.address)
         if (d.address.kind == "indexes" and change is not None and change.after is not None
-                and change.action is Action.CREATE and len(idxs) < INLINE_INDEXES
+                and change.action is Action.CREATE and len(inline.indexes) < INLINE_INDEXES
                 and indexes.can_inline(change.after)
-                and all(c in inline_keys or c in SYSTEM_INDEX_COLUMNS for c in change.after["columns"])):
-            idxs.append(indexes.inline_body(d.address.name, change.after))
-            covered.add(d.address)
-    return cols, idxs, covered
+                and all(c in inline.values["columns"] or c in SYSTEM_INDEX_COLUMNS for c in change.after["columns"])):
+            inline.indexes.append(indexes.inline_body(d.address.name, change.after))
+            inline.values["indexes"][d.address.name] = change.after
+            inline.covered.add(d.address)
+    return inline
 
 
 def plan_operations(changes: Sequence[Change], desired: Sequence[DesiredResource], live: LiveState) -> list[Operation]:
@@ -289,9 +309,9 @@ def plan_operations(changes: Sequence[Change], desired: Sequence[DesiredResource
         if a in covered:
             continue
         if a.kind == "tables" and change.action is Action.CREATE and inline:
-            cols, idxs, inlined = _inline_children(change, children.get(a, []), by_address, version)
-            covered |= inlined
-            ops[a] = tables.operations(change, cols, idxs)
+            made = _inline_children(children.get(a, []), by_address, version)
+            covered |= made.covered
+            ops[a] = tables.operations(change, made.columns, made.indexes, made.values)
         elif a.kind == "tables":
             ops[a] = tables.operations(change)
         elif a.kind == "columns":

@@ -7,7 +7,7 @@ all four fields. A new table is created with its columns and indexes inline when
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from baseform.engine.address import Address
 from baseform.engine.change import Action, Change
@@ -38,8 +38,11 @@ def live_value(raw: JSONObject) -> JSONObject:
     return with_description(value, raw.get("description"))
 
 
-def operations(change: Change, inline_columns: Sequence[JSONObject] = (),
-               inline_indexes: Sequence[JSONObject] = ()) -> list[Operation]:
+def operations(change: Change, inline_columns: Sequence[JSONObject] = (), inline_indexes: Sequence[JSONObject] = (),
+               inline_values: Mapping[str, Mapping[str, JSONObject]] | None = None) -> list[Operation]:
+    """The calls of one table change. A create takes ``inline_columns``/``inline_indexes`` (their
+    create-table entries) with ``inline_values``, their diff-shape values (kind -> key -> value), so
+    that a create meeting "already exists" checks the columns and indexes the server has too."""
     a: Address = change.address
     if change.action is Action.DELETE:
         return [calls.delete(a, calls.object_path(a))]
@@ -51,7 +54,7 @@ def operations(change: Change, inline_columns: Sequence[JSONObject] = (),
         if inline_indexes:
             body["indexes"] = list(inline_indexes)
         # with inline columns/indexes the server rolls the whole table back on any failure
-        return [calls.create(a, calls.collection_path(a), body, change.after, atomic=True)]
+        return [calls.create(a, calls.collection_path(a), body, change.after, atomic=True, children=inline_values)]
     return [calls.update(a, "PUT", calls.object_path(a), dict(change.after))]
 
 

@@ -17,6 +17,7 @@ from pydantic import Field, SecretStr
 
 from baseform.engine.address import Address
 from baseform.engine.change import Action, Change
+from baseform.engine.graph import link_each
 from baseform.engine.operation import Operation, Request, WaitFor
 from baseform.engine.resource import DesiredResource, KindRules, LiveResource, LiveState
 from baseform.errors import Diagnostic
@@ -179,7 +180,11 @@ class MemoryProvider(Provider):
         return {a: frozenset({Address("memory", (("things", r.value["link"]),))})
                 for a, r in live.resources.items() if a.kind == "things" and r.value.get("link")}
 
-    def operations_for(self, change: Change, live: LiveState) -> list[Operation]:
+    def operations(self, changes: Sequence[Change], desired: Sequence[DesiredResource],
+                   live: LiveState) -> list[Operation]:
+        return link_each(changes, desired, self.live_dependencies(live), self._operations_for)
+
+    def _operations_for(self, change: Change) -> list[Operation]:
         a = change.address
         thing = a.path[0][1]
         ops: list[Operation] = []

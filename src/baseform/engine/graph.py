@@ -8,15 +8,16 @@ order, and the delete half of a replace before its create half.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from baseform.engine.address import Address
 from baseform.engine.change import Action, Change
 from baseform.engine.operation import Operation
+from baseform.engine.resource import DesiredResource
 from baseform.errors import PlanError
 
-__all__ = ["find_cycle", "link_operations", "topological_order"]
+__all__ = ["find_cycle", "link_each", "link_operations", "topological_order"]
 
 
 def topological_order(nodes: Sequence[str], edges: Mapping[str, Iterable[str]]) -> list[str]:
@@ -60,6 +61,16 @@ def find_cycle(edges: Mapping[str, Iterable[str]]) -> list[str]:
             seen[node] = len(path)
             path.append(node)
     return sorted(graph)
+
+
+def link_each(changes: Sequence[Change], desired: Sequence[DesiredResource],
+              live_deps: Mapping[Address, Iterable[Address]],
+              operations_for: Callable[[Change], list[Operation]]) -> list[Operation]:
+    """The operations of a plan whose changes each make their own calls (``operations_for``, in
+    order; [] for a child its parent's call covers), linked by :func:`link_operations`."""
+    active = [c for c in changes if c.action is not Action.NOOP]
+    per_change = {c.address: ops for c in active if (ops := operations_for(c))}
+    return link_operations(active, per_change, {d.address: d.depends_on for d in desired}, live_deps)
 
 
 def link_operations(changes: Sequence[Change], ops: Mapping[Address, Sequence[Operation]],

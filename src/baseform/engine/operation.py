@@ -10,6 +10,7 @@ payload (a SQL transaction) that its provider's session knows how to perform
 from __future__ import annotations
 
 import hashlib
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,17 +67,17 @@ class Content:
 
 
 @dataclass(frozen=True, slots=True)
-class Call:
+class Call(ABC):
     """What one step sends to a server. Subclasses are frozen dataclasses of plain data; the
     provider's session performs them, the renderer shows them through these two methods."""
 
+    @abstractmethod
     def summary(self) -> str:
         """One line for ``plan --show-calls`` (``POST /api/collections``)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def as_json(self) -> JSONObject:
         """The call in the plan file (values unmasked; the renderer masks sensitive keys)."""
-        raise NotImplementedError
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,9 +22,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from baseform.engine.address import Address
-from baseform.engine.change import Action, Change, FieldDiff
+from baseform.engine.change import Change, FieldDiff
 from baseform.engine.diff import default_replace_reasons
-from baseform.engine.graph import link_operations
 from baseform.engine.operation import Operation, Request
 from baseform.engine.resource import DesiredResource, KindRules, LiveState
 from baseform.engine.session import Session
@@ -143,22 +142,11 @@ class Provider(ABC):
         """For each live resource, the resources it refers to on the server (delete ordering)."""
         return {}
 
-    def operations_for(self, change: Change, live: LiveState) -> list[Operation]:
-        """The calls for one change, in order (delete-phase operations have action DELETE).
-
-        Children covered by their parent's call (created inline, deleted with it) return [].
-        """
-        raise NotImplementedError(f"{type(self).__name__} implements operations() itself")
-
+    @abstractmethod
     def operations(self, changes: Sequence[Change], desired: Sequence[DesiredResource],
                    live: LiveState) -> list[Operation]:
-        """All calls for these changes with dependencies wired. Default: :meth:`operations_for`
-        per change, linked by :func:`~baseform.engine.graph.link_operations`. Override to batch."""
-        per_change = {c.address: self.operations_for(c, live) for c in changes if c.action is not Action.NOOP}
-        desired_deps = {d.address: d.depends_on for d in desired}
-        return link_operations([c for c in changes if c.action is not Action.NOOP],
-                               {a: ops for a, ops in per_change.items() if ops}, desired_deps,
-                               self.live_dependencies(live))
+        """All calls for these changes with dependencies wired (a provider whose changes each make
+        their own calls links them with :func:`~baseform.engine.graph.link_each`)."""
 
     # -- apply time (pure) ---------------------------------------------------------------------
     def is_conflict(self, error: ApiError) -> bool:

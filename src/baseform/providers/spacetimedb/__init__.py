@@ -13,6 +13,7 @@ import httpx
 
 from baseform.engine.address import Address
 from baseform.engine.change import Change, FieldDiff
+from baseform.engine.graph import link_each
 from baseform.engine.operation import Operation
 from baseform.engine.resource import DesiredResource, LiveState
 from baseform.errors import ApiError, Diagnostic
@@ -128,9 +129,10 @@ class SpacetimeDBProvider(Provider):
     def details(self, change: Change, live: LiveState) -> tuple[str, ...]:
         return publish_details(change, migration_for(live, change.address))
 
-    def operations_for(self, change: Change, live: LiveState) -> list[Operation]:
-        return [database_operation(change, self.artifacts.get(change.address),
-                                   migration_for(live, change.address))]
+    def operations(self, changes: Sequence[Change], desired: Sequence[DesiredResource],
+                   live: LiveState) -> list[Operation]:
+        return link_each(changes, desired, self.live_dependencies(live), lambda change: [
+            database_operation(change, self.artifacts.get(change.address), migration_for(live, change.address))])
 
     # -- apply time ---------------------------------------------------------------------------
     def precondition_holds(self, operation: Operation, answer: JSON) -> bool:

@@ -32,6 +32,7 @@ class JobClock:
         self._lock = threading.Lock()
         self._holds = 0
         self._frozen_at = 0.0
+        self._latest_due = -math.inf
 
     def now(self) -> float:
         """The time the jobs' due times are compared with: the monotonic clock, or, while held, a
@@ -42,7 +43,16 @@ class JobClock:
     def due(self) -> float:
         """When a job started now finishes: ``delay_s`` from now, or from the moment the clock was held."""
         with self._lock:
-            return (self._frozen_at if self._holds else time.monotonic()) + self.delay_s
+            due = (self._frozen_at if self._holds else time.monotonic()) + self.delay_s
+            self._latest_due = max(self._latest_due, due)
+            return due
+
+    def all_due_before(self, moment: float) -> bool:
+        """Whether every job started so far was due before MOMENT. An emulator that completed its jobs
+        at MOMENT (a value of :meth:`now`) then has none pending, and need not look for them again until
+        another job starts (its due time is later than any earlier :meth:`now`)."""
+        with self._lock:
+            return self._latest_due < moment
 
     @contextmanager
     def held(self) -> Iterator[None]:

@@ -10,6 +10,7 @@ official SDKs 25-27). The default is the newest released tag, :data:`DEFAULT_VER
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ DEFAULT_VERSION = "1.9.6"
 ENGINES = ("mariadb", "mysql", "postgresql", "mongodb")
 
 
+@functools.cache  # asked for every column of every answer
 def parse_version(version: str) -> Version:
     """``"1.9.6"`` -> ``(1, 9, 6)``; missing parts count as 0, suffixes such as ``-rc.1`` are ignored."""
     numbers = [int(n) for n in re.findall(r"\d+", version.split("-")[0])[:3]] + [0, 0, 0]

@@ -210,3 +210,30 @@ def test_merge_keys_overridden_beside_them_are_not_duplicates(write: Write) -> N
     project = load_project([str(path)], registry=[MemoryProvider], environ=ENV)
     values = {d.address.name: (d.value["color"], d.value["size"]) for d in project.units[0].desired}
     assert values == {"a": ("red", 2), "b": ("red", 2), "c": ("blue", 2)}
+
+
+def test_numbers_and_booleans_are_read_as_yaml_1_1_reads_them(write: Write) -> None:
+    # the loader reads plain decimals and booleans itself; every other spelling goes to PyYAML
+    values = {"dec": "255", "zero": "0", "octal": "0755", "under": "1_000", "neg": "-3", "plus": "+5",
+              "hex": "0x1F", "sexa": "1:30", "b1": "yes", "b2": "No", "b3": "ON", "b4": "off",
+              "b5": "TRUE", "bool_tag": "!!bool 'true'", "int_tag": "!!int '12'", "quoted": "'12'"}
+    path = write("m.yaml", "version: 1\nthings:\n" + "".join(f"  {k}: {v}\n" for k, v in values.items()))
+    data = load_manifest([str(path)]).data["things"]
+    assert data == {"dec": 255, "zero": 0, "octal": 493, "under": 1000, "neg": -3, "plus": 5, "hex": 31,
+                    "sexa": 90, "b1": True, "b2": False, "b3": True, "b4": False, "b5": True,
+                    "bool_tag": True, "int_tag": 12, "quoted": "12"}
+
+
+def test_a_merge_key_spelt_with_its_tag_merges(write: Write) -> None:
+    # no `<<` in the file: the explicit tag still marks a merge key
+    path = write("m.yaml", "version: 1\nmemory:\n  things:\n    - &base {name: a, color: red, size: 2}\n"
+                           "    - {!!merge m: *base, name: b}\n")
+    project = load_project([str(path)], registry=[MemoryProvider], environ=ENV)
+    values = {d.address.name: (d.value["color"], d.value["size"]) for d in project.units[0].desired}
+    assert values == {"a": ("red", 2), "b": ("red", 2)}
+
+
+def test_an_ampersand_in_a_value_is_not_taken_for_an_anchor(write: Write) -> None:
+    path = write("m.yaml", "version: 1\nmemory:\n  things:\n    - {name: a, color: 'R&D'}\n")
+    project = load_project([str(path)], registry=[MemoryProvider], environ=ENV)
+    assert [d.value["color"] for d in project.units[0].desired] == ["R&D"]

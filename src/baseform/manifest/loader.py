@@ -13,6 +13,7 @@ positions.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -34,20 +35,29 @@ _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Loader(_Base):  # type: ignore[misc,valid-type]
-    """The safe loader with its tag resolution remembered: a manifest repeats the same keys and values
-    thousands of times, and resolving each scalar anew (regular expressions, in Python) is a third of
-    parsing it."""
+    """The safe loader, made cheaper for manifests. The composer asks it three things per node:
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._resolved: dict[tuple[Any, Any, Any], str] = {}
+    * the node's tag (:meth:`resolve`): a manifest repeats the same keys and values thousands of times,
+      and resolving each scalar anew (regular expressions, in Python) is a third of parsing it, so the
+      answers are remembered (:func:`_remember_resolve`, in C);
+    * to step into and out of the node for path resolvers, which the safe loader has none of: both
+      are built-ins that take the same arguments and do nothing of use (a call in C, not in Python).
+    """
 
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        key = (kind, value, implicit)
-        tag = self._resolved.get(key)
-        if tag is None:
-            tag = self._resolved[key] = super().resolve(kind, value, implicit)
-        return tag
+    descend_resolver = slice  # (parent node, index) -> an unused slice
+    ascend_resolver = tuple  # () -> an unused empty tuple
+
+
+def _remember_resolve(loader: type[yaml.SafeLoader]) -> None:
+    """Give LOADER a ``resolve`` whose answers are remembered across files (a C-level cache). Tag
+    resolution reads only LOADER's class-level tables, so one instance that is never used to parse
+    answers for all of them."""
+    resolver = loader.__new__(loader)
+    remembered = functools.lru_cache(maxsize=1 << 16)(functools.partial(yaml.resolver.BaseResolver.resolve, resolver))
+    loader.resolve = staticmethod(remembered)  # type: ignore[method-assign]
+
+
+_remember_resolve(_Loader)
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
@@ -158,18 +168,29 @@ def _foreign(text: str, manifest_keys: frozenset[str]) -> str | None:
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_BOOL = "tag:yaml.org,2002:bool"
 _MERGE = "tag:yaml.org,2002:merge"
 _PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("map", "seq", "str", "int", "float", "bool", "null",
                                                             "timestamp", "merge"))
 
 
+_BOOLEANS: dict[str, bool] = yaml.constructor.SafeConstructor.bool_values
+
+# a SourceSpan made in C (a named tuple's own constructor is a Python function): the builder makes two
+# per value of a manifest
+_new_span = tuple.__new__
+
+
 class _Builder:
     """Turns a composed YAML node tree into plain data while recording positions."""
 
-    def __init__(self, name: str, loader: yaml.SafeLoader, line_exact: bool) -> None:
+    def __init__(self, name: str, loader: yaml.SafeLoader, line_exact: bool, merges: bool = True) -> None:
         self.name = name
         self.loader = loader
         self.rendered = not line_exact
+        self.merges = merges
+        """False when the text cannot hold a merge key (``<<``): mappings are not searched for one."""
         self.positions: dict[DataPath, SourceSpan] = {}
         self.key_positions: dict[DataPath, SourceSpan] = {}
         self.problems: list[Diagnostic] = []
@@ -186,7 +207,7 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise _TooLarge(self.span(node), f"nested deeper than {MAX_DEPTH} levels")
         mark = node.start_mark
-        self.positions[path] = SourceSpan(self.name, mark.line + 1, mark.column + 1, self.rendered)
+        self.positions[path] = _new_span(SourceSpan, (self.name, mark.line + 1, mark.column + 1, self.rendered))
         tag = node.tag
         if tag == _STR:  # the common case first: no constructor needed
             return node.value
@@ -200,16 +221,24 @@ class _Builder:
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        value = node.value
+        # the common spellings without the constructor: decimal numbers (YAML 1.1 reads 010 as octal)
+        # and booleans (the resolver's pattern has already checked the word)
+        if tag == _INT and value.isascii() and value.isdigit() and (value[0] != "0" or value == "0"):
+            return int(value)
+        if tag == _BOOL and value.lower() in _BOOLEANS:
+            return _BOOLEANS[value.lower()]
         return self.loader.construct_object(node, deep=True)
 
     def _mapping(self, node: yaml.MappingNode, path: DataPath, depth: int) -> dict[str, Any]:
-        merges = any(k.tag == _MERGE for k, _ in node.value)
         # keys written in this mapping (not brought in by a `<<` merge, which they override)
-        written = {id(k) for k, _ in node.value if k.tag != _MERGE} if merges else None
-        if merges:
+        written: set[int] | None = None
+        if self.merges and any(k.tag == _MERGE for k, _ in node.value):
+            written = {id(k) for k, _ in node.value if k.tag != _MERGE}
             self.loader.flatten_mapping(node)
         out: dict[str, Any] = {}
         seen: dict[Any, yaml.Node] = {}
+        name, rendered, positions, key_positions = self.name, self.rendered, self.positions, self.key_positions
         for key_node, value_node in node.value:
             key = key_node.value if key_node.tag == _STR else self.loader.construct_object(key_node, deep=True)
             if not isinstance(key, str):
@@ -224,8 +253,15 @@ class _Builder:
             seen[key] = key_node
             here = (*path, key)
             mark = key_node.start_mark
-            self.key_positions[here] = SourceSpan(self.name, mark.line + 1, mark.column + 1, self.rendered)
-            out[key] = self.build(value_node, here, depth + 1)
+            key_positions[here] = _new_span(SourceSpan, (name, mark.line + 1, mark.column + 1, rendered))
+            if value_node.tag == _STR and depth < MAX_DEPTH and self.nodes < MAX_NODES:
+                # a string value, the most common node, without a call of build (which does the same)
+                self.nodes += 1
+                mark = value_node.start_mark
+                positions[here] = _new_span(SourceSpan, (name, mark.line + 1, mark.column + 1, rendered))
+                out[key] = value_node.value
+            else:
+                out[key] = self.build(value_node, here, depth + 1)
         return out
 
 
@@ -292,11 +328,13 @@ def _build(name: str, text: str, line_exact: bool, loader_class: type[yaml.SafeL
         node = loader.get_single_node()
         if node is None:
             return None, {}, {}, []
-        bomb = _alias_bomb(node) if _ANCHOR.search(text) else None  # no anchor, no alias to expand
+        # no anchor, no alias to expand (`&` first: the pattern takes a while to search a large file)
+        bomb = _alias_bomb(node) if "&" in text and _ANCHOR.search(text) else None
         if bomb:
             raise _TooLarge(SourceSpan(name, 1, rendered=not line_exact), bomb,
                             "write the values out, or use aliases that repeat a value a few times only")
-        builder = _Builder(name, loader, line_exact)
+        # a merge key is `<<` or carries an explicit tag (`!!merge`, or the same spelt another way)
+        builder = _Builder(name, loader, line_exact, merges="<<" in text or "!" in text)
         data = builder.build(node, ())
         return data, builder.positions, builder.key_positions, builder.problems
     except _TooLarge as e:
@@ -327,6 +365,7 @@ class _JsonLoader(_Loader):
 _JsonLoader.add_implicit_resolver("tag:yaml.org,2002:float",
                                   re.compile(r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$"),
                                   list("-0123456789"))
+_remember_resolve(_JsonLoader)  # its own tables, with the float rule above
 
 # a UTF-16 surrogate pair escape (JSON's only way to escape a character beyond U+FFFF; YAML has \U)
 _SURROGATES = re.compile(r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE)

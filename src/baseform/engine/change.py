@@ -6,8 +6,9 @@ delete. ``reason`` explains the action to a person and is never read by apply.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from baseform.engine.address import Address
 from baseform.errors import SourceSpan
@@ -63,8 +64,7 @@ class FieldDiff:
     forces_replacement: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
     """The planned change of one resource.
 
     ``before``/``after`` are the normalised live and desired values (only keys the manifest can
@@ -74,6 +74,9 @@ class Change:
     kind's rules (:class:`~baseform.engine.resource.KindRules`) and only explain the change.
     ``details`` are lines a provider adds to explain the change beyond its field diff (e.g. the
     server's own migration plan); display only.
+
+    A named tuple rather than a frozen dataclass: a plan makes one per resource, no-ops included
+    (thousands), and a tuple is made in a sixth of the time. A new value is ``change._replace(...)``.
     """
 
     address: Address
@@ -86,12 +89,12 @@ class Change:
     live_digest: str | None = None
     renamed_from: Address | None = None
     protect: bool = False
-    sensitive: frozenset[str] = field(default_factory=frozenset)
+    sensitive: frozenset[str] = frozenset()
     data_loss: str | None = None
     """For a delete or replace of a resource that holds data: what is lost (``all its records``)."""
     warnings: tuple[str, ...] = ()
     """What this change may do to existing data although nothing is deleted (a narrowed limit)."""
-    defaulted: frozenset[str] = field(default_factory=frozenset)
+    defaulted: frozenset[str] = frozenset()
     """Keys of ``after`` that only repeat the server's default (left out when a create is shown)."""
     details: tuple[str, ...] = ()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from baseform.engine.address import Address
@@ -175,7 +175,7 @@ def annotate(changes: Sequence[Change], rules: Mapping[str, KindRules]) -> list[
         loss = kind.data_loss if change.destructive and not covered else None
         warnings = tuple(_narrowing(change, kind)) if change.action is Action.UPDATE else ()
         defaulted = _defaulted(change.after, kind) if change.action in (Action.CREATE, Action.REPLACE) else frozenset()
-        out.append(replace(change, data_loss=loss, warnings=warnings, defaulted=defaulted)
+        out.append(change._replace(data_loss=loss, warnings=warnings, defaulted=defaulted)
                    if loss or warnings or defaulted else change)
     return out
 
@@ -210,7 +210,7 @@ def build_provider_plan(provider: Provider, desired: Sequence[DesiredResource], 
     own_targets = [t for t in targets if t.provider == provider.name]
     changes = select_targets(result.changes, prepared, own_targets) if targets else list(result.changes)
     # a new Change only where the provider has details to add (copying thousands of changes is not free)
-    changes = [replace(c, details=details) if c.action is not Action.NOOP and (details := provider.details(c, live))
+    changes = [c._replace(details=details) if c.action is not Action.NOOP and (details := provider.details(c, live))
                else c for c in changes]
     changes = annotate(changes, rules)
     excluded = sum(1 for c in result.changes if c.action is not Action.NOOP) - sum(

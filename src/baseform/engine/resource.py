@@ -13,6 +13,8 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple
 
 from baseform.engine.address import Address
 from baseform.errors import SourceSpan
@@ -87,14 +89,16 @@ class KindRules:
     managed_alone: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class DesiredResource:
+class DesiredResource(NamedTuple):
     """A resource as the manifest declares it, already normalised to the diff shape.
 
     ``depends_on`` lists other resources that must exist first (a relationship's target); the
     parent is implied by the address. ``renamed_from`` is the old name (same kind and parent).
     ``parts`` locates keys of ``value`` written on lines of their own (a long rule, a query), for
     messages about one key.
+
+    This and :class:`LiveResource` are named tuples rather than frozen dataclasses: a plan makes one
+    of each per resource (thousands), and a tuple is made in a fraction of the time.
     """
 
     address: Address
@@ -103,11 +107,10 @@ class DesiredResource:
     depends_on: frozenset[Address] = frozenset()
     protect: bool = False
     renamed_from: str | None = None
-    parts: Mapping[str, SourceSpan] = field(default_factory=dict)
+    parts: Mapping[str, SourceSpan] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
-class LiveResource:
+class LiveResource(NamedTuple):
     """A resource as the server has it. ``value`` is normalised like the desired side; ``raw`` is
     the untouched payload providers need to build calls (live ids, hidden settings).
 

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from baseform.engine.address import Address
@@ -136,13 +135,13 @@ def prepare_desired(desired: Sequence[DesiredResource], live: LiveState) -> list
                 before = live.resources[origin].value
                 value = {k: (merge_declared(before.get(k), v) if isinstance(v, dict) else v)
                          for k, v in value.items()}
-        prepared = replace(d, value=value) if value is not d.value else d
+        prepared = d._replace(value=value) if value is not d.value else d
         if d.address in renames:
-            prepared = replace(prepared, renamed_from=renames[d.address])
+            prepared = prepared._replace(renamed_from=renames[d.address])
         if d.address.kind == "indexes" and d.address.parent is not None:
             live_name = _builtin_index_name(d, parent, live)
             if live_name is not None:
-                prepared = replace(prepared, address=d.address.parent.child("indexes", live_name))
+                prepared = prepared._replace(address=d.address.parent.child("indexes", live_name))
         out.append(prepared)
     problems = reference_problems(out, catalog_of(out, live, plan_collection_ids(out, live)))
     if problems:

@@ -104,7 +104,7 @@ class SupabaseProvider(Provider):
             value = {**d.value, **normalised.get(str(d.address), {})}
             if d.address.kind == "tables" and isinstance(value.get("grants"), dict):
                 value["grants"] = self._grants(d, value["grants"], live, major)
-            out.append(replace(d, value=value))
+            out.append(d._replace(value=value))
         return out
 
     @staticmethod

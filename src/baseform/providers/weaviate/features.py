@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 
 from baseform.engine.resource import DesiredResource, LiveState
 from baseform.errors import PlanError
@@ -195,7 +194,7 @@ def adapt_to_server(desired: Sequence[DesiredResource], live: LiveState) -> list
     for d in desired:
         if d.address.kind == "classes":
             live_class = live.resources.get(d.address)
-            d = replace(d, value=_adapt_class(d.value, live_class.raw if live_class else None, v))
+            d = d._replace(value=_adapt_class(d.value, live_class.raw if live_class else None, v))
         out.append(d)
     return out
 

@@ -955,7 +955,29 @@ def _entry() -> None:
     collector.keep_results()  # this process runs one command and exits
     for name in _UNUSED_IMPORTS:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # None: "import NAME" raises ImportError
-    sys.exit(main())
+    _exit(main())
+
+
+def _exit(code: int) -> NoReturn:
+    """End the process with CODE once the command is done, without the interpreter's teardown.
+
+    The teardown frees everything the command left alive one object at a time (a plan of 300 Appwrite
+    tables is some 500,000 objects: 30 ms); the operating system takes the memory back at once. What the
+    teardown does that matters is done first: the exit handlers run (logging flushes its handlers) and
+    the streams are flushed. With a thread still running, the interpreter's own exit waits for it.
+    """
+    import atexit
+    import threading
+
+    if threading.active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe (`baseform plan | head`): what was written is all the reader wanted
+        pass
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -188,3 +188,19 @@ def test_secret_query_values_and_userinfo_are_masked_wherever_a_url_is_shown(tmp
 def test_parser_is_the_contract(tmp_path: Path) -> None:
     args = parser().parse_args(["apply", "--plan", "p.json", "--target", "a.b.c", "--parallelism", "3"])
     assert (args.plan_file, args.target, args.parallelism) == ("p.json", ["a.b.c"], 3)
+
+
+def test_the_console_script_ends_with_everything_written_and_its_exit_code(tmp_path: Path) -> None:
+    # the process skips the interpreter's teardown (cli._exit): what it printed must still all arrive
+    from tests.clirun import run_process
+
+    tables = "".join(f"        - id: t{i}\n          name: T{i}\n          columns:\n"
+                     + "".join(f"            - {{key: c{j}, type: integer}}\n" for j in range(20)) for i in range(200))
+    big = tmp_path / "big.yaml"
+    big.write_text("version: 1\nappwrite:\n  databases:\n    - id: db\n      name: DB\n      tables:\n" + tables)
+    valid = run_process(["validate", str(big), "--format", "json"])
+    assert valid.code == 0 and json.loads(valid.out)["resources"] == 1 + 200 * 21
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("version: 1\nappwrite:\n  databases:\n    - id: db\n      nme: DB\n")
+    invalid = run_process(["validate", str(broken)])
+    assert invalid.code == 1 and "unknown key 'nme' (did you mean 'name'?)" in invalid.err

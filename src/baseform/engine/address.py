@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 __all__ = ["Address"]
@@ -60,11 +61,16 @@ class Address:
         return len(self.path)
 
     def child(self, kind: str, name: str) -> Address:
-        made = Address(self.provider, (*self.path, (kind, name)))
-        if self.path:
-            # its parent is this very object: lookups by parent (thousands per plan) then find the key by
-            # identity, and no second parent object is made
-            object.__setattr__(made, "_parent", self)
+        # made without __init__ (a frozen dataclass's sets each field through object.__setattr__, and
+        # a plan makes thousands of children): the same fields, through their slots' own setters
+        made: Address = _new(Address)
+        _set_provider(made, self.provider)
+        _set_path(made, (*self.path, (kind, name)))
+        _set_hash(made, None)
+        _set_text(made, None)
+        # its parent is this very object: lookups by parent (thousands per plan) then find the key by
+        # identity, and no second parent object is made
+        _set_parent(made, self if self.path else None)
         return made
 
     def is_within(self, other: Address) -> bool:
@@ -110,3 +116,15 @@ class Address:
             path.append((kind, plain if plain is not None else json.loads(quoted)))
             pos = m.end()
         return cls(provider, tuple(path))
+
+
+
+def _slot_setter(name: str) -> Callable[[Address, object], None]:
+    """The setter of one of Address's slots (what object.__setattr__ ends up calling, called directly)."""
+    setter: Callable[[Address, object], None] = vars(Address)[name].__set__
+    return setter
+
+
+_new = object.__new__
+_set_provider, _set_path, _set_hash, _set_text, _set_parent = map(
+    _slot_setter, ("provider", "path", "_hash", "_text", "_parent"))

@@ -336,22 +336,25 @@ def _forced_replacements(decided: Mapping[Address, Change], rules: Mapping[str, 
 def _decide(address: Address, want: DesiredResource | None, have: LiveResource | None,
             origin: Address | None, decided: Mapping[Address, Change], rules: Mapping[str, KindRules],
             reasons_of: ReplaceReasons, forced: _Forced | None = None) -> Change | None:
-    kind_rules = _rules_for(rules, address)
-    after = normalize(kind_rules, want.value) if want else None
-    before_full = normalize(kind_rules, have.value) if have else None
-    parent = decided.get(address.parent) if address.parent else None
+    # run once per resource of a plan (thousands, mostly no-ops): attributes are read once, and the
+    # Change is made with positional fields
+    kind_rules = rules.get(address.kind) or _rules_for(rules, address)
+    if have is not None and have.implicit and want is None:
+        return None
+    after = normalize(kind_rules, want.value) if want is not None else None
+    before_full = normalize(kind_rules, have.value) if have is not None else None
+    parent_address = address.parent
+    parent = decided.get(parent_address) if parent_address is not None else None
+    source = want.source if want is not None else None
+    protect = want.protect if want is not None else False
 
     def make(action: Action, before: JSONObject | None, diffs: Sequence[FieldDiff] = (),
              reason: str | None = None) -> Change:
         # a no-op is never applied, so no saved plan checks its live object: its digest is not needed
         digest = have.digest if have is not None and action is not Action.NOOP else None
-        return Change(address, action, before, after if action is not Action.DELETE else None,
-                      tuple(diffs), reason, source=want.source if want else None,
-                      live_digest=digest, renamed_from=origin,
-                      protect=bool(want and want.protect), sensitive=kind_rules.sensitive)
+        return Change(address, action, before, after if action is not Action.DELETE else None, tuple(diffs),
+                      reason, source, digest, origin, protect, kind_rules.sensitive)
 
-    if have is not None and have.implicit and want is None:
-        return None
     if parent is not None and parent.action in (Action.DELETE, Action.REPLACE):
         if parent.action is Action.DELETE or after is None:
             return make(Action.DELETE, before_full, reason=f"deleted with {parent.address}") if have else None
@@ -381,6 +384,8 @@ def _decide(address: Address, want: DesiredResource | None, have: LiveResource |
         reasons = [*reasons, *forced.reasons]
         diffs = [*diffs, *forced.diffs]
     action = decide_action(before, after, diffs, renamed=origin is not None, must_replace=bool(reasons))
+    if action is Action.NOOP:
+        return Change(address, action, before, after, (), None, source, None, origin, protect, kind_rules.sensitive)
     reason = "; ".join(reasons) if reasons else (
         f"renamed from {origin.name}" if origin is not None and action is Action.UPDATE else None)
     return make(action, before, diffs, reason)

@@ -22,14 +22,15 @@ def _set_key(value: JSON) -> str:
 
 
 def normalize(rules: KindRules, value: JSONObject) -> JSONObject:
-    """Fill declared defaults and sort set fields. Returns a new dict (ignored keys stay; the diff skips them)."""
-    if not (rules.type_key or rules.defaults or rules.sets):
-        return dict(value)  # a kind with nothing to fill in or sort (normalised thousands of times per plan)
-    type_defaults = rules.type_defaults.get(str(value.get(rules.type_key)), {}) if rules.type_key else {}
+    """Fill declared defaults and sort set fields. VALUE is never changed: the result is a new dict, or
+    VALUE itself when it has every default's key and the kind has no set fields (the usual case for a
+    server's answer, normalised thousands of times per plan). Ignored keys stay; the diff skips them."""
+    type_defaults = rules.type_defaults.get(str(value.get(rules.type_key)), _NONE) if rules.type_key else _NONE
+    keys = value.keys()
+    if not rules.sets and type_defaults.keys() <= keys and rules.defaults.keys() <= keys:
+        return value
     out: JSONObject = dict(value)
     for source in (type_defaults, rules.defaults):
-        if source.keys() <= out.keys():
-            continue  # the usual case (a server's answer has every key): nothing to fill in
         for key, default in source.items():
             if key not in out:
                 out[key] = default
@@ -37,3 +38,6 @@ def normalize(rules: KindRules, value: JSONObject) -> JSONObject:
         if isinstance(out.get(key), list):
             out[key] = sort_set(out[key])
     return out
+
+
+_NONE: dict[str, JSON] = {}

@@ -955,6 +955,10 @@ def _entry() -> None:
     collector.keep_results()  # this process runs one command and exits
     for name in _UNUSED_IMPORTS:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # None: "import NAME" raises ImportError
+    # pydantic looks through every installed distribution for its plugins (observers of validation) when
+    # it builds the first model: 10 ms or more, for plugins that have no business watching baseform's own
+    # manifest models. Its documented switch turns the search off, unless the user set it otherwise.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     _exit(main())
 
 

@@ -8,7 +8,10 @@ back on afterwards (if it was on).
 
 A process that runs one command and exits (the console script) also calls :func:`keep_results`:
 what a paused phase leaves alive (the project, the live state, the plan) then lives until the
-process ends, and the collector's next passes would walk all of it again to free nothing.
+process ends, and the collector's next passes would walk all of it again to free nothing. The
+phases' results (and the parsed YAML) are also handed to :func:`keep`: freeing them one object at a
+time when a command is done with them costs more than the operating system takes to reclaim the
+process's memory at exit (the console script ends without the interpreter's teardown).
 """
 
 from __future__ import annotations
@@ -16,10 +19,13 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
-__all__ = ["keep_results", "paused"]
+__all__ = ["keep", "keep_results", "paused"]
 
+T = TypeVar("T")
 _freeze_results = False
+_kept: list[object] = []
 
 
 def keep_results() -> None:
@@ -30,6 +36,13 @@ def keep_results() -> None:
     freed by reference counting only, so a cycle among them would stay until the process ends."""
     global _freeze_results
     _freeze_results = True
+
+
+def keep(result: T) -> T:
+    """RESULT itself; after :func:`keep_results`, also held until the process ends."""
+    if _freeze_results:
+        _kept.append(result)
+    return result
 
 
 @contextmanager

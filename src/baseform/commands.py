@@ -98,7 +98,8 @@ async def compute_plan(project: Project, connections: Connections,
                        targets: Sequence[Address] = ()) -> Plan:
     """Read live state and build the plan (the pure part runs after all reads)."""
     with collector.paused():  # the answers become large structures too
-        return plan_from_live(project, await read_live(project, connections), targets)
+        lives = collector.keep(await read_live(project, connections))
+        return collector.keep(plan_from_live(project, lives, targets))
 
 
 async def apply_operations(plan: Plan, connections: Connections, *, parallelism: int = 8,

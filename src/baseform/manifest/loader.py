@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from baseform import collector
 from baseform.errors import Diagnostic, ManifestError, SourceSpan
 from baseform.manifest.native import DataPath, NativeFormat, NativeFormats, remap_positions
 from baseform.manifest.template import TemplateResult, render_template
@@ -325,7 +326,7 @@ def _build(name: str, text: str, line_exact: bool, loader_class: type[yaml.SafeL
     """Compose ``text`` and build plain data with positions. Raises yaml.YAMLError on bad syntax."""
     loader = loader_class(text)
     try:
-        node = loader.get_single_node()
+        node = collector.keep(loader.get_single_node())  # tens of thousands of nodes: freed at exit
         if node is None:
             return None, {}, {}, []
         # no anchor, no alias to expand (`&` first: the pattern takes a while to search a large file)

@@ -281,7 +281,7 @@ def load_project(paths: Sequence[str], *, var_files: Sequence[str] = (), var_ass
         raise ManifestError(problems)
     with collector.paused():
         loaded = load_manifest(paths, variables, environ, native_formats(providers))
-        return build_project(loaded, _named_providers(loaded.data, providers), environ)
+        return collector.keep(build_project(loaded, _named_providers(loaded.data, providers), environ))
 
 
 def native_formats(registry: Registry | Sequence[type[Provider]]) -> NativeFormats:

@@ -118,7 +118,6 @@ class Address:
         return cls(provider, tuple(path))
 
 
-
 def _slot_setter(name: str) -> Callable[[Address, object], None]:
     """The setter of one of Address's slots (what object.__setattr__ ends up calling, called directly)."""
     setter: Callable[[Address, object], None] = vars(Address)[name].__set__

@@ -337,7 +337,7 @@ def _decide(address: Address, want: DesiredResource | None, have: LiveResource |
             origin: Address | None, decided: Mapping[Address, Change], rules: Mapping[str, KindRules],
             reasons_of: ReplaceReasons, forced: _Forced | None = None) -> Change | None:
     # run once per resource of a plan (thousands, mostly no-ops): attributes are read once, and the
-    # Change is made with positional fields
+    # Change is made with positional fields (a named tuple's keywords cost more)
     kind_rules = rules.get(address.kind) or _rules_for(rules, address)
     if have is not None and have.implicit and want is None:
         return None
@@ -384,8 +384,6 @@ def _decide(address: Address, want: DesiredResource | None, have: LiveResource |
         reasons = [*reasons, *forced.reasons]
         diffs = [*diffs, *forced.diffs]
     action = decide_action(before, after, diffs, renamed=origin is not None, must_replace=bool(reasons))
-    if action is Action.NOOP:
-        return Change(address, action, before, after, (), None, source, None, origin, protect, kind_rules.sensitive)
     reason = "; ".join(reasons) if reasons else (
         f"renamed from {origin.name}" if origin is not None and action is Action.UPDATE else None)
     return make(action, before, diffs, reason)

@@ -1,8 +1,9 @@
 """In-memory metadata: databases, tables with columns/indexes/rows, buckets, teams.
 
 Columns and indexes carry a ``due`` time for their pending asynchronous transition (``processing`` ->
-``available``, ``deleting`` -> removed), applied lazily by :meth:`Table.tick` on every request, which
-stands in for the server's databases worker.
+``available``, ``deleting`` -> removed), applied lazily by :meth:`Table.tick` before a request is
+handled (while any job is pending: :meth:`~tests.emulators.jobs.JobClock.all_due_before`), which stands
+in for the server's databases worker.
 """
 
 from __future__ import annotations
